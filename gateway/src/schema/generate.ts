@@ -1,0 +1,53 @@
+// Writes schema/<subgraph>.graphql, schema/supergraph.graphql and schema/api.graphql from the
+// subgraphs' code (`write`), or fails when the committed files differ or do not compose (`check`).
+import 'reflect-metadata';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { GraphQLSchema } from 'graphql';
+import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
+import * as users from '@ott/users/schema';
+import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
+
+const SCHEMA_DIR = resolve(__dirname, '../../../schema');
+
+const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
+  users: users.buildSchema,
+};
+
+export async function generateSchemaFiles(): Promise<Map<string, string>> {
+  const subgraphs = await Promise.all(
+    SUBGRAPHS.map(async ({ name, url }) => ({ name, url, sdl: printSubgraphSdl(await builders[name]()) })),
+  );
+  const { supergraphSdl, apiSchemaSdl } = composeSupergraph(subgraphs);
+  const files = new Map<string, string>();
+  for (const { name, sdl } of subgraphs) files.set(`${name}.graphql`, `${sdl.trim()}\n`);
+  files.set('supergraph.graphql', `${supergraphSdl.trim()}\n`);
+  files.set('api.graphql', `${apiSchemaSdl.trim()}\n`);
+  return files;
+}
+
+async function main(mode: string | undefined): Promise<void> {
+  const files = await generateSchemaFiles();
+  const stale: string[] = [];
+  for (const [file, content] of files) {
+    const path = resolve(SCHEMA_DIR, file);
+    if (mode === 'write') {
+      await writeFile(path, content);
+    } else {
+      const committed = await readFile(path, 'utf8').catch(() => '');
+      if (committed !== content) stale.push(`schema/${file}`);
+    }
+  }
+  if (stale.length > 0) {
+    console.error(`Stale generated schema: ${stale.join(', ')}. Run "pnpm schema" and commit the result.`);
+    process.exit(1);
+  }
+  console.log(mode === 'write' ? `wrote ${files.size} files to schema/` : `schema/ is current and composes (${files.size} files)`);
+}
+
+if (require.main === module) {
+  main(process.argv[2]).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

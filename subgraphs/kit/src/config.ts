@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEV_JWT_SECRET = 'local-development-secret-not-for-production-use';
+
+/**
+ * Settings every service reads. Secrets have a default only outside production, so a
+ * production process without them refuses to start instead of signing with a known key.
+ */
+export const baseEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('ott-users'),
+  JWT_AUDIENCE: z.string().min(1).default('ott-supergraph'),
+};
+
+export const mongoEnv = (defaultDb: string) => ({
+  MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017'),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a plain database name').default(defaultDb),
+});
+
+export const redisEnv = {
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('ott:'),
+};
+
+export const port = (defaultPort: number) =>
+  z.coerce.number().int().min(0).max(65535).default(defaultPort);
+
+export const boolean = (defaultValue: boolean) =>
+  z.enum(['true', 'false', '1', '0']).default(defaultValue ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
+
+export interface TokenConfig {
+  secret: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Parses and validates env once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+export function tokenConfig(config: { NODE_ENV: string; JWT_SECRET?: string; JWT_ISSUER: string; JWT_AUDIENCE: string }): TokenConfig {
+  if (!config.JWT_SECRET && config.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: is required in production');
+  }
+  return { secret: config.JWT_SECRET ?? DEV_JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+}

@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { userFromAuthorization, type AuthUser } from './auth';
+import type { TokenConfig } from './config';
+import type { Logger } from './logger';
+
+/** What every resolver can rely on; each subgraph extends it with its services and loaders. */
+export interface RequestContext {
+  requestId: string;
+  user: AuthUser | null;
+  logger: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function requestIdFrom(headers: IncomingHttpHeaders): string {
+  const given = headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Verifies the caller's token again in every service: a direct call grants nothing extra. */
+export function createRequestContext(
+  headers: IncomingHttpHeaders,
+  requestId: string,
+  tokens: TokenConfig,
+  logger: Logger,
+): RequestContext {
+  const user = userFromAuthorization(headers.authorization, tokens);
+  return { requestId, user, logger: logger.child({ requestId }) };
+}

@@ -1,0 +1,80 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from './logger';
+
+/** Every code a client may see (shared/design.md, "Errors"). */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  ALREADY_IN_LIST: 'ALREADY_IN_LIST',
+  CONTENT_NOT_FOUND: 'CONTENT_NOT_FOUND',
+  NOT_IN_LIST: 'NOT_IN_LIST',
+  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  MEMBERSHIP_REQUIRED: 'MEMBERSHIP_REQUIRED',
+  STREAM_LIMIT_REACHED: 'STREAM_LIMIT_REACHED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Codes that describe the client's own request. Apollo Server and graphql-js raise the
+ * GRAPHQL_* and BAD_REQUEST ones for malformed documents and variables.
+ */
+const PUBLIC_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const badInput = (field: string, message: string) =>
+  appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+export const unauthenticated = (message = 'Sign in to do this: send a valid access token as "Authorization: Bearer <token>".') =>
+  appError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+export const forbidden = (message = 'You are not allowed to do this.') => appError(ErrorCode.FORBIDDEN, message);
+export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOUND, `No ${what} with id "${id}".`, { id });
+
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isPublicError(error: GraphQLFormattedError): boolean {
+  const code = errorCode(error);
+  return code !== undefined && PUBLIC_CODES.has(code);
+}
+
+/**
+ * Apollo Server's formatError: errors the client caused keep their message and code
+ * (stack traces are dropped); anything else is logged with the request id and masked.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    if (isPublicError(formatted)) return { ...formatted, extensions };
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving a request');
+    return {
+      message: 'Something went wrong on our side. Try again; if it persists, report the request id.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+/** MongoDB duplicate-key error (E11000), as raised by MongoDB and FerretDB alike. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 11000;
+}

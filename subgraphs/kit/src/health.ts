@@ -1,0 +1,34 @@
+import type { Express, Request, Response } from 'express';
+
+export type ReadinessChecks = Record<string, () => Promise<unknown>>;
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: () => Promise<unknown>): Promise<'ok' | 'down'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'ok';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /health/live: the process answers. /health/ready: every dependency answers too. */
+export function mountHealth(app: Express, checks: ReadinessChecks): void {
+  app.get('/health/live', (_req: Request, res: Response) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req: Request, res: Response) => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
+    const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const ready = results.every((r) => r === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: report });
+  });
+}

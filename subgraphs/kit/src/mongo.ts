@@ -1,0 +1,37 @@
+import mongoose from 'mongoose';
+import type { Logger } from './logger';
+
+/** One connection per service to its own database (shared/design.md, "Data ownership"). */
+export async function connectMongo(url: string, dbName: string, logger: Logger): Promise<mongoose.Connection> {
+  const connection = mongoose.createConnection(url, {
+    dbName,
+    serverSelectionTimeoutMS: 5_000,
+    maxPoolSize: 20,
+    // Indexes are created explicitly by ensureIndexes before the service accepts requests.
+    autoIndex: false,
+    autoCreate: false,
+  });
+  connection.on('error', (err: unknown) => logger.error({ err }, 'mongodb connection error'));
+  await connection.asPromise();
+  logger.info({ db: dbName }, 'connected to mongodb');
+  return connection;
+}
+
+/**
+ * Builds every declared index before the first request, so uniqueness guarantees hold from
+ * the first write (background index builds would leave a window for duplicates).
+ */
+export async function ensureIndexes(models: readonly Pick<mongoose.Model<unknown>, 'createCollection' | 'createIndexes'>[]): Promise<void> {
+  for (const model of models) {
+    await model.createCollection().catch((err: unknown) => {
+      if ((err as { codeName?: string }).codeName !== 'NamespaceExists') throw err;
+    });
+    await model.createIndexes();
+  }
+}
+
+export async function pingMongo(connection: mongoose.Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new Error('mongodb is not connected');
+  await db.command({ ping: 1 });
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+
+/** A short random tag that keeps one test file's databases and keys apart from the others'. */
+export const uniqueTag = (label: string) => `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}_${randomBytes(4).toString('hex')}`;
+
+/** Environment for a service under test: real infrastructure, own database and key prefix, port 0. */
+export function testEnv(tag: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MONGODB_URL: inject('mongoUrl'),
+    MONGODB_DB: `t_${tag}`,
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: `t:${tag}:`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...overrides,
+  };
+}
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+export interface RequestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** A real HTTP POST to a GraphQL endpoint, as any client would send it. */
+export async function graphql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The error codes of a response, in order, for compact assertions. */
+export const errorCodes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);

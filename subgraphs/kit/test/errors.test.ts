@@ -1,0 +1,47 @@
+import { Writable } from 'node:stream';
+import { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createErrorFormatter, createLogger, ErrorCode, notFound } from '../src';
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: createLogger('test', 'info', sink), lines };
+}
+
+describe('error formatting', () => {
+  it('passes errors with our codes through, without stack traces', () => {
+    const { logger } = capturingLogger();
+    const error = notFound('content', 'c1');
+    const formatted = createErrorFormatter(logger)({ ...error.toJSON(), extensions: { ...error.extensions, stacktrace: ['at x'] } }, error);
+    expect(formatted).toEqual({ message: 'No content with id "c1".', extensions: { code: 'NOT_FOUND', id: 'c1' } });
+  });
+
+  it('masks unexpected errors, including ones already labelled INTERNAL_SERVER_ERROR, and logs them', () => {
+    const { logger, lines } = capturingLogger();
+    const format = createErrorFormatter(logger);
+    const crash = new GraphQLError("Cannot read properties of undefined (reading 'map')", {
+      originalError: new TypeError("Cannot read properties of undefined (reading 'map')"),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    });
+    const formatted = format(crash.toJSON(), crash);
+    expect(formatted.message).not.toMatch(/undefined/);
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(lines.join('')).toMatch(/reading 'map'/);
+
+    const driverError = new GraphQLError('E11000 duplicate key error collection: users index: email_1');
+    expect(format(driverError.toJSON(), driverError).message).not.toMatch(/E11000/);
+  });
+
+  it('never writes passwords, tokens or payment tokens to the log', () => {
+    const { logger, lines } = capturingLogger();
+    logger.info({ input: { password: 'hunter22', paymentToken: 'tok_visa_4242' }, refreshToken: 'r1', headers: { authorization: 'Bearer abc' } }, 'x');
+    const line = lines.join('');
+    for (const secret of ['hunter22', 'tok_visa_4242', '"r1"', 'Bearer abc']) expect(line).not.toContain(secret);
+  });
+});

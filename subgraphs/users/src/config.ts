@@ -1,0 +1,19 @@
+import { baseEnv, loadConfig, mongoEnv, port, tokenConfig } from '@ott/kit';
+import { z } from 'zod';
+
+const env = {
+  ...baseEnv,
+  ...mongoEnv('ott_users'),
+  PORT: port(4001),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  ADMIN_EMAIL: z.string().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+};
+
+export function usersConfig(source: NodeJS.ProcessEnv) {
+  const config = loadConfig(env, source);
+  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+}
+
+export type UsersConfig = ReturnType<typeof usersConfig>;

@@ -1,0 +1,44 @@
+import type { Connection } from 'mongoose';
+import { createGraphQLApp, pingMongo, type Logger } from '@ott/kit';
+import type { UsersConfig } from './config';
+import { contextFactory } from './context';
+import { buildSchema } from './schema';
+import { createRefreshTokenModel } from './session/refresh-token.model';
+import { SessionService } from './session/session.service';
+import { createUserModel } from './user/user.model';
+import { UserService } from './user/user.service';
+
+export interface UsersDeps {
+  config: UsersConfig;
+  mongo: Connection;
+  logger: Logger;
+}
+
+export function createModels(mongo: Connection) {
+  return { users: createUserModel(mongo), refreshTokens: createRefreshTokenModel(mongo) };
+}
+
+/** Schema, services and HTTP app of the users subgraph, without listening. */
+export async function createServer({ config, mongo, logger }: UsersDeps) {
+  const models = createModels(mongo);
+  const users = new UserService(models.users, logger);
+  const sessions = new SessionService(
+    models.refreshTokens,
+    users,
+    {
+      tokens: config.tokens,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_DAYS * 86_400,
+    },
+    logger,
+  );
+  const app = createGraphQLApp({
+    name: 'users',
+    logger,
+    production: config.production,
+    apollo: { schema: await buildSchema() },
+    context: contextFactory({ users, sessions }, config.tokens, logger),
+    readiness: { mongodb: () => pingMongo(mongo) },
+  });
+  return { app, models, users, sessions };
+}

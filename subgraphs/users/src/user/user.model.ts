@@ -1,0 +1,46 @@
+import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import type { Connection } from 'mongoose';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Roles, type RoleName } from '@ott/kit';
+
+export const Role = { USER: 'USER', ADMIN: 'ADMIN' } as const satisfies Record<RoleName, RoleName>;
+registerEnumType(Role, { name: 'Role', description: 'What an account may do: ADMIN also manages the catalogue and every account.' });
+
+/** A member account. The document and the GraphQL type are one class; the hash has no @Field. */
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'A member of the service.' })
+@modelOptions({ schemaOptions: { collection: 'users', timestamps: true } })
+@index({ email: 1 }, { unique: true })
+export class User {
+  @Field(() => ID)
+  readonly id: string;
+
+  @Field(() => String, { description: 'Visible to the user themself and to ADMIN only.' })
+  @prop({ type: () => String, required: true, trim: true, lowercase: true })
+  email: string;
+
+  // Never a @Field: the hash stays inside this subgraph.
+  @prop({ type: () => String, required: true })
+  passwordHash: string;
+
+  @Field(() => String)
+  @prop({ type: () => String, required: true, trim: true })
+  displayName: string;
+
+  @Field(() => Role)
+  @prop({ type: () => String, required: true, enum: Roles, default: Role.USER })
+  role: RoleName;
+
+  @prop({ type: () => [String], default: [] })
+  favoriteGenreIds: string[];
+
+  @Field(() => Date)
+  readonly createdAt: Date;
+
+  readonly updatedAt: Date;
+}
+
+export type UserModel = ReturnModelType<typeof User>;
+
+export const createUserModel = (connection: Connection): UserModel =>
+  getModelForClass(User, { existingConnection: connection });

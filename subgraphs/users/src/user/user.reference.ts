@@ -1,0 +1,7 @@
+import type { Context } from '../context';
+
+export const userReference = {
+  User: {
+    __resolveReference: (reference: { id: string }, ctx: Context) => ctx.loaders.userById.load(reference.id),
+  },
+};

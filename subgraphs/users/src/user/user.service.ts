@@ -1,0 +1,69 @@
+import { hash } from '@node-rs/argon2';
+import { appError, ErrorCode, isDuplicateKeyError, notFound, type Logger } from '@ott/kit';
+import { isValidObjectId } from 'mongoose';
+import { Role, type User, type UserModel } from './user.model';
+import type { RegisterInput, UpdateProfileInput } from './user.inputs';
+import { normalizeDisplayName, normalizeEmail, normalizeGenreIds, validatePassword } from './user.validation';
+
+export type UserDocument = InstanceType<UserModel>;
+
+export class UserService {
+  constructor(
+    private readonly users: UserModel,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Uniqueness is the index's job: the insert fails atomically, even for racing requests. */
+  async register(input: RegisterInput): Promise<UserDocument> {
+    const email = normalizeEmail(input.email);
+    const password = validatePassword(input.password);
+    const displayName = normalizeDisplayName(input.displayName);
+    const passwordHash = await hash(password);
+    try {
+      return await this.users.create({ email, passwordHash, displayName, role: Role.USER });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) {
+        throw appError(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists: sign in instead.');
+      }
+      throw error;
+    }
+  }
+
+  async findByIds(ids: readonly string[]): Promise<UserDocument[]> {
+    const valid = ids.filter((id) => isValidObjectId(id));
+    return valid.length === 0 ? [] : this.users.find({ _id: { $in: valid } }).exec();
+  }
+
+  async findById(id: string): Promise<UserDocument | null> {
+    return isValidObjectId(id) ? this.users.findById(id).exec() : null;
+  }
+
+  async findByEmail(email: string): Promise<UserDocument | null> {
+    return this.users.findOne({ email }).exec();
+  }
+
+  async updateProfile(userId: string, input: UpdateProfileInput): Promise<UserDocument> {
+    const changes: Partial<Pick<User, 'displayName' | 'favoriteGenreIds'>> = {};
+    if (input.displayName != null) changes.displayName = normalizeDisplayName(input.displayName);
+    if (input.favoriteGenreIds != null) changes.favoriteGenreIds = normalizeGenreIds(input.favoriteGenreIds);
+    const user = await this.users.findByIdAndUpdate(userId, { $set: changes }, { new: true }).exec();
+    if (!user) throw notFound('user', userId);
+    return user;
+  }
+
+  /**
+   * Creates the configured administrator on start, or promotes the existing account.
+   * An existing account keeps its password: configuration never silently resets one.
+   */
+  async ensureAdmin(rawEmail: string, password: string): Promise<void> {
+    const email = normalizeEmail(rawEmail);
+    validatePassword(password);
+    try {
+      await this.users.create({ email, passwordHash: await hash(password), displayName: 'Administrator', role: Role.ADMIN });
+      this.logger.info({ userEmail: email }, 'created the administrator account');
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.users.updateOne({ email }, { $set: { role: Role.ADMIN } }).exec();
+    }
+  }
+}

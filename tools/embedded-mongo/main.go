@@ -1,0 +1,75 @@
+// Command embedded-mongo runs FerretDB (MongoDB wire protocol over SQLite) in-process,
+// for local runs and tests where a real MongoDB is not available.
+//
+// It prints one line, "ready mongodb://host:port/", on stdout once it accepts connections,
+// so callers may pass port 0 and read the port that was chosen, and exits on SIGTERM/SIGINT.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "loopback address to listen on (port 0 picks a free port)")
+	dataDir := flag.String("data", ".data/mongo", "directory for the SQLite databases")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	if err := run(*listen, *dataDir, *logLevel); err != nil {
+		fmt.Fprintln(os.Stderr, "embedded-mongo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(listen, dataDir, logLevel string) error {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return fmt.Errorf("bad -listen %q: %w", listen, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("bad -listen %q: only loopback addresses are allowed", listen)
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		return fmt.Errorf("bad -log-level %q: %w", logLevel, err)
+	}
+
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	db, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	// ferretdb.New has already bound the listener, so the address is final and accepting.
+	fmt.Printf("ready %s\n", db.MongoDBURI())
+
+	return db.Run(ctx)
+}

@@ -1,0 +1,14 @@
+export const ROOT: string;
+export interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+export function ensureEmbeddedMongo(): string;
+export function startEmbeddedMongo(options: { dataDir: string }): Promise<Running>;
+export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number }>;
+export function startInfrastructure(options: {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<{ mongoUrl: string; redisUrl: string; stop(): Promise<unknown> }>;
+export function freePort(): Promise<number>;
+export function waitForPort(port: number, host?: string, timeoutMs?: number): Promise<void>;

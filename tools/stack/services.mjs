@@ -1,0 +1,164 @@
+// Starts the real infrastructure the graph needs on this machine: the embedded
+// MongoDB-compatible server (FerretDB over SQLite, built from tools/embedded-mongo) and a
+// private redis-server, each on a free loopback port. MONGODB_URL / REDIS_URL skip them.
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MONGO_SRC = join(ROOT, 'tools/embedded-mongo');
+const MONGO_BIN = join(ROOT, '.data/bin/embedded-mongo');
+
+/** Builds the embedded server once; rebuilds only when its sources change. */
+export function ensureEmbeddedMongo() {
+  const hash = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(MONGO_SRC, file)));
+  const stamp = `${MONGO_BIN}.sha256`;
+  const digest = hash.digest('hex');
+  if (existsSync(MONGO_BIN) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return MONGO_BIN;
+  mkdirSync(dirname(MONGO_BIN), { recursive: true });
+  console.log('building the embedded MongoDB-compatible server (FerretDB, first run only)…');
+  try {
+    execFileSync('go', ['build', '-o', MONGO_BIN, '.'], { cwd: MONGO_SRC, stdio: 'inherit' });
+  } catch (error) {
+    throw new Error(`could not build tools/embedded-mongo with Go (is "go" on PATH?): ${error.message}`);
+  }
+  writeFileSync(stamp, digest);
+  return MONGO_BIN;
+}
+
+function waitForLine(child, pattern, label, timeoutMs = 30_000) {
+  return new Promise((resolvePromise, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`${label} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) {
+        cleanup();
+        resolvePromise(match);
+      }
+    };
+    const onExit = (code) => fail(new Error(`${label} exited with code ${code} before it was ready:\n${output}`));
+    function cleanup() {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      child.off('exit', onExit);
+    }
+    function fail(error) {
+      cleanup();
+      child.kill('SIGKILL');
+      reject(error);
+    }
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+function stopper(child) {
+  return () =>
+    new Promise((resolvePromise) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolvePromise();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+export async function startEmbeddedMongo({ dataDir }) {
+  const bin = ensureEmbeddedMongo();
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn(bin, ['-listen', '127.0.0.1:0', '-data', dataDir, '-log-level', 'error'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const [, url] = await waitForLine(child, /^ready (\S+)$/m, 'embedded-mongo');
+  child.stdout.resume();
+  child.stderr.resume();
+  return { url, stop: stopper(child) };
+}
+
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** A private redis-server; `port` restarts one on the same port (tests of Redis outages). */
+export async function startRedis({ dataDir, port }) {
+  mkdirSync(dataDir, { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    const chosen = port ?? (await freePort());
+    const child = spawn(
+      'redis-server',
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir, '--loglevel', 'notice'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.once('error', () => {});
+    try {
+      await waitForLine(child, /Ready to accept connections/, 'redis-server', 10_000);
+      child.stdout.resume();
+      child.stderr.resume();
+      return { url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
+    } catch (error) {
+      if (port !== undefined || attempt >= 2) {
+        throw new Error(`could not start redis-server (is it installed?): ${error.message}`);
+      }
+    }
+  }
+}
+
+/** Uses MONGODB_URL / REDIS_URL when set, else starts private servers with data under dataDir. */
+export async function startInfrastructure({ dataDir, env = process.env }) {
+  const stops = [];
+  try {
+    let mongoUrl = env.MONGODB_URL;
+    if (!mongoUrl) {
+      const mongo = await startEmbeddedMongo({ dataDir: join(dataDir, 'mongo') });
+      stops.push(mongo.stop);
+      mongoUrl = mongo.url;
+    }
+    let redisUrl = env.REDIS_URL;
+    if (!redisUrl) {
+      const redis = await startRedis({ dataDir: join(dataDir, 'redis') });
+      stops.push(redis.stop);
+      redisUrl = redis.url;
+    }
+    return { mongoUrl, redisUrl, stop: () => Promise.all(stops.map((stop) => stop())) };
+  } catch (error) {
+    await Promise.all(stops.map((stop) => stop()));
+    throw error;
+  }
+}
+
+/** Waits until a TCP port accepts connections. */
+export function waitForPort(port, host = '127.0.0.1', timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolvePromise, reject) => {
+    const attempt = () => {
+      const socket = connect(port, host);
+      socket.once('connect', () => {
+        socket.end();
+        resolvePromise();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${host}:${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
