@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './auth';
+export * from './cache';
 export * from './compose';
 export * from './config';
 export * from './context';

@@ -56,3 +56,9 @@ export async function graphql<T = Record<string, unknown>>(
 
 /** The error codes of a response, in order, for compact assertions. */
 export const errorCodes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);
+
+/** A private redis-server of the test's own, for tests that stop and restart Redis. */
+export async function startPrivateRedis(port?: number) {
+  const { startRedis } = await import('../../../../tools/stack/services.mjs');
+  return startRedis({ dataDir: `${inject('testDataDir')}/redis-${randomBytes(4).toString('hex')}`, port });
+}

@@ -1,0 +1,152 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from './logger';
+
+export interface CacheOptions {
+  /** Part of every key, after the client's own prefix: e.g. "mylist". */
+  namespace: string;
+  ttlSeconds: number;
+  /** Up to this fraction of the TTL is added at random, so entries do not expire together. */
+  jitter?: number;
+}
+
+interface Entry<T> {
+  e: string;
+  v: string;
+  d: T;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Reads and writes answered without Redis because it failed (fail-open). */
+  failures: number;
+}
+
+const EPOCH = '__epoch';
+
+/**
+ * Read-through cache whose entries are invalidated by bumping a per-scope version, never by
+ * scanning keys. A read is one MGET of (epoch, scope version, entry); an entry is valid only
+ * if it was written under the current epoch and version, and the version is read *before*
+ * loading, so a write that races a load can never leave a stale entry behind.
+ *
+ * When Redis fails, answers come from the loader (fail-open, logged at most once per
+ * interval, counted). Bumps that fail cannot be replayed, so after an outage the first
+ * successful command bumps the epoch and every entry written before it is ignored.
+ */
+export class VersionedCache {
+  readonly stats: CacheStats = { hits: 0, misses: 0, failures: 0 };
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private degraded = false;
+  private lastFailureLog = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+    private readonly options: CacheOptions,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return [this.options.namespace, ...parts].join(':');
+  }
+
+  /** Loads through the cache; concurrent misses for one key in this process share one load. */
+  async getOrLoad<T>(scope: string, id: string, load: () => Promise<T>): Promise<T> {
+    const entryKey = this.key('entry', scope, id);
+    const pending = this.inflight.get(entryKey);
+    if (pending) return pending as Promise<T>;
+    const promise = this.readThrough(scope, entryKey, load).finally(() => this.inflight.delete(entryKey));
+    this.inflight.set(entryKey, promise);
+    return promise;
+  }
+
+  /** Reads many entries of one scope in one round trip; misses are loaded together. */
+  async getOrLoadMany<T>(scope: string, ids: readonly string[], load: (missing: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> {
+    const keys = ids.map((id) => this.key('entry', scope, id));
+    const state = await this.attempt(() => this.redis.mget(this.key('ver', EPOCH), this.key('ver', scope), ...keys));
+    const result = new Map<string, T>();
+    const missing: string[] = [];
+    const [epoch, version, ...raw] = state ?? [];
+    ids.forEach((id, i) => {
+      const entry = state ? this.decode<T>(raw[i], epoch, version) : undefined;
+      if (entry) result.set(id, entry.d);
+      else missing.push(id);
+    });
+    this.stats.hits += result.size;
+    this.stats.misses += missing.length;
+    if (missing.length === 0) return result;
+    const loaded = await load(missing);
+    if (state) {
+      const pipeline = this.redis.pipeline();
+      for (const id of missing) {
+        if (loaded.has(id)) pipeline.set(this.key('entry', scope, id), this.encode(epoch, version, loaded.get(id)), 'EX', this.ttl());
+      }
+      await this.attempt(() => pipeline.exec());
+    }
+    for (const [id, value] of loaded) result.set(id, value);
+    return result;
+  }
+
+  /** Invalidates every entry of a scope (e.g. one user's list) in one command. */
+  async bump(scope: string): Promise<void> {
+    await this.attempt(() => this.redis.incr(this.key('ver', scope)));
+  }
+
+  private async readThrough<T>(scope: string, entryKey: string, load: () => Promise<T>): Promise<T> {
+    const state = await this.attempt(() => this.redis.mget(this.key('ver', EPOCH), this.key('ver', scope), entryKey));
+    if (state) {
+      const [epoch, version, raw] = state;
+      const entry = this.decode<T>(raw, epoch, version);
+      if (entry) {
+        this.stats.hits += 1;
+        return entry.d;
+      }
+      this.stats.misses += 1;
+      const value = await load();
+      await this.attempt(() => this.redis.set(entryKey, this.encode(epoch, version, value), 'EX', this.ttl()));
+      return value;
+    }
+    this.stats.misses += 1;
+    return load();
+  }
+
+  private decode<T>(raw: string | null | undefined, epoch: string | null | undefined, version: string | null | undefined): Entry<T> | undefined {
+    if (!raw) return undefined;
+    try {
+      const entry = JSON.parse(raw) as Entry<T>;
+      return entry.e === (epoch ?? '0') && entry.v === (version ?? '0') ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private encode(epoch: string | null | undefined, version: string | null | undefined, value: unknown): string {
+    return JSON.stringify({ e: epoch ?? '0', v: version ?? '0', d: value });
+  }
+
+  private ttl(): number {
+    const jitter = this.options.jitter ?? 0.1;
+    return Math.max(1, Math.round(this.options.ttlSeconds * (1 + Math.random() * jitter)));
+  }
+
+  /** Runs a Redis command; on failure records it and answers undefined (fail-open). */
+  private async attempt<R>(command: () => Promise<R>): Promise<R | undefined> {
+    try {
+      if (this.degraded) {
+        await this.redis.incr(this.key('ver', EPOCH));
+        this.degraded = false;
+        this.logger.info({ cache: this.options.namespace }, 'redis is back: cache epoch bumped, older entries ignored');
+      }
+      return await command();
+    } catch (err) {
+      this.degraded = true;
+      this.stats.failures += 1;
+      const now = Date.now();
+      if (now - this.lastFailureLog > 30_000) {
+        this.lastFailureLog = now;
+        this.logger.warn({ cache: this.options.namespace, err: { message: (err as Error).message }, failures: this.stats.failures }, 'cache unavailable: answering from the database');
+      }
+      return undefined;
+    }
+  }
+}
