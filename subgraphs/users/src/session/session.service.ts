@@ -71,7 +71,7 @@ export class SessionService {
       .findOneAndUpdate(
         { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
         { $set: { usedAt: now } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .exec();
     if (!current) {

@@ -46,7 +46,7 @@ export class UserService {
     const changes: Partial<Pick<User, 'displayName' | 'favoriteGenreIds'>> = {};
     if (input.displayName != null) changes.displayName = normalizeDisplayName(input.displayName);
     if (input.favoriteGenreIds != null) changes.favoriteGenreIds = normalizeGenreIds(input.favoriteGenreIds);
-    const user = await this.users.findByIdAndUpdate(userId, { $set: changes }, { new: true }).exec();
+    const user = await this.users.findByIdAndUpdate(userId, { $set: changes }, { returnDocument: 'after' }).exec();
     if (!user) throw notFound('user', userId);
     return user;
   }
