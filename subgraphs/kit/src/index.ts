@@ -5,6 +5,7 @@ export * from './cache';
 export * from './compose';
 export * from './config';
 export * from './context';
+export * from './entity-client';
 export * from './cursor';
 export * from './errors';
 export * from './health';
