@@ -154,6 +154,18 @@ describe('bad input', () => {
     }
   });
 
+  it('throttles password guessing for one email with RATE_LIMITED, even for the right password, and not for others', async () => {
+    const { input } = await register();
+    const other = await register();
+    for (let attempt = 0; attempt < 10; attempt++) {
+      expect(errorCodes(await stack.query(LOGIN, { email: input.email, password: `guess-${attempt}` }))).toEqual(['INVALID_CREDENTIALS']);
+    }
+    const blocked = await stack.query(LOGIN, { email: input.email, password: input.password });
+    expect(errorCodes(blocked)).toEqual(['RATE_LIMITED']);
+    expect(blocked.errors?.[0]?.message).toMatch(/try again in \d+ seconds/);
+    expect((await stack.query(LOGIN, { email: other.input.email, password: other.input.password })).errors).toBeUndefined();
+  });
+
   it('rejects a malformed email and a short password with BAD_USER_INPUT and stores nothing', async () => {
     const badEmail = await register({ email: 'no-at-sign.example.test' });
     expect(errorCodes(badEmail.response)).toEqual(['BAD_USER_INPUT']);
@@ -229,7 +241,7 @@ describe('the gateway as an HTTP service', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ok', checks: { subgraphs: 'ok' } });
     const usersReady = await fetch(new URL('/health/ready', stack.subgraphUrls.users));
-    expect(await usersReady.json()).toEqual({ status: 'ok', checks: { mongodb: 'ok' } });
+    expect(await usersReady.json()).toEqual({ status: 'ok', checks: { mongodb: 'ok', redis: 'ok' } });
   });
 
   it('refuses a GET mutation-less simple request without a preflight header (CSRF prevention)', async () => {

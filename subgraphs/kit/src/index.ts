@@ -12,6 +12,7 @@ export * from './health';
 export * from './http';
 export * from './logger';
 export * from './mongo';
+export * from './rate-limit';
 export * from './redis';
 export * from './rules';
 export * from './service';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { connectMongo, createLogger, ensureIndexes, runService, type Service } from '@ott/kit';
+import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
 import { usersConfig } from './config';
 import { createServer } from './server';
 
@@ -8,8 +8,10 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const config = usersConfig(env);
   const logger = createLogger('users', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
+  const redis = createRedis('users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:` }, logger);
   try {
-    const { app, models, users } = await createServer({ config, mongo, logger });
+    await connectRedis(redis);
+    const { app, models, users } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes([models.users, models.refreshTokens]);
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await users.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     const server = await app.listen(config.HOST, config.PORT);
@@ -18,10 +20,12 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
       close: async () => {
         await server.close();
         await mongo.close();
+        redis.disconnect();
       },
     };
   } catch (error) {
     await mongo.close();
+    redis.disconnect();
     throw error;
   }
 }

@@ -1,5 +1,6 @@
+import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, RateLimiter, type Logger } from '@ott/kit';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -11,6 +12,7 @@ import { UserService } from './user/user.service';
 export interface UsersDeps {
   config: UsersConfig;
   mongo: Connection;
+  redis: Redis;
   logger: Logger;
 }
 
@@ -19,7 +21,7 @@ export function createModels(mongo: Connection) {
 }
 
 /** Schema, services and HTTP app of the users subgraph, without listening. */
-export async function createServer({ config, mongo, logger }: UsersDeps) {
+export async function createServer({ config, mongo, redis, logger }: UsersDeps) {
   const models = createModels(mongo);
   const users = new UserService(models.users, logger);
   const sessions = new SessionService(
@@ -30,6 +32,11 @@ export async function createServer({ config, mongo, logger }: UsersDeps) {
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_DAYS * 86_400,
     },
+    new RateLimiter(redis, logger, {
+      namespace: 'login-failures',
+      limit: config.LOGIN_MAX_FAILURES,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    }),
     logger,
   );
   const app = createGraphQLApp({
@@ -38,7 +45,7 @@ export async function createServer({ config, mongo, logger }: UsersDeps) {
     production: config.production,
     apollo: { schema: await buildSchema() },
     context: contextFactory({ users, sessions }, config.tokens, logger),
-    readiness: { mongodb: () => pingMongo(mongo) },
+    readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
   return { app, models, users, sessions };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { appError, ErrorCode, signAccessToken, unauthenticated, type Logger, type TokenConfig } from '@ott/kit';
+import { appError, ErrorCode, signAccessToken, unauthenticated, type Logger, type RateLimiter, type TokenConfig } from '@ott/kit';
 import type { UserDocument, UserService } from '../user/user.service';
 import { normalizeEmail } from '../user/user.validation';
 import type { RefreshTokenModel } from './refresh-token.model';
@@ -28,6 +28,7 @@ export class SessionService {
     private readonly refreshTokens: RefreshTokenModel,
     private readonly users: UserService,
     private readonly settings: SessionSettings,
+    private readonly loginFailures: RateLimiter,
     private readonly logger: Logger,
   ) {}
 
@@ -44,9 +45,13 @@ export class SessionService {
     return { accessToken, refreshToken, expiresIn: this.settings.accessTokenTtlSeconds, user };
   }
 
-  /** Unknown email and wrong password answer alike, so the API never reveals who has an account. */
+  /**
+   * Unknown email and wrong password answer alike, so the API never reveals who has an
+   * account; repeated failures for one email are throttled to stop password guessing.
+   */
   async login(rawEmail: string, password: string): Promise<IssuedTokens> {
-    const invalid = () => appError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.');
+    const subject = rawEmail.trim().toLowerCase();
+    await this.loginFailures.assertAllowed(subject);
     let email: string | undefined;
     try {
       email = normalizeEmail(rawEmail);
@@ -56,7 +61,11 @@ export class SessionService {
     const user = email ? await this.users.findByEmail(email) : null;
     this.decoyHash ??= hash(randomBytes(16).toString('hex'));
     const matches = await verify(user?.passwordHash ?? (await this.decoyHash), password).catch(() => false);
-    if (!user || !matches) throw invalid();
+    if (!user || !matches) {
+      await this.loginFailures.record(subject);
+      throw appError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.');
+    }
+    await this.loginFailures.reset(subject);
     return this.issue(user);
   }
 
