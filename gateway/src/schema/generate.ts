@@ -3,12 +3,43 @@
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { GraphQLSchema } from 'graphql';
+import { codegen } from '@graphql-codegen/core';
+import * as typescriptPlugin from '@graphql-codegen/typescript';
+import { parse, type GraphQLSchema } from 'graphql';
+import { parse as parseYaml } from 'yaml';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
-const SCHEMA_DIR = resolve(__dirname, '../../../schema');
+const ROOT = resolve(__dirname, '../../..');
+const SCHEMA_DIR = resolve(ROOT, 'schema');
+
+interface CodegenConfig {
+  generates: Record<string, { plugins: string[]; config?: Record<string, unknown> }>;
+}
+
+const codegenPlugins = { typescript: typescriptPlugin };
+
+/** Client types from the API schema, as configured in codegen.yml (outputs inside schema/). */
+async function generateClientTypes(apiSchemaSdl: string): Promise<Map<string, string>> {
+  const config = parseYaml(await readFile(resolve(ROOT, 'codegen.yml'), 'utf8')) as CodegenConfig;
+  const outputs = new Map<string, string>();
+  for (const [target, { plugins, config: pluginConfig = {} }] of Object.entries(config.generates)) {
+    if (!target.startsWith('schema/')) throw new Error(`codegen.yml: outputs belong in schema/, got ${target}`);
+    const unknown = plugins.filter((name) => !(name in codegenPlugins));
+    if (unknown.length) throw new Error(`codegen.yml: unsupported plugins ${unknown.join(', ')}`);
+    const output = await codegen({
+      filename: target,
+      schema: parse(apiSchemaSdl),
+      documents: [],
+      config: pluginConfig,
+      plugins: plugins.map((name) => ({ [name]: {} })),
+      pluginMap: codegenPlugins,
+    });
+    outputs.set(target.slice('schema/'.length), output);
+  }
+  return outputs;
+}
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   users: users.buildSchema,
@@ -23,6 +54,7 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   for (const { name, sdl } of subgraphs) files.set(`${name}.graphql`, `${sdl.trim()}\n`);
   files.set('supergraph.graphql', `${supergraphSdl.trim()}\n`);
   files.set('api.graphql', `${apiSchemaSdl.trim()}\n`);
+  for (const [file, content] of await generateClientTypes(apiSchemaSdl)) files.set(file, `${content.trim()}\n`);
   return files;
 }
 
