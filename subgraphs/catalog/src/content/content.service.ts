@@ -10,8 +10,12 @@ import { escapeRegex, normalizeTitle } from './title';
 import { optionalInt, validateMovieInput, validateTvShowInput, YEAR_MAX, YEAR_MIN } from './content.validation';
 
 export const SEARCH_QUERY_MAX = 100;
-/** How many best-rated titles sharing a genre `similar` ranks; bounds its cost on big genres. */
-const SIMILAR_CANDIDATES = 1_000;
+/**
+ * `similar` ranks every title sharing a genre, read in one round trip: exact and cheap for a
+ * catalogue of thousands (a few hundred kB once per cache lifetime). A catalogue of millions
+ * would precompute similarity instead.
+ */
+const SIMILAR_BATCH_SIZE = 50_000;
 
 type SortField = 'titleNormalized' | 'releaseYearKey' | 'popularity' | 'ratingKey';
 const SORTS: Record<ContentSort, { field: SortField; direction: 1 | -1 }> = {
@@ -109,7 +113,7 @@ export class ContentService {
           : await this.contents
               .find({ genreIds: { $in: genreIds } }, { genreIds: 1 })
               .sort({ ratingKey: -1, popularity: -1, _id: 1 })
-              .limit(SIMILAR_CANDIDATES * Math.max(1, genreIds.length))
+              .batchSize(SIMILAR_BATCH_SIZE)
               .lean()
               .exec();
       const result = new Map<string, string[]>();
@@ -138,7 +142,7 @@ export class ContentService {
 
   async setFeatured(id: string, featured: boolean): Promise<ContentRecord> {
     if (!isValidObjectId(id)) throw notFound('content', id);
-    const doc = await this.contents.findOneAndUpdate({ _id: id }, { $set: { featured } }, { new: true }).lean().exec();
+    const doc = await this.contents.findOneAndUpdate({ _id: id }, { $set: { featured } }, { returnDocument: 'after' }).lean().exec();
     if (!doc) throw notFound('content', id);
     await this.invalidate();
     return toContentRecord(doc);

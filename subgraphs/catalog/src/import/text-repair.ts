@@ -9,6 +9,6 @@ const BYTE_OF = new Map<string, number>();
 for (let byte = 0x80; byte <= 0xff; byte += 1) BYTE_OF.set(macRoman.decode(Uint8Array.of(byte)), byte);
 
 export function repairMojibake(text: string): string {
-  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  if (/^\p{ASCII}*$/u.test(text)) return text;
   return [...text].map((ch) => (BYTE_OF.has(ch) ? windows1252.decode(Uint8Array.of(BYTE_OF.get(ch)!)) : ch)).join('');
 }
