@@ -16,8 +16,115 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** A film or a series in the catalogue. */
+export type Content = {
+  id: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  synopsis: Maybe<Scalars['String']['output']>;
+  releaseYear: Maybe<Scalars['Int']['output']>;
+  /** e.g. "PG-13" or "TV-MA". */
+  maturityRating: Maybe<Scalars['String']['output']>;
+  posterUrl: Maybe<Scalars['String']['output']>;
+  featured: Scalars['Boolean']['output'];
+  genres: Array<Genre>;
+  /** Other titles sharing the most genres with this one, best rated first. */
+  similar: Array<Content>;
+};
+
+
+/** A film or a series in the catalogue. */
+export type ContentSimilarArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A genre of films and shows. */
+export type Genre = {
+  __typename?: 'Genre';
+  id: Scalars['ID']['output'];
+  /** Stable, URL-safe name, e.g. "thriller-suspense"; what browse filters by. */
+  slug: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** The episodes of one season, in order. */
+export type Season = {
+  __typename?: 'Season';
+  number: Scalars['Int']['output'];
+  episodes: Array<Episode>;
+};
+
+/** One episode of a TV show. */
+export type Episode = {
+  __typename?: 'Episode';
+  id: Scalars['ID']['output'];
+  seasonNumber: Scalars['Int']['output'];
+  episodeNumber: Scalars['Int']['output'];
+  title: Scalars['String']['output'];
+  runtimeMinutes: Maybe<Scalars['Int']['output']>;
+  show: TvShow;
+};
+
+/** A feature film. */
+export type Movie = Content & {
+  __typename?: 'Movie';
+  id: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  synopsis: Maybe<Scalars['String']['output']>;
+  releaseYear: Maybe<Scalars['Int']['output']>;
+  /** e.g. "PG-13" or "TV-MA". */
+  maturityRating: Maybe<Scalars['String']['output']>;
+  posterUrl: Maybe<Scalars['String']['output']>;
+  featured: Scalars['Boolean']['output'];
+  genres: Array<Genre>;
+  /** Other titles sharing the most genres with this one, best rated first. */
+  similar: Array<Content>;
+  runtimeMinutes: Maybe<Scalars['Int']['output']>;
+  director: Maybe<Scalars['String']['output']>;
+  cast: Array<Scalars['String']['output']>;
+};
+
+
+/** A feature film. */
+export type MovieSimilarArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A series; its episodes are grouped by season. */
+export type TvShow = Content & {
+  __typename?: 'TvShow';
+  id: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  synopsis: Maybe<Scalars['String']['output']>;
+  releaseYear: Maybe<Scalars['Int']['output']>;
+  /** e.g. "PG-13" or "TV-MA". */
+  maturityRating: Maybe<Scalars['String']['output']>;
+  posterUrl: Maybe<Scalars['String']['output']>;
+  featured: Scalars['Boolean']['output'];
+  genres: Array<Genre>;
+  /** Other titles sharing the most genres with this one, best rated first. */
+  similar: Array<Content>;
+  /** Seasons in order, each with its episodes in order. */
+  seasons: Array<Season>;
+};
+
+
+/** A series; its episodes are grouped by season. */
+export type TvShowSimilarArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** A film or show by id; null when there is none. */
+  content: Maybe<Content>;
+  /** The catalogue, filtered and sorted, a page at a time (at most 100). */
+  browse: ContentConnection;
+  /** Titles matching the query, ignoring case and accents: titles starting with it first, then titles containing it. */
+  search: Array<Content>;
+  /** Titles the editors feature, most popular first. */
+  featured: Array<Content>;
+  /** Every genre, by name. */
+  genres: Array<Genre>;
   /** The signed-in user; null when signed out. */
   me: Maybe<User>;
   /** Any account, by id. ADMIN only. */
@@ -25,35 +132,93 @@ export type Query = {
 };
 
 
+export type QueryContentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryBrowseArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  sort?: InputMaybe<ContentSort>;
+  filter?: InputMaybe<ContentFilter>;
+};
+
+
+export type QuerySearchArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+};
+
+
+export type QueryFeaturedArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
-/** A member of the service. */
-export type User = {
-  __typename?: 'User';
-  id: Scalars['ID']['output'];
-  /** Visible to the user themself and to ADMIN only. */
-  email: Scalars['String']['output'];
-  displayName: Scalars['String']['output'];
-  role: Role;
-  createdAt: Scalars['DateTime']['output'];
-  /** Genres the user picked; resolved by the catalog. */
-  favoriteGenres: Array<Genre>;
+export type ContentConnection = {
+  __typename?: 'ContentConnection';
+  edges: Array<ContentEdge>;
+  pageInfo: PageInfo;
+  /** Matches of the filter, on every page. */
+  totalCount: Scalars['Int']['output'];
 };
 
-/** What an account may do: ADMIN also manages the catalogue and every account. */
-export type Role =
-  | 'USER'
-  | 'ADMIN';
-
-export type Genre = {
-  __typename?: 'Genre';
-  id: Scalars['ID']['output'];
+export type ContentEdge = {
+  __typename?: 'ContentEdge';
+  cursor: Scalars['String']['output'];
+  node: Content;
 };
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Pass as `after` to read the next page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+};
+
+/** Order of a browse. Titles without a year or rating come after those with one. */
+export type ContentSort =
+  /** A to Z, ignoring case, accents and punctuation. */
+  | 'TITLE'
+  /** Newest first. */
+  | 'RELEASE_YEAR_DESC'
+  /** Most watched first (IMDB votes for imported titles). */
+  | 'POPULARITY_DESC'
+  /** Best rated first, by the rating the catalogue holds for sorting. */
+  | 'RATING_DESC';
+
+/** Every given criterion must match. */
+export type ContentFilter = {
+  kind?: InputMaybe<ContentKind>;
+  genreSlug?: InputMaybe<Scalars['String']['input']>;
+  /** Inclusive. */
+  releaseYearFrom?: InputMaybe<Scalars['Int']['input']>;
+  /** Inclusive. */
+  releaseYearTo?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Whether a title is a film or a series. */
+export type ContentKind =
+  | 'MOVIE'
+  | 'TV_SHOW';
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds a film. ADMIN only. */
+  createMovie: Movie;
+  /** Adds a series without episodes; add them with addEpisode. ADMIN only. */
+  createTvShow: TvShow;
+  /** Adds a title to, or removes it from, the featured list. ADMIN only. */
+  setFeatured: Content;
+  /** Deletes a title and, for a show, its episodes. ADMIN only. */
+  deleteContent: Scalars['Boolean']['output'];
+  /** Adds an episode to a show; a season is created by its first episode. ADMIN only. */
+  addEpisode: Episode;
   /** Creates an account and signs it in. */
   register: AuthPayload;
   /** Signs in with email and password. */
@@ -64,6 +229,33 @@ export type Mutation = {
   logout: Scalars['Boolean']['output'];
   /** Changes the signed-in user’s profile. */
   updateProfile: User;
+};
+
+
+export type MutationCreateMovieArgs = {
+  input: MovieInput;
+};
+
+
+export type MutationCreateTvShowArgs = {
+  input: TvShowInput;
+};
+
+
+export type MutationSetFeaturedArgs = {
+  featured: Scalars['Boolean']['input'];
+  contentId: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteContentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddEpisodeArgs = {
+  input: EpisodeInput;
+  showId: Scalars['ID']['input'];
 };
 
 
@@ -91,6 +283,54 @@ export type MutationLogoutArgs = {
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
+
+export type MovieInput = {
+  title: Scalars['String']['input'];
+  synopsis?: InputMaybe<Scalars['String']['input']>;
+  genreIds: Array<Scalars['ID']['input']>;
+  releaseYear?: InputMaybe<Scalars['Int']['input']>;
+  runtimeMinutes?: InputMaybe<Scalars['Int']['input']>;
+  director?: InputMaybe<Scalars['String']['input']>;
+  cast?: InputMaybe<Array<Scalars['String']['input']>>;
+  maturityRating?: InputMaybe<Scalars['String']['input']>;
+  /** An http(s) URL. */
+  posterUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type TvShowInput = {
+  title: Scalars['String']['input'];
+  synopsis?: InputMaybe<Scalars['String']['input']>;
+  genreIds: Array<Scalars['ID']['input']>;
+  releaseYear?: InputMaybe<Scalars['Int']['input']>;
+  maturityRating?: InputMaybe<Scalars['String']['input']>;
+  /** An http(s) URL. */
+  posterUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type EpisodeInput = {
+  seasonNumber: Scalars['Int']['input'];
+  episodeNumber: Scalars['Int']['input'];
+  title: Scalars['String']['input'];
+  runtimeMinutes?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A member of the service. */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+  /** Visible to the user themself and to ADMIN only. */
+  email: Scalars['String']['output'];
+  displayName: Scalars['String']['output'];
+  role: Role;
+  createdAt: Scalars['DateTime']['output'];
+  /** Genres the user picked; resolved by the catalog. */
+  favoriteGenres: Array<Genre>;
+};
+
+/** What an account may do: ADMIN also manages the catalogue and every account. */
+export type Role =
+  | 'USER'
+  | 'ADMIN';
 
 /** The result of signing in: keep the refresh token secret and use it once. */
 export type AuthPayload = {

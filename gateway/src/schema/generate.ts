@@ -8,6 +8,7 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import { parse, type GraphQLSchema } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
+import * as catalog from '@ott/catalog/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -43,6 +44,7 @@ async function generateClientTypes(apiSchemaSdl: string): Promise<Map<string, st
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   users: users.buildSchema,
+  catalog: catalog.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {
