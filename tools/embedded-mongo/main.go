@@ -3,6 +3,8 @@
 //
 // It prints one line, "ready mongodb://host:port/", on stdout once it accepts connections,
 // so callers may pass port 0 and read the port that was chosen, and exits on SIGTERM/SIGINT.
+// Write commands pass through a serializer (serialize.go) so that single-document updates
+// are atomic, as on MongoDB.
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -55,8 +58,15 @@ func run(listen, dataDir, logLevel string) error {
 
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	// FerretDB itself listens on a private port; clients reach it through the serializer.
+	public, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	defer public.Close()
+
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listen},
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
@@ -68,8 +78,22 @@ func run(listen, dataDir, logLevel string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	// ferretdb.New has already bound the listener, so the address is final and accepting.
-	fmt.Printf("ready %s\n", db.MongoDBURI())
+	upstream, err := url.Parse(db.MongoDBURI())
+	if err != nil {
+		return err
+	}
+	front := &serializer{upstream: upstream.Host, logger: logger}
+	go func() {
+		if err := front.serve(public); err != nil {
+			logger.Error("serializer stopped", "err", err)
+			stop()
+		}
+	}()
 
-	return db.Run(ctx)
+	// Both listeners are bound already, so the address is final and accepting.
+	fmt.Printf("ready mongodb://%s/\n", public.Addr())
+
+	err = db.Run(ctx)
+	public.Close()
+	return err
 }

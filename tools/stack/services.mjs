@@ -3,7 +3,7 @@
 // private redis-server, each on a free loopback port. MONGODB_URL / REDIS_URL skip them.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ const MONGO_BIN = join(ROOT, '.data/bin/embedded-mongo');
 /** Builds the embedded server once; rebuilds only when its sources change. */
 export function ensureEmbeddedMongo() {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(MONGO_SRC, file)));
+  const sources = readdirSync(MONGO_SRC).filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum').sort();
+  for (const file of sources) hash.update(file).update(readFileSync(join(MONGO_SRC, file)));
   const stamp = `${MONGO_BIN}.sha256`;
   const digest = hash.digest('hex');
   if (existsSync(MONGO_BIN) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return MONGO_BIN;
