@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { composeSupergraph, printSubgraphSdl, type Service } from '@ott/kit';
 import { graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
+import * as billing from '@ott/billing';
+import * as billingSchema from '@ott/billing/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
@@ -13,11 +15,14 @@ interface SubgraphModule {
 
 const modules: Record<SubgraphName, SubgraphModule> = {
   users: { start: users.start, buildSchema: usersSchema.buildSchema },
+  billing: { start: billing.start, buildSchema: billingSchema.buildSchema },
 };
 
 export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<string, string>;
+  /** Each subgraph's environment, e.g. for tests that read its database directly. */
+  subgraphEnvs: Record<string, NodeJS.ProcessEnv>;
   /** A query through the gateway. */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): ReturnType<typeof graphql<T>>;
   close(): Promise<void>;
@@ -31,9 +36,10 @@ export async function startStack(label: string, names: SubgraphName[], env: Node
   const tag = uniqueTag(label);
   const started: Service[] = [];
   try {
+    const subgraphEnvs = Object.fromEntries(names.map((name) => [name, testEnv(`${tag}_${name}`, env)]));
     const subgraphs = await Promise.all(
       names.map(async (name) => {
-        const service = await modules[name].start(testEnv(`${tag}_${name}`, env));
+        const service = await modules[name].start(subgraphEnvs[name]!);
         started.push(service);
         return { name, url: service.url, sdl: printSubgraphSdl(await modules[name].buildSchema()) };
       }),
@@ -44,6 +50,7 @@ export async function startStack(label: string, names: SubgraphName[], env: Node
     return {
       gatewayUrl: gateway.url,
       subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
+      subgraphEnvs,
       query: (query, variables, options) => graphql(gateway.url, query, variables, options),
       close: async () => {
         await Promise.all(started.reverse().map((s) => s.close()));
