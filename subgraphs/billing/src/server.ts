@@ -8,7 +8,7 @@ import { createInvoiceModel } from './invoice/invoice.model';
 import { InvoiceService } from './invoice/invoice.service';
 import { createMembershipModel } from './membership/membership.model';
 import { MembershipService, type BillingOptions } from './membership/membership.service';
-import { createOperationModel } from './operation/operation.model';
+import { createOperationModels } from './operation/operation.model';
 import { OperationStore } from './operation/operation.store';
 import { createProviderModels, TestModePaymentProvider } from './payment/test-mode.provider';
 import { createPlanModel } from './plan/plan.model';
@@ -29,7 +29,7 @@ export function createModels(mongo: Connection) {
     plans: createPlanModel(mongo),
     memberships: createMembershipModel(mongo),
     invoices: createInvoiceModel(mongo),
-    operations: createOperationModel(mongo),
+    ...createOperationModels(mongo),
     ...createProviderModels(mongo),
   };
 }
@@ -44,7 +44,7 @@ export async function createServer({ config, mongo, redis, logger }: BillingDeps
   const provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
   const memberships = new MembershipService({
     memberships: models.memberships,
-    operations: new OperationStore(models.operations, OPTIONS.leaseMs),
+    operations: new OperationStore(models.operations, models.operationClaims, OPTIONS.leaseMs),
     invoices,
     plans,
     entitlements,

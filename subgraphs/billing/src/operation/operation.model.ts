@@ -54,6 +54,10 @@ export class Operation {
   @prop({ type: () => Date, required: true })
   lockedUntil: Date;
 
+  /** How many times the lease was taken over; each takeover is an insert into operation_claims. */
+  @prop({ type: () => Number, required: true, default: 0 })
+  generation: number;
+
   /** The membership revision this operation applies to (0: the user has none yet). */
   @prop({ type: () => Number, required: true })
   membershipRevision: number;
@@ -102,8 +106,22 @@ export class Operation {
   errorMessage: string | null;
 }
 
+/**
+ * One takeover of an operation's lease, named "<operation id>:<generation>". FerretDB 1.24
+ * applies concurrent conditional updates non-atomically (several callers can "win" one
+ * findOneAndUpdate), so a takeover is an insert: only one process gets each generation.
+ */
+@modelOptions({ schemaOptions: { collection: 'operation_claims', timestamps: { createdAt: true, updatedAt: false } } })
+export class OperationClaim {
+  @prop({ type: () => String, required: true })
+  _id: string;
+}
+
 export type OperationModel = ReturnModelType<typeof Operation>;
+export type OperationClaimModel = ReturnModelType<typeof OperationClaim>;
 export type OperationDocument = DocumentType<Operation>;
 
-export const createOperationModel = (connection: Connection): OperationModel =>
-  getModelForClass(Operation, { existingConnection: connection });
+export const createOperationModels = (connection: Connection) => ({
+  operations: getModelForClass(Operation, { existingConnection: connection }),
+  operationClaims: getModelForClass(OperationClaim, { existingConnection: connection }),
+});

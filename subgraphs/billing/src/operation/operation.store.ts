@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { appError, isDuplicateKeyError, type ErrorCode } from '@ott/kit';
-import { OperationStatus, type Operation, type OperationDocument, type OperationModel } from './operation.model';
+import { OperationStatus, type Operation, type OperationClaimModel, type OperationDocument, type OperationModel } from './operation.model';
 
 /** What a new operation is about; the store adds status, slot and lease. */
 export type OperationDraft = Pick<
@@ -16,6 +16,7 @@ export const slotOf = (userId: string, revision: number) => `${userId}:${revisio
 export class OperationStore {
   constructor(
     private readonly operations: OperationModel,
+    private readonly claims: OperationClaimModel,
     private readonly leaseMs: number,
   ) {}
 
@@ -47,22 +48,35 @@ export class OperationStore {
     return this.operations.findById(operation._id).orFail().exec();
   }
 
-  /** Takes over a pending operation whose lease ran out (its process died or gave up). */
-  claim(operation: OperationDocument): Promise<OperationDocument | null> {
-    const now = new Date();
+  /**
+   * Takes over a pending operation whose lease ran out (its process died or gave up). Of all
+   * processes that saw the same expired lease, only the one whose claim insert wins goes on.
+   */
+  async claim(operation: OperationDocument): Promise<OperationDocument | null> {
+    const generation = operation.generation + 1;
+    try {
+      await this.claims.create({ _id: `${operation.id}:${generation}` });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
     return this.operations
       .findOneAndUpdate(
-        { _id: operation._id, status: OperationStatus.PENDING, lockedUntil: { $lte: now } },
-        { $set: { lockedUntil: new Date(now.getTime() + this.leaseMs) } },
+        { _id: operation._id, status: OperationStatus.PENDING },
+        { $set: { generation, lockedUntil: new Date(Date.now() + this.leaseMs) } },
         { returnDocument: 'after' },
       )
       .exec();
   }
 
-  /** Records a finished step, so a resumed operation skips it. */
+  /** Records a finished step, so a resumed operation skips it; a holder that lost its lease stops here. */
   async record(operation: OperationDocument, progress: Progress): Promise<OperationDocument> {
     const updated = await this.operations
-      .findOneAndUpdate({ _id: operation._id, status: OperationStatus.PENDING }, { $set: progress }, { returnDocument: 'after' })
+      .findOneAndUpdate(
+        { _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation },
+        { $set: progress },
+        { returnDocument: 'after' },
+      )
       .exec();
     if (!updated) throw new Error(`operation ${operation.id} was settled by another process`);
     return updated;
@@ -84,7 +98,9 @@ export class OperationStore {
 
   /** Lets a waiting duplicate resume at once after this process hit an unexpected error. */
   async release(operation: OperationDocument): Promise<void> {
-    await this.operations.updateOne({ _id: operation._id, status: OperationStatus.PENDING }, { $set: { lockedUntil: new Date(0) } }).exec();
+    await this.operations
+      .updateOne({ _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation }, { $set: { lockedUntil: new Date(0) } })
+      .exec();
   }
 
   /** The recorded failure, raised again for every replay of the same request. */
@@ -94,7 +110,7 @@ export class OperationStore {
 
   private async settle(operation: OperationDocument, changes: Partial<Operation>): Promise<OperationDocument> {
     const settled = await this.operations
-      .findOneAndUpdate({ _id: operation._id, status: OperationStatus.PENDING }, { $set: changes }, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation }, { $set: changes }, { returnDocument: 'after' })
       .exec();
     return settled ?? this.reload(operation);
   }
