@@ -12,6 +12,7 @@ import type { PlanCode } from '../plan/plan.model';
 import type { RenewalReport } from '../renewal/renewal-report.type';
 import { CURRENCY, type PlanService } from '../plan/plan.service';
 import { addMonth, formatDay, prorate } from './billing-math';
+import type { SubscribeToPlanInput } from './membership.inputs';
 import { MembershipStatus, type MembershipDocument, type MembershipModel } from './membership.model';
 
 export interface BillingOptions {
@@ -22,12 +23,6 @@ export interface BillingOptions {
   pollMs: number;
   /** Attempts per charge on transient processor errors, all with the same idempotency key. */
   chargeAttempts: number;
-}
-
-export interface SubscribeRequest {
-  planCode: string;
-  paymentToken: string;
-  idempotencyKey: string;
 }
 
 interface PerformRequest {
@@ -84,7 +79,7 @@ export class MembershipService {
   }
 
   /** Charges the first period now, issues its PAID invoice and activates the membership. */
-  async subscribe(userId: string, request: SubscribeRequest): Promise<MembershipDocument> {
+  async subscribe(userId: string, request: SubscribeToPlanInput): Promise<MembershipDocument> {
     const key = request.idempotencyKey;
     if (key.length === 0) throw badInput('idempotencyKey', 'must not be empty: send a new random value (e.g. a UUID) per purchase and the same one to retry it.');
     if (!CLIENT_KEY.test(key)) throw badInput('idempotencyKey', 'must be 1 to 128 letters, digits, "-" or "_".');
