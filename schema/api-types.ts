@@ -16,6 +16,316 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+export type Query = {
+  __typename?: 'Query';
+  /** What the signed-in user may stream now (cached; what streaming asks on every start). */
+  myEntitlements: Entitlements;
+  /** One of the signed-in user’s invoices (ADMIN: anyone’s); null if there is none with this id. */
+  invoice: Maybe<Invoice>;
+  /** Every plan on offer, cheapest first. */
+  plans: Array<Plan>;
+  /** A film or show by id; null when there is none. */
+  content: Maybe<Content>;
+  /** The catalogue, filtered and sorted, a page at a time (at most 100). */
+  browse: ContentConnection;
+  /** Titles matching the query, ignoring case and accents: titles starting with it first, then titles containing it. */
+  search: Array<Content>;
+  /** Titles the editors feature, most popular first. */
+  featured: Array<Content>;
+  /** Every genre, by name. */
+  genres: Array<Genre>;
+  /** The signed-in user; null when signed out. */
+  me: Maybe<User>;
+  /** Any account, by id. ADMIN only. */
+  user: Maybe<User>;
+};
+
+
+export type QueryInvoiceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryContentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryBrowseArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  sort?: InputMaybe<ContentSort>;
+  filter?: InputMaybe<ContentFilter>;
+};
+
+
+export type QuerySearchArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+};
+
+
+export type QueryFeaturedArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** What the user may stream now, from their ACTIVE membership. */
+export type Entitlements = {
+  __typename?: 'Entitlements';
+  /** 0 without an ACTIVE membership. */
+  maxStreams: Scalars['Int']['output'];
+  maxQuality: VideoQuality;
+  /** False without a membership, and when it is PAST_DUE or CANCELED. */
+  canStream: Scalars['Boolean']['output'];
+};
+
+/** Picture quality, lowest first. */
+export type VideoQuality =
+  | 'SD'
+  | 'HD'
+  | 'UHD';
+
+/** An invoice of the signed-in user (ADMIN: of anyone). */
+export type Invoice = {
+  __typename?: 'Invoice';
+  id: Scalars['ID']['output'];
+  /** Sequential per year without gaps, e.g. INV-2026-000042. */
+  number: Scalars['String']['output'];
+  /** Sum of the lines, in cents. */
+  amountCents: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  status: InvoiceStatus;
+  lines: Array<InvoiceLine>;
+  issuedAt: Scalars['DateTime']['output'];
+  paidAt: Maybe<Scalars['DateTime']['output']>;
+  user: User;
+};
+
+/** PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription. */
+export type InvoiceStatus =
+  | 'OPEN'
+  | 'PAID'
+  | 'VOID';
+
+/** One line of an invoice; credits are negative. */
+export type InvoiceLine = {
+  __typename?: 'InvoiceLine';
+  description: Scalars['String']['output'];
+  amountCents: Scalars['Int']['output'];
+};
+
+/** A member of the service. */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+  /** Null when the user never subscribed. */
+  membership: Maybe<Membership>;
+  entitlements: Entitlements;
+  invoices: InvoiceConnection;
+  /** Visible to the user themself and to ADMIN only. */
+  email: Scalars['String']['output'];
+  displayName: Scalars['String']['output'];
+  role: Role;
+  createdAt: Scalars['DateTime']['output'];
+  /** Genres the user picked; resolved by the catalog. */
+  favoriteGenres: Array<Genre>;
+};
+
+
+/** A member of the service. */
+export type UserInvoicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The signed-in user’s membership of a plan, billed monthly in advance. */
+export type Membership = {
+  __typename?: 'Membership';
+  id: Scalars['ID']['output'];
+  status: MembershipStatus;
+  currentPeriodStart: Scalars['DateTime']['output'];
+  /** Access lasts until then; the renewal run bills the next period at this instant. */
+  currentPeriodEnd: Scalars['DateTime']['output'];
+  /** Canceled by the member: stays ACTIVE until currentPeriodEnd, then ends. */
+  cancelAtPeriodEnd: Scalars['Boolean']['output'];
+  /** Credit from downgrades, in cents, taken off the next invoices. */
+  creditCents: Scalars['Int']['output'];
+  plan: Plan;
+};
+
+/** ACTIVE: paid up and streaming. PAST_DUE: a renewal was declined. CANCELED: ended. */
+export type MembershipStatus =
+  | 'ACTIVE'
+  | 'PAST_DUE'
+  | 'CANCELED';
+
+/** A plan a member can subscribe to. Prices are integer cents. */
+export type Plan = {
+  __typename?: 'Plan';
+  id: Scalars['ID']['output'];
+  code: PlanCode;
+  name: Scalars['String']['output'];
+  /** Price of one monthly period, in cents of `currency`. */
+  priceCents: Scalars['Int']['output'];
+  /** ISO 4217 code. */
+  currency: Scalars['String']['output'];
+  /** How many streams may play at once. */
+  maxStreams: Scalars['Int']['output'];
+  maxQuality: VideoQuality;
+};
+
+/** The plans on offer, cheapest first. */
+export type PlanCode =
+  | 'BASIC'
+  | 'STANDARD'
+  | 'PREMIUM';
+
+/** Invoices, newest first. */
+export type InvoiceConnection = {
+  __typename?: 'InvoiceConnection';
+  edges: Array<InvoiceEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type InvoiceEdge = {
+  __typename?: 'InvoiceEdge';
+  cursor: Scalars['String']['output'];
+  node: Invoice;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Pass as `after` to read the next page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Charges the plan’s first month now, issues a PAID invoice and activates the membership. Replaying the idempotencyKey answers the first result without charging again. */
+  subscribeToPlan: Membership;
+  /** Switches plan now: an upgrade charges the prorated difference for the rest of the period, a downgrade credits it to the next invoice. */
+  changePlan: Membership;
+  /** Stops renewal: the membership stays ACTIVE until currentPeriodEnd, then ends. */
+  cancelMembership: Membership;
+  /** ADMIN: bills every membership whose period ended by asOf. Idempotent: running it again for the same date changes nothing. */
+  runRenewals: RenewalReport;
+  /** Adds a film. ADMIN only. */
+  createMovie: Movie;
+  /** Adds a series without episodes; add them with addEpisode. ADMIN only. */
+  createTvShow: TvShow;
+  /** Adds a title to, or removes it from, the featured list. ADMIN only. */
+  setFeatured: Content;
+  /** Deletes a title and, for a show, its episodes. ADMIN only. */
+  deleteContent: Scalars['Boolean']['output'];
+  /** Adds an episode to a show; a season is created by its first episode. ADMIN only. */
+  addEpisode: Episode;
+  /** Creates an account and signs it in. */
+  register: AuthPayload;
+  /** Signs in with email and password. */
+  login: AuthPayload;
+  /** Trades a refresh token for new tokens; the old one stops working. */
+  refreshToken: AuthPayload;
+  /** Ends the session the refresh token belongs to; false if it was unknown. */
+  logout: Scalars['Boolean']['output'];
+  /** Changes the signed-in user’s profile. */
+  updateProfile: User;
+};
+
+
+export type MutationSubscribeToPlanArgs = {
+  input: SubscribeToPlanInput;
+};
+
+
+export type MutationChangePlanArgs = {
+  planCode: PlanCode;
+};
+
+
+export type MutationRunRenewalsArgs = {
+  asOf: Scalars['DateTime']['input'];
+};
+
+
+export type MutationCreateMovieArgs = {
+  input: MovieInput;
+};
+
+
+export type MutationCreateTvShowArgs = {
+  input: TvShowInput;
+};
+
+
+export type MutationSetFeaturedArgs = {
+  featured: Scalars['Boolean']['input'];
+  contentId: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteContentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddEpisodeArgs = {
+  input: EpisodeInput;
+  showId: Scalars['ID']['input'];
+};
+
+
+export type MutationRegisterArgs = {
+  input: RegisterInput;
+};
+
+
+export type MutationLoginArgs = {
+  password: Scalars['String']['input'];
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationRefreshTokenArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationLogoutArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateProfileArgs = {
+  input: UpdateProfileInput;
+};
+
+export type SubscribeToPlanInput = {
+  planCode: PlanCode;
+  /** One-time card token from the payment provider. In test mode: tok_visa, tok_chargeDeclined or tok_processingError. */
+  paymentToken: Scalars['String']['input'];
+  /** A new random value (e.g. a UUID; letters, digits, "-", "_", at most 128) per purchase; resend it to retry safely. */
+  idempotencyKey: Scalars['String']['input'];
+};
+
+/** What one renewal run did; a second run for the same date reports zeros. */
+export type RenewalReport = {
+  __typename?: 'RenewalReport';
+  asOf: Scalars['DateTime']['output'];
+  /** Periods renewed and invoiced as PAID. */
+  renewed: Scalars['Int']['output'];
+  /** Memberships made PAST_DUE by a declined renewal (an OPEN invoice each). */
+  pastDue: Scalars['Int']['output'];
+  /** Canceled memberships ended at their period end. */
+  ended: Scalars['Int']['output'];
+};
+
 /** A film or a series in the catalogue. */
 export type Content = {
   id: Scalars['ID']['output'];
@@ -113,53 +423,6 @@ export type TvShowSimilarArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-export type Query = {
-  __typename?: 'Query';
-  /** A film or show by id; null when there is none. */
-  content: Maybe<Content>;
-  /** The catalogue, filtered and sorted, a page at a time (at most 100). */
-  browse: ContentConnection;
-  /** Titles matching the query, ignoring case and accents: titles starting with it first, then titles containing it. */
-  search: Array<Content>;
-  /** Titles the editors feature, most popular first. */
-  featured: Array<Content>;
-  /** Every genre, by name. */
-  genres: Array<Genre>;
-  /** The signed-in user; null when signed out. */
-  me: Maybe<User>;
-  /** Any account, by id. ADMIN only. */
-  user: Maybe<User>;
-};
-
-
-export type QueryContentArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryBrowseArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  sort?: InputMaybe<ContentSort>;
-  filter?: InputMaybe<ContentFilter>;
-};
-
-
-export type QuerySearchArgs = {
-  first?: InputMaybe<Scalars['Int']['input']>;
-  query: Scalars['String']['input'];
-};
-
-
-export type QueryFeaturedArgs = {
-  first?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryUserArgs = {
-  id: Scalars['ID']['input'];
-};
-
 export type ContentConnection = {
   __typename?: 'ContentConnection';
   edges: Array<ContentEdge>;
@@ -172,13 +435,6 @@ export type ContentEdge = {
   __typename?: 'ContentEdge';
   cursor: Scalars['String']['output'];
   node: Content;
-};
-
-export type PageInfo = {
-  __typename?: 'PageInfo';
-  hasNextPage: Scalars['Boolean']['output'];
-  /** Pass as `after` to read the next page. */
-  endCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** Order of a browse. Titles without a year or rating come after those with one. */
@@ -206,83 +462,6 @@ export type ContentFilter = {
 export type ContentKind =
   | 'MOVIE'
   | 'TV_SHOW';
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /** Adds a film. ADMIN only. */
-  createMovie: Movie;
-  /** Adds a series without episodes; add them with addEpisode. ADMIN only. */
-  createTvShow: TvShow;
-  /** Adds a title to, or removes it from, the featured list. ADMIN only. */
-  setFeatured: Content;
-  /** Deletes a title and, for a show, its episodes. ADMIN only. */
-  deleteContent: Scalars['Boolean']['output'];
-  /** Adds an episode to a show; a season is created by its first episode. ADMIN only. */
-  addEpisode: Episode;
-  /** Creates an account and signs it in. */
-  register: AuthPayload;
-  /** Signs in with email and password. */
-  login: AuthPayload;
-  /** Trades a refresh token for new tokens; the old one stops working. */
-  refreshToken: AuthPayload;
-  /** Ends the session the refresh token belongs to; false if it was unknown. */
-  logout: Scalars['Boolean']['output'];
-  /** Changes the signed-in user’s profile. */
-  updateProfile: User;
-};
-
-
-export type MutationCreateMovieArgs = {
-  input: MovieInput;
-};
-
-
-export type MutationCreateTvShowArgs = {
-  input: TvShowInput;
-};
-
-
-export type MutationSetFeaturedArgs = {
-  featured: Scalars['Boolean']['input'];
-  contentId: Scalars['ID']['input'];
-};
-
-
-export type MutationDeleteContentArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationAddEpisodeArgs = {
-  input: EpisodeInput;
-  showId: Scalars['ID']['input'];
-};
-
-
-export type MutationRegisterArgs = {
-  input: RegisterInput;
-};
-
-
-export type MutationLoginArgs = {
-  password: Scalars['String']['input'];
-  email: Scalars['String']['input'];
-};
-
-
-export type MutationRefreshTokenArgs = {
-  refreshToken: Scalars['String']['input'];
-};
-
-
-export type MutationLogoutArgs = {
-  refreshToken: Scalars['String']['input'];
-};
-
-
-export type MutationUpdateProfileArgs = {
-  input: UpdateProfileInput;
-};
 
 export type MovieInput = {
   title: Scalars['String']['input'];
@@ -312,19 +491,6 @@ export type EpisodeInput = {
   episodeNumber: Scalars['Int']['input'];
   title: Scalars['String']['input'];
   runtimeMinutes?: InputMaybe<Scalars['Int']['input']>;
-};
-
-/** A member of the service. */
-export type User = {
-  __typename?: 'User';
-  id: Scalars['ID']['output'];
-  /** Visible to the user themself and to ADMIN only. */
-  email: Scalars['String']['output'];
-  displayName: Scalars['String']['output'];
-  role: Role;
-  createdAt: Scalars['DateTime']['output'];
-  /** Genres the user picked; resolved by the catalog. */
-  favoriteGenres: Array<Genre>;
 };
 
 /** What an account may do: ADMIN also manages the catalogue and every account. */

@@ -9,6 +9,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
 import * as catalog from '@ott/catalog/schema';
+import * as billing from '@ott/billing/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -45,6 +46,7 @@ async function generateClientTypes(apiSchemaSdl: string): Promise<Map<string, st
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   users: users.buildSchema,
   catalog: catalog.buildSchema,
+  billing: billing.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {

@@ -3,6 +3,8 @@ import { composeSupergraph, printSubgraphSdl, type Service } from '@ott/kit';
 import { graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
 import * as catalog from '@ott/catalog';
 import * as catalogSchema from '@ott/catalog/schema';
+import * as billing from '@ott/billing';
+import * as billingSchema from '@ott/billing/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
@@ -16,6 +18,7 @@ interface SubgraphModule {
 const modules: Record<SubgraphName, SubgraphModule> = {
   users: { start: users.start, buildSchema: usersSchema.buildSchema },
   catalog: { start: catalog.start, buildSchema: catalogSchema.buildSchema },
+  billing: { start: billing.start, buildSchema: billingSchema.buildSchema },
 };
 
 export interface Stack {

@@ -1,0 +1,19 @@
+import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
+import { z } from 'zod';
+
+const env = {
+  ...baseEnv,
+  ...mongoEnv('ott_billing'),
+  ...redisEnv,
+  PORT: port(4006),
+  // Only the built-in test-mode processor exists today; a real one is one more class and one more value.
+  PAYMENT_PROVIDER: z.enum(['test']).default('test'),
+  ENTITLEMENTS_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+};
+
+export function billingConfig(source: NodeJS.ProcessEnv) {
+  const config = loadConfig(env, source);
+  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+}
+
+export type BillingConfig = ReturnType<typeof billingConfig>;

@@ -1,0 +1,88 @@
+import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import type { Connection } from 'mongoose';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export const InvoiceStatus = { OPEN: 'OPEN', PAID: 'PAID', VOID: 'VOID' } as const;
+export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
+registerEnumType(InvoiceStatus, {
+  name: 'InvoiceStatus',
+  description: 'PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription.',
+});
+
+@ObjectType({ description: 'One line of an invoice; credits are negative.' })
+@modelOptions({ schemaOptions: { _id: false } })
+export class InvoiceLine {
+  @Field(() => String)
+  @prop({ type: () => String, required: true })
+  description: string;
+
+  @Field(() => Int)
+  @prop({ type: () => Number, required: true })
+  amountCents: number;
+}
+
+/**
+ * An issued invoice. Its number is claimed by the insert itself under the unique (year, seq)
+ * index, so a number exists exactly when its invoice does: no counter can be incremented by a
+ * request that then fails, and the sequence of a year has no gaps.
+ */
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'An invoice of the signed-in user (ADMIN: of anyone).' })
+@modelOptions({ schemaOptions: { collection: 'invoices', timestamps: true } })
+@index({ number: 1 }, { unique: true })
+@index({ year: 1, seq: 1 }, { unique: true })
+@index({ sourceKey: 1 }, { unique: true })
+@index({ userId: 1, issuedAt: -1, _id: -1 })
+export class Invoice {
+  @Field(() => ID)
+  readonly id: string;
+
+  @Field(() => String, { description: 'Sequential per year without gaps, e.g. INV-2026-000042.' })
+  @prop({ type: () => String, required: true })
+  number: string;
+
+  @prop({ type: () => Number, required: true })
+  year: number;
+
+  @prop({ type: () => Number, required: true })
+  seq: number;
+
+  /** What the invoice bills, e.g. one operation or one renewal period: one invoice per source. */
+  @prop({ type: () => String, required: true })
+  sourceKey: string;
+
+  @prop({ type: () => String, required: true })
+  userId: string;
+
+  @prop({ type: () => String, required: true })
+  membershipId: string;
+
+  @Field(() => Int, { description: 'Sum of the lines, in cents.' })
+  @prop({ type: () => Number, required: true })
+  amountCents: number;
+
+  @Field(() => String)
+  @prop({ type: () => String, required: true })
+  currency: string;
+
+  @Field(() => InvoiceStatus)
+  @prop({ type: () => String, required: true, enum: Object.values(InvoiceStatus) })
+  status: InvoiceStatus;
+
+  @Field(() => [InvoiceLine])
+  @prop({ type: () => [InvoiceLine], required: true })
+  lines: InvoiceLine[];
+
+  @Field(() => Date)
+  @prop({ type: () => Date, required: true })
+  issuedAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  @prop({ type: () => Date, default: null })
+  paidAt: Date | null;
+}
+
+export type InvoiceModel = ReturnModelType<typeof Invoice>;
+export type InvoiceDocument = InstanceType<InvoiceModel>;
+
+export const createInvoiceModel = (connection: Connection): InvoiceModel => getModelForClass(Invoice, { existingConnection: connection });

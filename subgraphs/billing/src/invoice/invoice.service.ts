@@ -1,0 +1,94 @@
+import { badInput, decodeCursor, encodeCursor, isDuplicateKeyError, pageSize } from '@ott/kit';
+import { isValidObjectId, Types } from 'mongoose';
+import { InvoiceStatus, type InvoiceDocument, type InvoiceLine, type InvoiceModel } from './invoice.model';
+
+export interface IssueInvoice {
+  sourceKey: string;
+  userId: string;
+  membershipId: string;
+  currency: string;
+  lines: InvoiceLine[];
+  status: typeof InvoiceStatus.PAID | typeof InvoiceStatus.OPEN;
+  issuedAt: Date;
+}
+
+export interface InvoicePage {
+  edges: { cursor: string; node: InvoiceDocument }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+// Far more than concurrent issuers of one year will ever collide; a bound so a bug cannot spin.
+const MAX_NUMBER_CLAIMS = 200;
+
+export const formatInvoiceNumber = (year: number, seq: number) => `INV-${year}-${String(seq).padStart(6, '0')}`;
+
+export class InvoiceService {
+  constructor(private readonly invoices: InvoiceModel) {}
+
+  /**
+   * Issues the invoice of `sourceKey` once. The next number of the year is claimed by the
+   * insert: a collision means another invoice took it (try the next) or this source was
+   * already issued (return that one), so retries and resumed operations never burn a number.
+   */
+  async issue(request: IssueInvoice): Promise<InvoiceDocument> {
+    const existing = await this.invoices.findOne({ sourceKey: request.sourceKey }).exec();
+    if (existing) return existing;
+    const year = request.issuedAt.getUTCFullYear();
+    let seq = (await this.lastSeq(year)) + 1;
+    for (let attempt = 0; attempt < MAX_NUMBER_CLAIMS; attempt += 1) {
+      try {
+        return await this.invoices.create({
+          ...request,
+          year,
+          seq,
+          number: formatInvoiceNumber(year, seq),
+          amountCents: request.lines.reduce((sum, line) => sum + line.amountCents, 0),
+          paidAt: request.status === InvoiceStatus.PAID ? request.issuedAt : null,
+        });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const issued = await this.invoices.findOne({ sourceKey: request.sourceKey }).exec();
+        if (issued) return issued;
+        seq = Math.max(seq + 1, (await this.lastSeq(year)) + 1);
+      }
+    }
+    throw new Error(`could not claim an invoice number for ${year} after ${MAX_NUMBER_CLAIMS} attempts`);
+  }
+
+  /** Open invoices (declined renewals) are replaced by a new subscription or ended with the membership. */
+  async voidOpen(userId: string): Promise<void> {
+    await this.invoices.updateMany({ userId, status: InvoiceStatus.OPEN }, { $set: { status: InvoiceStatus.VOID } }).exec();
+  }
+
+  async findByIds(ids: readonly string[]): Promise<InvoiceDocument[]> {
+    const valid = ids.filter((id) => isValidObjectId(id));
+    return valid.length === 0 ? [] : this.invoices.find({ _id: { $in: valid } }).exec();
+  }
+
+  /** Newest first, keyset-paged on (issuedAt, _id). */
+  async listForUser(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<InvoicePage> {
+    const size = pageSize(first);
+    const filter: Record<string, unknown> = { userId };
+    if (after) {
+      const [issuedAtMs, id] = decodeCursor(after, 2);
+      if (typeof issuedAtMs !== 'number' || typeof id !== 'string' || !isValidObjectId(id)) {
+        throw badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
+      }
+      const issuedAt = new Date(issuedAtMs);
+      filter.$or = [{ issuedAt: { $lt: issuedAt } }, { issuedAt, _id: { $lt: new Types.ObjectId(id) } }];
+    }
+    const [found, totalCount] = await Promise.all([
+      this.invoices.find(filter).sort({ issuedAt: -1, _id: -1 }).limit(size + 1).exec(),
+      this.invoices.countDocuments({ userId }).exec(),
+    ]);
+    const page = found.slice(0, size);
+    const edges = page.map((node) => ({ cursor: encodeCursor([node.issuedAt.getTime(), node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  private async lastSeq(year: number): Promise<number> {
+    const last = await this.invoices.findOne({ year }).sort({ seq: -1 }).exec();
+    return last?.seq ?? 0;
+  }
+}

@@ -1,0 +1,127 @@
+import { getModelForClass, index, modelOptions, prop, type DocumentType, type ReturnModelType } from '@typegoose/typegoose';
+import type { Connection } from 'mongoose';
+import { InvoiceLine } from '../invoice/invoice.model';
+import { PlanCode } from '../plan/plan.model';
+
+export const OperationKind = {
+  SUBSCRIBE: 'SUBSCRIBE',
+  CHANGE_PLAN: 'CHANGE_PLAN',
+  CANCEL: 'CANCEL',
+  RENEW: 'RENEW',
+  END: 'END',
+} as const;
+export type OperationKind = (typeof OperationKind)[keyof typeof OperationKind];
+
+export const OperationStatus = { PENDING: 'PENDING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' } as const;
+export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationStatus];
+
+/**
+ * One change to a user's membership, carried out in idempotent, resumable steps (payment
+ * method → charge → invoice → membership), each step's result recorded here before the next.
+ * FerretDB has no multi-document transactions; this record stands in for one.
+ *
+ * Two unique indexes make inserts act as locks:
+ * - (userId, key): the request's idempotency key (the client's, or one derived from the
+ *   membership's state). A duplicate waits for the first and answers its result.
+ * - slot = "<userId>:<membership revision>": one operation per state of a membership, so two
+ *   different requests can never both charge against the same state. A failed operation
+ *   releases its slot; a successful one leaves it taken, as the revision has moved on.
+ */
+@modelOptions({ schemaOptions: { collection: 'operations', timestamps: true } })
+@index({ userId: 1, key: 1 }, { unique: true })
+@index({ slot: 1 }, { unique: true })
+export class Operation {
+  @prop({ type: () => String, required: true })
+  userId: string;
+
+  @prop({ type: () => String, required: true })
+  key: string;
+
+  @prop({ type: () => String, required: true, enum: Object.values(OperationKind) })
+  kind: OperationKind;
+
+  /** What was asked, e.g. "SUBSCRIBE:PREMIUM": the same key with another request is refused. */
+  @prop({ type: () => String, required: true })
+  fingerprint: string;
+
+  @prop({ type: () => String, required: true })
+  slot: string;
+
+  @prop({ type: () => String, required: true, enum: Object.values(OperationStatus) })
+  status: OperationStatus;
+
+  /** Lease of the process carrying it out; once past, any process may resume it. */
+  @prop({ type: () => Date, required: true })
+  lockedUntil: Date;
+
+  /** How many times the lease was taken over; each takeover is an insert into operation_claims. */
+  @prop({ type: () => Number, required: true, default: 0 })
+  generation: number;
+
+  /** The membership revision this operation applies to (0: the user has none yet). */
+  @prop({ type: () => Number, required: true })
+  membershipRevision: number;
+
+  @prop({ type: () => String, required: true, enum: Object.values(PlanCode) })
+  planCode: PlanCode;
+
+  @prop({ type: () => String, required: true })
+  currency: string;
+
+  @prop({ type: () => [InvoiceLine], required: true, default: [] })
+  lines: InvoiceLine[];
+
+  @prop({ type: () => Number, required: true, default: 0 })
+  amountCents: number;
+
+  /** Credit taken off this bill (positive), or granted by a downgrade (negative). */
+  @prop({ type: () => Number, required: true, default: 0 })
+  creditUsedCents: number;
+
+  @prop({ type: () => Date, default: null })
+  periodStart: Date | null;
+
+  @prop({ type: () => Date, default: null })
+  periodEnd: Date | null;
+
+  @prop({ type: () => String, default: null })
+  paymentMethodId: string | null;
+
+  @prop({ type: () => String, default: null })
+  chargeId: string | null;
+
+  @prop({ type: () => Boolean, required: true, default: false })
+  declined: boolean;
+
+  @prop({ type: () => String, default: null })
+  invoiceId: string | null;
+
+  @prop({ type: () => String, default: null })
+  membershipId: string | null;
+
+  @prop({ type: () => String, default: null })
+  errorCode: string | null;
+
+  @prop({ type: () => String, default: null })
+  errorMessage: string | null;
+}
+
+/**
+ * One takeover of an operation's lease, named "<operation id>:<generation>". FerretDB 1.24
+ * applies concurrent conditional updates non-atomically (several callers can "win" one
+ * findOneAndUpdate), so a takeover is an insert: only one process gets each generation.
+ */
+@modelOptions({ schemaOptions: { collection: 'operation_claims', timestamps: { createdAt: true, updatedAt: false } } })
+export class OperationClaim {
+  @prop({ type: () => String, required: true })
+  _id: string;
+}
+
+export type OperationModel = ReturnModelType<typeof Operation>;
+export type OperationClaimModel = ReturnModelType<typeof OperationClaim>;
+export type OperationDocument = DocumentType<Operation>;
+
+export const createOperationModels = (connection: Connection) => ({
+  operations: getModelForClass(Operation, { existingConnection: connection }),
+  operationClaims: getModelForClass(OperationClaim, { existingConnection: connection }),
+});

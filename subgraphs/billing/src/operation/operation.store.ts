@@ -1,0 +1,117 @@
+import { GraphQLError } from 'graphql';
+import { appError, isDuplicateKeyError, type ErrorCode } from '@ott/kit';
+import { OperationStatus, type Operation, type OperationClaimModel, type OperationDocument, type OperationModel } from './operation.model';
+
+/** What a new operation is about; the store adds status, slot and lease. */
+export type OperationDraft = Pick<
+  Operation,
+  'key' | 'kind' | 'fingerprint' | 'membershipRevision' | 'planCode' | 'currency' | 'lines' | 'amountCents' | 'creditUsedCents'
+> &
+  Partial<Pick<Operation, 'periodStart' | 'periodEnd' | 'paymentMethodId' | 'membershipId'>>;
+
+type Progress = Partial<Pick<Operation, 'paymentMethodId' | 'chargeId' | 'declined' | 'invoiceId'>>;
+
+export const slotOf = (userId: string, revision: number) => `${userId}:${revision}`;
+
+export class OperationStore {
+  constructor(
+    private readonly operations: OperationModel,
+    private readonly claims: OperationClaimModel,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** The insert is the lock: null when the key or the membership's slot is already taken. */
+  async tryStart(userId: string, draft: OperationDraft): Promise<OperationDocument | null> {
+    try {
+      return await this.operations.create({
+        ...draft,
+        userId,
+        slot: slotOf(userId, draft.membershipRevision),
+        status: OperationStatus.PENDING,
+        lockedUntil: new Date(Date.now() + this.leaseMs),
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+  }
+
+  findByKey(userId: string, key: string): Promise<OperationDocument | null> {
+    return this.operations.findOne({ userId, key }).exec();
+  }
+
+  findBySlot(slot: string): Promise<OperationDocument | null> {
+    return this.operations.findOne({ slot }).exec();
+  }
+
+  reload(operation: OperationDocument): Promise<OperationDocument> {
+    return this.operations.findById(operation._id).orFail().exec();
+  }
+
+  /**
+   * Takes over a pending operation whose lease ran out (its process died or gave up). Of all
+   * processes that saw the same expired lease, only the one whose claim insert wins goes on.
+   */
+  async claim(operation: OperationDocument): Promise<OperationDocument | null> {
+    const generation = operation.generation + 1;
+    try {
+      await this.claims.create({ _id: `${operation.id}:${generation}` });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+    return this.operations
+      .findOneAndUpdate(
+        { _id: operation._id, status: OperationStatus.PENDING },
+        { $set: { generation, lockedUntil: new Date(Date.now() + this.leaseMs) } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+  }
+
+  /** Records a finished step, so a resumed operation skips it; a holder that lost its lease stops here. */
+  async record(operation: OperationDocument, progress: Progress): Promise<OperationDocument> {
+    const updated = await this.operations
+      .findOneAndUpdate(
+        { _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation },
+        { $set: progress },
+        { returnDocument: 'after' },
+      )
+      .exec();
+    if (!updated) throw new Error(`operation ${operation.id} was settled by another process`);
+    return updated;
+  }
+
+  succeed(operation: OperationDocument, membershipId: string): Promise<OperationDocument> {
+    return this.settle(operation, { status: OperationStatus.SUCCEEDED, membershipId });
+  }
+
+  /** A failed operation changed nothing, so it frees the membership's slot for the next request. */
+  fail(operation: OperationDocument, error: GraphQLError): Promise<OperationDocument> {
+    return this.settle(operation, {
+      status: OperationStatus.FAILED,
+      slot: `released:${operation.id}`,
+      errorCode: String(error.extensions.code),
+      errorMessage: error.message,
+    });
+  }
+
+  /** Lets a waiting duplicate resume at once after this process hit an unexpected error. */
+  async release(operation: OperationDocument): Promise<void> {
+    await this.operations
+      .updateOne({ _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation }, { $set: { lockedUntil: new Date(0) } })
+      .exec();
+  }
+
+  /** The recorded failure, raised again for every replay of the same request. */
+  failure(operation: OperationDocument): GraphQLError {
+    return appError(operation.errorCode as ErrorCode, operation.errorMessage ?? 'The request failed.');
+  }
+
+  private async settle(operation: OperationDocument, changes: Partial<Operation>): Promise<OperationDocument> {
+    const settled = await this.operations
+      .findOneAndUpdate({ _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation }, { $set: changes }, { returnDocument: 'after' })
+      .exec();
+    return settled ?? this.reload(operation);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { createGraphQLApp, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import type { BillingConfig } from './config';
+import { contextFactory } from './context';
+import { EntitlementsService } from './entitlements/entitlements.service';
+import { createInvoiceModel } from './invoice/invoice.model';
+import { InvoiceService } from './invoice/invoice.service';
+import { createMembershipModel } from './membership/membership.model';
+import { MembershipService, type BillingOptions } from './membership/membership.service';
+import { createOperationModels } from './operation/operation.model';
+import { OperationStore } from './operation/operation.store';
+import { createProviderModels, TestModePaymentProvider } from './payment/test-mode.provider';
+import { createPlanModel } from './plan/plan.model';
+import { PlanService } from './plan/plan.service';
+import { buildSchema } from './schema';
+
+export interface BillingDeps {
+  config: BillingConfig;
+  mongo: Connection;
+  redis: Redis;
+  logger: Logger;
+}
+
+const OPTIONS: BillingOptions = { leaseMs: 30_000, waitMs: 20_000, pollMs: 25, chargeAttempts: 4 };
+
+export function createModels(mongo: Connection) {
+  return {
+    plans: createPlanModel(mongo),
+    memberships: createMembershipModel(mongo),
+    invoices: createInvoiceModel(mongo),
+    ...createOperationModels(mongo),
+    ...createProviderModels(mongo),
+  };
+}
+
+/** Schema, services and HTTP app of the billing subgraph, without listening. */
+export async function createServer({ config, mongo, redis, logger }: BillingDeps) {
+  const models = createModels(mongo);
+  const plans = new PlanService(models.plans, logger);
+  const invoices = new InvoiceService(models.invoices);
+  const cache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
+  const entitlements = new EntitlementsService(cache, plans);
+  const provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
+  const memberships = new MembershipService({
+    memberships: models.memberships,
+    operations: new OperationStore(models.operations, models.operationClaims, OPTIONS.leaseMs),
+    invoices,
+    plans,
+    entitlements,
+    provider,
+    logger,
+    options: OPTIONS,
+  });
+  const app = createGraphQLApp({
+    name: 'billing',
+    logger,
+    production: config.production,
+    apollo: { schema: await buildSchema() },
+    context: contextFactory({ plans, memberships, invoices, entitlements }, config.tokens, logger),
+    readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
+  });
+  return { app, models, plans, memberships, entitlements, cache };
+}

@@ -1,0 +1,197 @@
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureIndexes, signAccessToken, tokenConfig, type Service } from '@ott/kit';
+import { errorCodes, graphql, testEnv, TEST_JWT_SECRET, uniqueTag } from '@ott/kit/testing';
+import { start } from '../src/index';
+import { InvoiceService } from '../src/invoice/invoice.service';
+import { OperationKind, OperationStatus } from '../src/operation/operation.model';
+import { PaymentDeclinedError, TransientPaymentError } from '../src/payment/payment.provider';
+import { TestModePaymentProvider } from '../src/payment/test-mode.provider';
+import { createModels } from '../src/server';
+
+let billing: Service;
+let connection: mongoose.Connection;
+let models: ReturnType<typeof createModels>;
+let provider: TestModePaymentProvider;
+
+const tokens = tokenConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
+const tokenFor = (id: string) => signAccessToken({ id, role: 'USER' }, tokens, 300);
+const newUserId = () => new mongoose.Types.ObjectId().toHexString();
+
+beforeAll(async () => {
+  const env = testEnv(uniqueTag('billing_direct'));
+  billing = await start(env);
+  connection = await mongoose.createConnection(env.MONGODB_URL!, { dbName: env.MONGODB_DB }).asPromise();
+  models = createModels(connection);
+  provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
+});
+afterAll(async () => {
+  await connection?.close();
+  await billing?.close();
+});
+
+describe('the billing subgraph reached directly', () => {
+  it('contributes membership, entitlements and invoices to the users subgraph’s User entity', async () => {
+    const response = await graphql<{ _service: { sdl: string } }>(billing.url, `{ _service { sdl } }`);
+    const sdl = response.data?._service.sdl ?? '';
+    expect(sdl).toContain('type User @key(fields: "id")');
+    expect(sdl).toMatch(/membership: Membership\n/);
+  });
+
+  it('verifies the token itself: a forged one is UNAUTHENTICATED here too', async () => {
+    const token = tokenFor(newUserId());
+    const response = await graphql(billing.url, `{ myEntitlements { canStream } }`, {}, { token: `${token.slice(0, -4)}AAAA` });
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('invoice numbers', () => {
+  it('stay unique and gap-free when many invoices of one year are issued at once, and once per source', async () => {
+    const invoices = new InvoiceService(models.invoices);
+    const issuedAt = new Date('2031-06-01T00:00:00Z');
+    const issue = (source: number) =>
+      invoices.issue({
+        sourceKey: `test:${source}`,
+        userId: 'u',
+        membershipId: 'm',
+        currency: 'EUR',
+        lines: [{ description: 'x', amountCents: 100 }],
+        status: 'PAID',
+        issuedAt,
+      });
+    // 25 sources, each issued twice concurrently.
+    const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => issue(i % 25)));
+    const numbers = new Set(issued.map((invoice) => invoice.number));
+    expect(numbers.size).toBe(25);
+    const stored = await models.invoices.find({ year: 2031 }).sort({ seq: 1 }).exec();
+    expect(stored.map((invoice) => invoice.number)).toEqual(Array.from({ length: 25 }, (_, i) => `INV-2031-${String(i + 1).padStart(6, '0')}`));
+  });
+});
+
+describe('the test-mode payment provider', () => {
+  it('records one charge for concurrent requests with one idempotency key', async () => {
+    const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: 'pm:concurrent' });
+    const request = { idempotencyKey: 'charge:concurrent', paymentMethodId: method.id, amountCents: 500, currency: 'EUR', description: 'test' };
+    const charges = await Promise.all(Array.from({ length: 10 }, () => provider.charge(request)));
+    expect(new Set(charges.map((charge) => charge.id)).size).toBe(1);
+    expect(await models.charges.countDocuments({ idempotencyKey: 'charge:concurrent' }).exec()).toBe(1);
+  });
+
+  it('declines tok_chargeDeclined every time, and fails tok_processingError once after recording the charge', async () => {
+    const declining = await provider.createPaymentMethod({ token: 'tok_chargeDeclined', idempotencyKey: 'pm:declined' });
+    const declined = { idempotencyKey: 'charge:declined', paymentMethodId: declining.id, amountCents: 500, currency: 'EUR', description: 'test' };
+    await expect(provider.charge(declined)).rejects.toBeInstanceOf(PaymentDeclinedError);
+    await expect(provider.charge(declined)).rejects.toBeInstanceOf(PaymentDeclinedError);
+
+    const flaky = await provider.createPaymentMethod({ token: 'tok_processingError', idempotencyKey: 'pm:flaky' });
+    const request = { idempotencyKey: 'charge:flaky', paymentMethodId: flaky.id, amountCents: 500, currency: 'EUR', description: 'test' };
+    await expect(provider.charge(request)).rejects.toBeInstanceOf(TransientPaymentError);
+    const retried = await provider.charge(request);
+    expect(await models.charges.find({ idempotencyKey: 'charge:flaky' }).exec()).toMatchObject([{ _id: retried.id, status: 'succeeded' }]);
+    expect(flaky.label).toBe('tok_…rror');
+  });
+
+  it('refuses a reused idempotency key for a different amount', async () => {
+    const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: 'pm:reuse' });
+    const request = { idempotencyKey: 'charge:reuse', paymentMethodId: method.id, amountCents: 500, currency: 'EUR', description: 'test' };
+    await provider.charge(request);
+    await expect(provider.charge({ ...request, amountCents: 600 })).rejects.toThrow(/different charge/);
+  });
+});
+
+describe('resuming an interrupted subscription', () => {
+  it('finishes an operation whose process died after charging, without charging again', async () => {
+    await ensureIndexes(Object.values(models));
+    const userId = newUserId();
+    const operationId = new mongoose.Types.ObjectId();
+    const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: `pm:${operationId.toHexString()}` });
+    await provider.charge({ idempotencyKey: `charge:${operationId.toHexString()}`, paymentMethodId: method.id, amountCents: 899, currency: 'EUR', description: 'Basic' });
+    const charge = await models.charges.findOne({ idempotencyKey: `charge:${operationId.toHexString()}` }).orFail().exec();
+    const now = new Date();
+    // The state a crash between the charge and the invoice leaves behind: a pending operation
+    // whose lease has run out.
+    await models.operations.create({
+      _id: operationId,
+      userId,
+      key: 'interrupted-key',
+      kind: OperationKind.SUBSCRIBE,
+      fingerprint: `${OperationKind.SUBSCRIBE}:BASIC`,
+      slot: `${userId}:0`,
+      status: OperationStatus.PENDING,
+      lockedUntil: new Date(now.getTime() - 1_000),
+      membershipRevision: 0,
+      membershipId: new mongoose.Types.ObjectId().toHexString(),
+      planCode: 'BASIC',
+      currency: 'EUR',
+      lines: [{ description: 'Basic plan', amountCents: 899 }],
+      amountCents: 899,
+      creditUsedCents: 0,
+      periodStart: now,
+      periodEnd: new Date(now.getTime() + 30 * 86_400_000),
+      paymentMethodId: method.id,
+      chargeId: charge._id,
+    });
+
+    const replay = () =>
+      graphql<{ subscribeToPlan: { status: string; plan: { code: string } } }>(
+        billing.url,
+        `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status plan { code } } }`,
+        { input: { planCode: 'BASIC', paymentToken: 'tok_visa', idempotencyKey: 'interrupted-key' } },
+        { token: tokenFor(userId) },
+      );
+    // Ten retries find it at once: one takes the lease over, the others wait for its result.
+    const responses = await Promise.all(Array.from({ length: 10 }, replay));
+    for (const response of responses) {
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.subscribeToPlan).toEqual({ status: 'ACTIVE', plan: { code: 'BASIC' } });
+    }
+    expect(await models.operationClaims.countDocuments({ _id: new RegExp(`^${operationId.toHexString()}:`) }).exec()).toBe(1);
+    expect(await models.charges.countDocuments({ paymentMethodId: method.id }).exec()).toBe(1);
+    expect(await models.invoices.countDocuments({ userId }).exec()).toBe(1);
+    expect(await models.operations.findById(operationId).orFail().exec()).toMatchObject({ status: OperationStatus.SUCCEEDED, generation: 1 });
+  });
+
+  it('lets a new request close an operation abandoned before payment, so the membership is not stuck', async () => {
+    const userId = newUserId();
+    await models.operations.create({
+      userId,
+      key: 'abandoned-key',
+      kind: OperationKind.SUBSCRIBE,
+      fingerprint: `${OperationKind.SUBSCRIBE}:PREMIUM`,
+      slot: `${userId}:0`,
+      status: OperationStatus.PENDING,
+      lockedUntil: new Date(Date.now() - 1_000),
+      membershipRevision: 0,
+      membershipId: new mongoose.Types.ObjectId().toHexString(),
+      planCode: 'PREMIUM',
+      currency: 'EUR',
+      lines: [{ description: 'Premium plan', amountCents: 1999 }],
+      amountCents: 1999,
+      creditUsedCents: 0,
+    });
+    const response = await graphql<{ subscribeToPlan: { status: string } }>(
+      billing.url,
+      `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status } }`,
+      { input: { planCode: 'BASIC', paymentToken: 'tok_visa', idempotencyKey: 'fresh-key' } },
+      { token: tokenFor(userId) },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.subscribeToPlan.status).toBe('ACTIVE');
+    expect(await models.operations.findOne({ key: 'abandoned-key' }).orFail().exec()).toMatchObject({ status: OperationStatus.FAILED });
+  });
+});
+
+describe('entitlements cache', () => {
+  it('keeps answering from the database when Redis cannot be reached', async () => {
+    const env = testEnv(uniqueTag('billing_noredis'), { REDIS_URL: 'redis://127.0.0.1:1' });
+    const offline = await start(env);
+    try {
+      const response = await graphql(offline.url, `{ myEntitlements { canStream maxStreams } }`, {}, { token: tokenFor(newUserId()) });
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toEqual({ myEntitlements: { canStream: false, maxStreams: 0 } });
+    } finally {
+      await offline.close();
+    }
+  });
+});
+
