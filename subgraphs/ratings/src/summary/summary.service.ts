@@ -36,14 +36,13 @@ export class SummaryService {
    * drifted. Call holding the lease (ContentLocks' recovery and `repair` do).
    */
   async recompute(contentId: string): Promise<boolean> {
-    const [totals] = await this.ratings
-      .aggregate<{ sum: number; count: number }>([
-        { $match: { contentId } },
-        { $group: { _id: '$contentId', sum: { $sum: '$score' }, count: { $sum: 1 } } },
-      ])
-      .exec();
+    // Sum and count in separate commands: FerretDB 1.24 answers 0 for every $group
+    // accumulator after the first one.
+    const [[totals], count] = await Promise.all([
+      this.ratings.aggregate<{ sum: number }>([{ $match: { contentId } }, { $group: { _id: '$contentId', sum: { $sum: '$score' } } }]).exec(),
+      this.ratings.countDocuments({ contentId }).exec(),
+    ]);
     const sum = totals?.sum ?? 0;
-    const count = totals?.count ?? 0;
     const before = await this.summaries.findOneAndUpdate({ _id: contentId }, { $set: { sum, count } }, { upsert: true, returnDocument: 'before' }).lean().exec();
     await this.publisher.publish({ contentId, sum, count });
     const drifted = (before?.sum ?? 0) !== sum || (before?.count ?? 0) !== count;
