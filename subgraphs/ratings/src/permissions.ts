@@ -15,6 +15,6 @@ export const permissions = {
   RatingEdge: isPublic,
   PageInfo: isPublic,
   // myRating answers null when signed out rather than failing a whole page of titles.
-  Content: { id: isPublic, averageRating: isPublic, ratingsCount: isPublic, myRating: isPublic },
+  Content: { id: isPublic, averageRating: isPublic, ratingsCount: isPublic, myRating: isPublic, ratings: isPublic },
   User: { id: isPublic, ratings: isPublic },
 };

@@ -54,6 +54,20 @@ describe('rating summaries', () => {
     expect(await lastEvent(contentId)).toEqual({ contentId, sum: '220', count: '40' });
   });
 
+  it('keeps counters exact when two processes race on one title, because the lease in the database serialises them', async () => {
+    const contentId = 'two-process-title';
+    // A second set of services has its own in-memory queue, as another process would.
+    const other = createServices({ config, mongo, events, logger });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => {
+        const process = i % 2 === 0 ? services : other;
+        return process.locks.run(contentId, () => process.summaries.apply(contentId, 2, 1));
+      }),
+    );
+    const [summary] = await services.summaries.findByContentIds([contentId]);
+    expect(summary).toMatchObject({ sum: 60, count: 30 });
+  });
+
   it('recomputes a title whose writer died holding its lease, before the next change is applied', async () => {
     const contentId = 'crashed-title';
     await storeRatings(contentId, [6, 8]);
@@ -80,8 +94,8 @@ describe('rating summaries', () => {
 
     const report = await services.summaries.repairAll(services.locks);
 
-    // race-title had sums but no ratings of its own, so it is corrected too.
-    expect(report.corrected).toBe(3);
+    // race-title and two-process-title had sums but no ratings of their own, so they are corrected too.
+    expect(report.corrected).toBe(4);
     const found = await services.summaries.findByContentIds(['drifted', 'orphaned', 'race-title']);
     expect(Object.fromEntries(found.map((s) => [s._id, [s.sum, s.count]]))).toEqual({ drifted: [6, 3], orphaned: [0, 0], 'race-title': [0, 0] });
     expect(await lastEvent('drifted')).toEqual({ contentId: 'drifted', sum: '6', count: '3' });

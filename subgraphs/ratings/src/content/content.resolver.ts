@@ -1,6 +1,9 @@
-import { Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
+import { RatingPageArgs } from '../rating/rating.args';
+import { RatingConnection } from '../rating/rating.connection';
 import { Rating, type RatingDocument } from '../rating/rating.model';
+import type { RatingPage } from '../rating/rating.service';
 import { averageOf } from '../summary/summary.model';
 import { Content, type ContentRef } from './content.stub';
 
@@ -19,5 +22,10 @@ export class ContentRatingsResolver {
   @FieldResolver(() => Rating, { nullable: true, description: 'The signed-in member’s rating; null when signed out or not rated.' })
   myRating(@Root() content: ContentRef, @Ctx() ctx: Context): Promise<RatingDocument | null> {
     return ctx.loaders.myRatingByContentId.load(content.id);
+  }
+
+  @FieldResolver(() => RatingConnection, { description: 'Members’ ratings and reviews of the title, newest first. Public.' })
+  ratings(@Root() content: ContentRef, @Args(() => RatingPageArgs) { first, after }: RatingPageArgs, @Ctx() ctx: Context): Promise<RatingPage> {
+    return ctx.ratings.pageOfContent(content.id, first, after);
   }
 }

@@ -29,6 +29,6 @@ export class RatingConnection {
   @Field(() => PageInfo)
   pageInfo: PageInfo;
 
-  @Field(() => Int, { description: 'All of the user’s ratings, on every page.' })
+  @Field(() => Int, { description: 'All ratings in the list, on every page.' })
   totalCount: number;
 }

@@ -13,7 +13,7 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 @modelOptions({ schemaOptions: { collection: 'ratings' } })
 @index({ userId: 1, contentId: 1 }, { unique: true })
 @index({ userId: 1, createdAt: -1, _id: -1 })
-@index({ contentId: 1 })
+@index({ contentId: 1, createdAt: -1, _id: -1 })
 export class Rating {
   @Field(() => ID)
   readonly id: string;

@@ -78,10 +78,20 @@ export class RatingService {
     return this.ratings.find({ userId, contentId: { $in: [...contentIds] } }).exec();
   }
 
-  /** A user's ratings, newest first, by keyset over (createdAt, id). */
-  async pageOfUser(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<RatingPage> {
+  /** A member's ratings, newest first. */
+  pageOfUser(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<RatingPage> {
+    return this.page({ userId }, first, after);
+  }
+
+  /** A title's ratings (its reviews), newest first. */
+  pageOfContent(contentId: string, first: number | null | undefined, after: string | null | undefined): Promise<RatingPage> {
+    return this.page({ contentId }, first, after);
+  }
+
+  /** Keyset paging over (createdAt, id), both descending, within one user or one title. */
+  private async page(scope: { userId: string } | { contentId: string }, first: number | null | undefined, after: string | null | undefined): Promise<RatingPage> {
     const size = pageSize(first);
-    const filter: QueryFilter<Rating> = { userId };
+    const filter: QueryFilter<Rating> = { ...scope };
     if (after) {
       const [createdAt, id] = decodeCursor(after, 2);
       if (typeof createdAt !== 'number' || typeof id !== 'string' || !isValidObjectId(id)) {
@@ -92,7 +102,7 @@ export class RatingService {
     }
     const [found, totalCount] = await Promise.all([
       this.ratings.find(filter).sort({ createdAt: -1, _id: -1 }).limit(size + 1).exec(),
-      this.ratings.countDocuments({ userId }).exec(),
+      this.ratings.countDocuments(scope).exec(),
     ]);
     const nodes = found.slice(0, size);
     const edges = nodes.map((node) => ({ cursor: encodeCursor([node.createdAt.getTime(), node.id as string]), node }));
