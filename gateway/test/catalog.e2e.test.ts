@@ -165,11 +165,16 @@ describe('searching titles', () => {
     expect(await search('zzz')).toEqual([]);
   });
 
-  it('rejects empty, punctuation-only and over-long queries with BAD_USER_INPUT', async () => {
+  it('rejects empty, punctuation-only and over-long queries and out-of-range sizes with BAD_USER_INPUT', async () => {
     for (const query of ['', '   ', '&&', 'x'.repeat(101)]) {
       const response = await stack.query(SEARCH, { query });
       expect(errorCodes(response), query).toEqual(['BAD_USER_INPUT']);
       expect(response.errors?.[0]?.message).toMatch(/^query:/);
+    }
+    for (const query of [`{ search(query: "star", first: 101) { id } }`, `{ featured(first: 0) { id } }`, `{ browse(first: 1) { edges { node { similar(first: 500) { id } } } } }`]) {
+      const response = await stack.query(query);
+      expect(errorCodes(response), query).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors?.[0]?.message, query).toMatch(/^first:/);
     }
   });
 });
