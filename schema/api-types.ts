@@ -127,6 +127,8 @@ export type User = {
   membership: Maybe<Membership>;
   entitlements: Entitlements;
   invoices: InvoiceConnection;
+  /** The member’s ratings, newest first. Public, like the reviews themselves. */
+  ratings: RatingConnection;
   /** Visible to the user themself and to ADMIN only. */
   email: Scalars['String']['output'];
   displayName: Scalars['String']['output'];
@@ -141,6 +143,13 @@ export type User = {
 export type UserInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A member of the service. */
+export type UserRatingsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The signed-in user’s membership of a plan, billed monthly in advance. */
@@ -226,6 +235,10 @@ export type Mutation = {
   deleteContent: Scalars['Boolean']['output'];
   /** Adds an episode to a show; a season is created by its first episode. ADMIN only. */
   addEpisode: Episode;
+  /** Rates a title for the signed-in member: creates their rating or replaces its score and review (one per member and title). */
+  rateContent: Rating;
+  /** Removes the signed-in member’s rating of a title: true if there was one, false if not. */
+  deleteRating: Scalars['Boolean']['output'];
   /** Creates an account and signs it in. */
   register: AuthPayload;
   /** Signs in with email and password. */
@@ -278,6 +291,18 @@ export type MutationDeleteContentArgs = {
 export type MutationAddEpisodeArgs = {
   input: EpisodeInput;
   showId: Scalars['ID']['input'];
+};
+
+
+export type MutationRateContentArgs = {
+  contentId: Scalars['ID']['input'];
+  score: Scalars['Int']['input'];
+  review?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationDeleteRatingArgs = {
+  contentId: Scalars['ID']['input'];
 };
 
 
@@ -339,12 +364,27 @@ export type Content = {
   genres: Array<Genre>;
   /** Other titles sharing the most genres with this one, best rated first. */
   similar: Array<Content>;
+  /** Members’ average score, 1 decimal; null until someone rates it. */
+  averageRating: Maybe<Scalars['Float']['output']>;
+  /** How many members rated it. */
+  ratingsCount: Scalars['Int']['output'];
+  /** The signed-in member’s rating; null when signed out or not rated. */
+  myRating: Maybe<Rating>;
+  /** Members’ ratings and reviews of the title, newest first. Public. */
+  ratings: RatingConnection;
 };
 
 
 /** A film or a series in the catalogue. */
 export type ContentSimilarArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A film or a series in the catalogue. */
+export type ContentRatingsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A genre of films and shows. */
@@ -391,12 +431,27 @@ export type Movie = Content & {
   runtimeMinutes: Maybe<Scalars['Int']['output']>;
   director: Maybe<Scalars['String']['output']>;
   cast: Array<Scalars['String']['output']>;
+  /** Members’ average score, 1 decimal; null until someone rates it. */
+  averageRating: Maybe<Scalars['Float']['output']>;
+  /** How many members rated it. */
+  ratingsCount: Scalars['Int']['output'];
+  /** The signed-in member’s rating; null when signed out or not rated. */
+  myRating: Maybe<Rating>;
+  /** Members’ ratings and reviews of the title, newest first. Public. */
+  ratings: RatingConnection;
 };
 
 
 /** A feature film. */
 export type MovieSimilarArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A feature film. */
+export type MovieRatingsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A series; its episodes are grouped by season. */
@@ -415,12 +470,27 @@ export type TvShow = Content & {
   similar: Array<Content>;
   /** Seasons in order, each with its episodes in order. */
   seasons: Array<Season>;
+  /** Members’ average score, 1 decimal; null until someone rates it. */
+  averageRating: Maybe<Scalars['Float']['output']>;
+  /** How many members rated it. */
+  ratingsCount: Scalars['Int']['output'];
+  /** The signed-in member’s rating; null when signed out or not rated. */
+  myRating: Maybe<Rating>;
+  /** Members’ ratings and reviews of the title, newest first. Public. */
+  ratings: RatingConnection;
 };
 
 
 /** A series; its episodes are grouped by season. */
 export type TvShowSimilarArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A series; its episodes are grouped by season. */
+export type TvShowRatingsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ContentConnection = {
@@ -491,6 +561,36 @@ export type EpisodeInput = {
   episodeNumber: Scalars['Int']['input'];
   title: Scalars['String']['input'];
   runtimeMinutes?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A member’s score of a title, with an optional review. Public: anyone may read it. */
+export type Rating = {
+  __typename?: 'Rating';
+  id: Scalars['ID']['output'];
+  /** 1 (worst) to 10 (best). */
+  score: Scalars['Int']['output'];
+  /** Plain text as the author wrote it, at most 2,000 characters. Clients escape it. */
+  review: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** The author; users resolves the public profile (never the email of someone else). */
+  user: User;
+  /** The rated title. */
+  content: Content;
+};
+
+export type RatingConnection = {
+  __typename?: 'RatingConnection';
+  edges: Array<RatingEdge>;
+  pageInfo: PageInfo;
+  /** All ratings in the list, on every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RatingEdge = {
+  __typename?: 'RatingEdge';
+  cursor: Scalars['String']['output'];
+  node: Rating;
 };
 
 /** What an account may do: ADMIN also manages the catalogue and every account. */

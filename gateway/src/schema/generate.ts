@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
 import * as catalog from '@ott/catalog/schema';
 import * as billing from '@ott/billing/schema';
+import * as ratings from '@ott/ratings/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -47,6 +48,7 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   users: users.buildSchema,
   catalog: catalog.buildSchema,
   billing: billing.buildSchema,
+  ratings: ratings.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {

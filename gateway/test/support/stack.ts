@@ -5,10 +5,12 @@ import * as catalog from '@ott/catalog';
 import * as catalogSchema from '@ott/catalog/schema';
 import * as billing from '@ott/billing';
 import * as billingSchema from '@ott/billing/schema';
+import * as ratings from '@ott/ratings';
+import * as ratingsSchema from '@ott/ratings/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
-import type { SubgraphName } from '../../src/subgraphs';
+import { SUBGRAPHS, type SubgraphName } from '../../src/subgraphs';
 
 interface SubgraphModule {
   start(env: NodeJS.ProcessEnv): Promise<Service>;
@@ -19,6 +21,7 @@ const modules: Record<SubgraphName, SubgraphModule> = {
   users: { start: users.start, buildSchema: usersSchema.buildSchema },
   catalog: { start: catalog.start, buildSchema: catalogSchema.buildSchema },
   billing: { start: billing.start, buildSchema: billingSchema.buildSchema },
+  ratings: { start: ratings.start, buildSchema: ratingsSchema.buildSchema },
 };
 
 export interface Stack {
@@ -26,6 +29,8 @@ export interface Stack {
   subgraphUrls: Record<string, string>;
   /** Each subgraph's environment, e.g. to seed its own database. */
   subgraphEnvs: Record<string, NodeJS.ProcessEnv>;
+  /** The started subgraphs, e.g. to watch one's database connection. */
+  services: Record<string, Service>;
   /** A query through the gateway. */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): ReturnType<typeof graphql<T>>;
   close(): Promise<void>;
@@ -39,14 +44,16 @@ export async function startStack(label: string, names: SubgraphName[], env: Node
   const tag = uniqueTag(label);
   const started: Service[] = [];
   try {
-    const subgraphs = await Promise.all(
-      names.map(async (name) => {
-        const subgraphEnv = testEnv(`${tag}_${name}`, env);
-        const service = await modules[name].start(subgraphEnv);
-        started.push(service);
-        return { name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()) };
-      }),
-    );
+    // In the order given, so a subgraph that calls another (ratings asks catalog which titles
+    // exist) is started after it and told its URL through the variable the deployment uses.
+    const subgraphs: { name: SubgraphName; url: string; env: NodeJS.ProcessEnv; sdl: string; service: Service }[] = [];
+    for (const name of names) {
+      const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));
+      const subgraphEnv = testEnv(`${tag}_${name}`, { ...peers, ...env });
+      const service = await modules[name].start(subgraphEnv);
+      started.push(service);
+      subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()), service });
+    }
     const { supergraphSdl } = composeSupergraph(subgraphs);
     const gateway = await startGateway(testEnv(tag, env), supergraphSdl);
     started.push(gateway);
@@ -54,6 +61,7 @@ export async function startStack(label: string, names: SubgraphName[], env: Node
       gatewayUrl: gateway.url,
       subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       subgraphEnvs: Object.fromEntries(subgraphs.map((s) => [s.name, s.env])),
+      services: Object.fromEntries(subgraphs.map((s) => [s.name, s.service])),
       query: (query, variables, options) => graphql(gateway.url, query, variables, options),
       close: async () => {
         await Promise.all(started.reverse().map((s) => s.close()));

@@ -7,11 +7,18 @@ const env = {
   ...redisEnv,
   PORT: port(4002),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** The ratings subgraph's stream of per-title sums and counts; the same setting as there. */
+  RATING_EVENTS_STREAM: z.string().min(1).optional(),
 };
 
 export function catalogConfig(source: NodeJS.ProcessEnv) {
   const config = loadConfig(env, source);
-  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+  return {
+    ...config,
+    tokens: tokenConfig(config),
+    production: config.NODE_ENV === 'production',
+    ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
+  };
 }
 
 export type CatalogConfig = ReturnType<typeof catalogConfig>;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
 import { catalogConfig } from './config';
+import { RatingSummaryConsumer } from './content/rating-summary.consumer';
 import { indexedModels } from './models';
 import { createServer } from './server';
 
@@ -10,22 +11,28 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const logger = createLogger('catalog', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
   const redis = createRedis('catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
+  // Without a key prefix: the stream is shared with the ratings subgraph.
+  const events = createRedis('catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
   try {
     // The cache fails open: without Redis the catalogue is served from the database.
     await connectRedis(redis).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'redis unavailable at start'));
-    const { app, models } = await createServer({ config, mongo, redis, logger });
+    const { app, models, contents } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes(indexedModels(models));
     const server = await app.listen(config.HOST, config.PORT);
+    const ratingSummaries = new RatingSummaryConsumer(events, config.ratingEventsStream, contents, logger);
+    ratingSummaries.start();
     return {
       ...server,
       close: async () => {
         await server.close();
+        await ratingSummaries.stop();
         redis.disconnect();
         await mongo.close();
       },
     };
   } catch (error) {
     redis.disconnect();
+    events.disconnect();
     await mongo.close();
     throw error;
   }

@@ -1,10 +1,16 @@
 import mongoose from 'mongoose';
 import type { Logger } from './logger';
 
+export interface MongoOptions {
+  /** Emit the driver's command events, so tests can count the commands a request costs. */
+  monitorCommands?: boolean;
+}
+
 /** One connection per service to its own database (shared/design.md, "Data ownership"). */
-export async function connectMongo(url: string, dbName: string, logger: Logger): Promise<mongoose.Connection> {
+export async function connectMongo(url: string, dbName: string, logger: Logger, options: MongoOptions = {}): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
+    monitorCommands: options.monitorCommands ?? false,
     serverSelectionTimeoutMS: 5_000,
     maxPoolSize: 20,
     // Indexes are created explicitly by ensureIndexes before the service accepts requests.

@@ -15,7 +15,7 @@ export const MISSING_SORT_VALUE = -1;
  *
  * `popularity` and `rating` are catalog-held sort keys, not the public rating: the import
  * seeds them from IMDB votes and rating; later, streaming's play counts and the ratings
- * subgraph's averages are applied to them (ContentService.applyRatingSummary).
+ * subgraph's averages are applied to them (ContentService.applyRatingSummaries).
  * `releaseYearKey` and `ratingKey` repeat their field with MISSING_SORT_VALUE for null.
  */
 @Directive('@key(fields: "id")')

@@ -160,12 +160,16 @@ export class ContentService {
   }
 
   /**
-   * Where the ratings subgraph's averages will land, so RATING_DESC sorts by what members
-   * rated rather than the imported IMDB figure.
+   * Where the ratings subgraph's averages land (RatingSummaryConsumer), so RATING_DESC sorts
+   * by what members rated rather than the imported IMDB figure. A batch bumps the cache once.
    */
-  async applyRatingSummary(id: string, average: number | null, count: number): Promise<void> {
-    const rating = average === null ? null : Math.round(average * 100) / 100;
-    await this.contents.updateOne({ _id: id }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
+  async applyRatingSummaries(summaries: readonly { contentId: string; average: number | null; count: number }[]): Promise<void> {
+    const known = summaries.filter((s) => isValidObjectId(s.contentId));
+    if (known.length === 0) return;
+    for (const { contentId, average, count } of known) {
+      const rating = average === null ? null : Math.round(average * 100) / 100;
+      await this.contents.updateOne({ _id: contentId }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
+    }
     await this.invalidate();
   }
 

@@ -1,0 +1,62 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { createGraphQLApp, EntityClient, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import type { RatingsConfig } from './config';
+import { contextFactory } from './context';
+import { createRatingModel } from './rating/rating.model';
+import { RatingService } from './rating/rating.service';
+import { buildSchema } from './schema';
+import { ContentLocks } from './summary/content-locks';
+import { createSummaryModels } from './summary/summary.model';
+import { RatingSummaryPublisher } from './summary/summary.publisher';
+import { SummaryService } from './summary/summary.service';
+
+export interface RatingsDeps {
+  config: RatingsConfig;
+  mongo: Connection;
+  /** Caches, under this subgraph's key prefix. */
+  redis: Redis;
+  /** Without a key prefix: the events stream is shared with catalog. */
+  events: Redis;
+  logger: Logger;
+}
+
+/** A writer holds a title's lease for a few milliseconds; ten seconds means it died. */
+const LEASE_MS = 10_000;
+const LEASE_WAIT_MS = 15_000;
+
+export function createModels(mongo: Connection) {
+  return { ratings: createRatingModel(mongo), ...createSummaryModels(mongo) };
+}
+
+/** Models, services and the lease registry, shared by the server and the repair command. */
+export function createServices({ config, mongo, events, logger }: Omit<RatingsDeps, 'redis'>) {
+  const models = createModels(mongo);
+  const publisher = new RatingSummaryPublisher(events, config.ratingEventsStream, logger);
+  const summaries = new SummaryService(models.summaries, models.ratings, publisher, logger);
+  const locks = new ContentLocks(models.locks, logger, { leaseMs: LEASE_MS, waitMs: LEASE_WAIT_MS }, async (contentId) => {
+    await summaries.recompute(contentId);
+  });
+  const ratings = new RatingService(models.ratings, summaries, locks);
+  return { models, publisher, summaries, locks, ratings };
+}
+
+/** Schema, services and HTTP app of the ratings subgraph, without listening. */
+export async function createServer(deps: RatingsDeps) {
+  const { config, mongo, redis, events, logger } = deps;
+  const services = createServices(deps);
+  const catalog = new EntityClient(
+    { url: config.CATALOG_URL, typename: 'Content' },
+    logger,
+    new VersionedCache(redis, logger, { namespace: 'content', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS }),
+  );
+  const app = createGraphQLApp({
+    name: 'ratings',
+    logger,
+    production: config.production,
+    apollo: { schema: await buildSchema() },
+    context: contextFactory({ ratings: services.ratings, summaries: services.summaries, catalog }, config.tokens, logger),
+    readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping(), events: () => events.ping() },
+  });
+  return { app, ...services };
+}
