@@ -53,7 +53,7 @@ async function browseAll(variables: Record<string, unknown>, first: number) {
 }
 
 beforeAll(async () => {
-  stack = await startStack('catalog_e2e', ['users', 'catalog'], { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+  stack = await startStack('catalog_e2e', ['catalog', 'users'], { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   await seedCatalog(stack.subgraphEnvs.catalog!, fixture);
   const login = await stack.query<{ login: { accessToken: string } }>(
     `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`,
@@ -227,6 +227,17 @@ describe('similar titles, shows and genres', () => {
       { slug: 'comedy', name: 'Comedy' },
       { slug: 'science-fiction', name: 'Science Fiction' },
     ]);
+  });
+
+  it('refuses favourite genre ids the catalog does not know, naming them, and keeps the old ones', async () => {
+    const UPDATE = `mutation ($ids: [ID!]) { updateProfile(input: { favoriteGenreIds: $ids }) { id } }`;
+    expect((await stack.query(UPDATE, { ids: [genreIds.comedy, genreIds['science-fiction']] }, { token: memberToken })).errors).toBeUndefined();
+    const update = await stack.query(UPDATE, { ids: [genreIds.comedy, 'no-such-genre'] }, { token: memberToken });
+    expect(errorCodes(update)).toEqual(['BAD_USER_INPUT']);
+    expect(update.errors?.[0]?.message).toMatch(/^favoriteGenreIds: .*no-such-genre/);
+    const me = await stack.query<{ me: { favoriteGenres: { slug: string }[] } }>(`{ me { favoriteGenres { slug } } }`, {}, { token: memberToken });
+    expect(me.errors).toBeUndefined();
+    expect(me.data!.me.favoriteGenres.map((g) => g.slug)).toEqual(['comedy', 'science-fiction']);
   });
 
   it('answers _entities for Content, Movie, TvShow, Episode and Genre, with null for a wrong kind or unknown id', async () => {

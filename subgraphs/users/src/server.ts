@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, RateLimiter, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, RateLimiter, VersionedCache, type Logger } from '@ott/kit';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -23,7 +23,12 @@ export function createModels(mongo: Connection) {
 /** Schema, services and HTTP app of the users subgraph, without listening. */
 export async function createServer({ config, mongo, redis, logger }: UsersDeps) {
   const models = createModels(mongo);
-  const users = new UserService(models.users, logger);
+  const genres = new EntityClient(
+    { url: config.CATALOG_URL, typename: 'Genre' },
+    logger,
+    new VersionedCache(redis, logger, { namespace: 'catalog-entities', ttlSeconds: 600 }),
+  );
+  const users = new UserService(models.users, genres, logger);
   const sessions = new SessionService(
     models.refreshTokens,
     users,

@@ -26,6 +26,6 @@ export class UserResolver {
 
   @Mutation(() => User, { description: 'Changes the signed-in user’s profile.' })
   updateProfile(@Arg('input', () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() ctx: Context): Promise<UserDocument> {
-    return ctx.users.updateProfile(ctx.user!.id, input);
+    return ctx.users.updateProfile(ctx.user!.id, input, ctx.requestId);
   }
 }

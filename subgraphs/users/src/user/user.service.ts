@@ -1,5 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import { appError, ErrorCode, isDuplicateKeyError, notFound, type Logger } from '@ott/kit';
+import { appError, badInput, ErrorCode, isDuplicateKeyError, notFound, type EntityClient, type Logger } from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
 import { Role, type User, type UserModel } from './user.model';
 import type { RegisterInput, UpdateProfileInput } from './user.inputs';
@@ -10,6 +10,8 @@ export type UserDocument = InstanceType<UserModel>;
 export class UserService {
   constructor(
     private readonly users: UserModel,
+    /** Catalog owns genres: ids are checked with it before they are stored. */
+    private readonly genres: EntityClient,
     private readonly logger: Logger,
   ) {}
 
@@ -42,13 +44,22 @@ export class UserService {
     return this.users.findOne({ email }).exec();
   }
 
-  async updateProfile(userId: string, input: UpdateProfileInput): Promise<UserDocument> {
+  async updateProfile(userId: string, input: UpdateProfileInput, requestId: string): Promise<UserDocument> {
     const changes: Partial<Pick<User, 'displayName' | 'favoriteGenreIds'>> = {};
     if (input.displayName != null) changes.displayName = normalizeDisplayName(input.displayName);
-    if (input.favoriteGenreIds != null) changes.favoriteGenreIds = normalizeGenreIds(input.favoriteGenreIds);
+    if (input.favoriteGenreIds != null) changes.favoriteGenreIds = await this.knownGenres(normalizeGenreIds(input.favoriteGenreIds), requestId);
     const user = await this.users.findByIdAndUpdate(userId, { $set: changes }, { returnDocument: 'after' }).exec();
     if (!user) throw notFound('user', userId);
     return user;
+  }
+
+  /** An unknown id would later resolve to null inside a non-null list, so it is refused here. */
+  private async knownGenres(ids: string[], requestId: string): Promise<string[]> {
+    if (ids.length === 0) return ids;
+    const found = await this.genres.lookup(ids, requestId);
+    const unknown = ids.filter((id) => !found.has(id));
+    if (unknown.length > 0) throw badInput('favoriteGenreIds', `holds unknown genre ids: ${unknown.join(', ')}.`);
+    return ids;
   }
 
   /**
