@@ -9,7 +9,9 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.json ./
 COPY gateway/package.json gateway/
 COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/users/package.json subgraphs/users/
+COPY subgraphs/catalog/package.json subgraphs/catalog/
 COPY subgraphs/ratings/package.json subgraphs/ratings/
+COPY subgraphs/billing/package.json subgraphs/billing/
 RUN pnpm install --frozen-lockfile
 COPY . .
 ENV NODE_ENV=production
