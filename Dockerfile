@@ -9,6 +9,7 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.json ./
 COPY gateway/package.json gateway/
 COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/users/package.json subgraphs/users/
+COPY subgraphs/my-list/package.json subgraphs/my-list/
 RUN pnpm install --frozen-lockfile
 COPY . .
 ENV NODE_ENV=production
