@@ -10,9 +10,10 @@ import { User } from './user.stub';
 @Resolver(() => User)
 export class UserMyListResolver {
   @FieldResolver(() => MyListConnection, { description: 'Titles the user saved, newest first. The user themself only.' })
+  // Declared last-first: type-graphql prints arguments in reverse, and the contract reads (first, after).
   myList(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<MyListConnection> {
     return ctx.myList.page(ctx.user!.id, first, after);
