@@ -2,6 +2,9 @@
  * The subgraphs the gateway composes, with the URL each listens on locally. Deployments
  * override a URL with the variable named here (e.g. USERS_URL=http://users:4001/graphql).
  */
-export const SUBGRAPHS = [{ name: 'users', url: 'http://localhost:4001/graphql', urlVariable: 'USERS_URL' }] as const;
+export const SUBGRAPHS = [
+  { name: 'users', url: 'http://localhost:4001/graphql', urlVariable: 'USERS_URL' },
+  { name: 'catalog', url: 'http://localhost:4002/graphql', urlVariable: 'CATALOG_URL' },
+] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
+import * as catalog from '@ott/catalog/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -12,6 +13,7 @@ const SCHEMA_DIR = resolve(__dirname, '../../../schema');
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   users: users.buildSchema,
+  catalog: catalog.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {

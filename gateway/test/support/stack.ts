@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { composeSupergraph, printSubgraphSdl, type Service } from '@ott/kit';
 import { graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
+import * as catalog from '@ott/catalog';
+import * as catalogSchema from '@ott/catalog/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
@@ -13,11 +15,14 @@ interface SubgraphModule {
 
 const modules: Record<SubgraphName, SubgraphModule> = {
   users: { start: users.start, buildSchema: usersSchema.buildSchema },
+  catalog: { start: catalog.start, buildSchema: catalogSchema.buildSchema },
 };
 
 export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<string, string>;
+  /** Each subgraph's environment, e.g. to seed its own database. */
+  subgraphEnvs: Record<string, NodeJS.ProcessEnv>;
   /** A query through the gateway. */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): ReturnType<typeof graphql<T>>;
   close(): Promise<void>;
@@ -33,9 +38,10 @@ export async function startStack(label: string, names: SubgraphName[], env: Node
   try {
     const subgraphs = await Promise.all(
       names.map(async (name) => {
-        const service = await modules[name].start(testEnv(`${tag}_${name}`, env));
+        const subgraphEnv = testEnv(`${tag}_${name}`, env);
+        const service = await modules[name].start(subgraphEnv);
         started.push(service);
-        return { name, url: service.url, sdl: printSubgraphSdl(await modules[name].buildSchema()) };
+        return { name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()) };
       }),
     );
     const { supergraphSdl } = composeSupergraph(subgraphs);
@@ -44,6 +50,7 @@ export async function startStack(label: string, names: SubgraphName[], env: Node
     return {
       gatewayUrl: gateway.url,
       subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
+      subgraphEnvs: Object.fromEntries(subgraphs.map((s) => [s.name, s.env])),
       query: (query, variables, options) => graphql(gateway.url, query, variables, options),
       close: async () => {
         await Promise.all(started.reverse().map((s) => s.close()));

@@ -28,7 +28,19 @@ export interface SubgraphSchemaOptions {
   permissions: IRules;
   /** Every federation directive the subgraph uses must be imported in its @link. */
   federationDirectives: FederationDirective[];
+  /**
+   * Declares Apollo's `@cacheControl`, so types and fields can carry cache hints
+   * (`@Directive('@cacheControl(maxAge: 60)')`). The subgraph's Cache-Control header then
+   * restricts the gateway's response policy. Needs '@inaccessible' in federationDirectives:
+   * the scope enum stays out of the public API.
+   */
+  cacheControl?: boolean;
 }
+
+const CACHE_CONTROL_TYPE_DEFS = `
+  enum CacheControlScope @inaccessible { PUBLIC PRIVATE }
+  directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+`;
 
 const FEDERATION_VERSION = 'https://specs.apollo.dev/federation/v2.7';
 
@@ -58,6 +70,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
     {
       typeDefs: gql`
         extend schema @link(url: "${FEDERATION_VERSION}", import: [${imports}])
+        ${options.cacheControl ? CACHE_CONTROL_TYPE_DEFS : ''}
         ${printSchemaWithDirectives(typeGraphQLSchema)}
       `,
       resolvers: merge(createResolversMap(typeGraphQLSchema), options.referenceResolvers ?? {}) as GraphQLResolverMap<unknown>,

@@ -1,0 +1,17 @@
+import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
+import { z } from 'zod';
+
+const env = {
+  ...baseEnv,
+  ...mongoEnv('ott_catalog'),
+  ...redisEnv,
+  PORT: port(4002),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+};
+
+export function catalogConfig(source: NodeJS.ProcessEnv) {
+  const config = loadConfig(env, source);
+  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+}
+
+export type CatalogConfig = ReturnType<typeof catalogConfig>;

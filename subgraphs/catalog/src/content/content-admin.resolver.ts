@@ -1,0 +1,28 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { MovieInput, TvShowInput } from './content.inputs';
+import { Content, Movie, TvShow, type ContentRecord } from './content.model';
+
+/** ADMIN writes to the catalogue; each one invalidates the cached lists. */
+@Resolver()
+export class ContentAdminResolver {
+  @Mutation(() => Movie, { description: 'Adds a film. ADMIN only.' })
+  createMovie(@Arg('input', () => MovieInput) input: MovieInput, @Ctx() ctx: Context): Promise<ContentRecord> {
+    return ctx.contents.createMovie(input);
+  }
+
+  @Mutation(() => TvShow, { description: 'Adds a series without episodes; add them with addEpisode. ADMIN only.' })
+  createTvShow(@Arg('input', () => TvShowInput) input: TvShowInput, @Ctx() ctx: Context): Promise<ContentRecord> {
+    return ctx.contents.createTvShow(input);
+  }
+
+  @Mutation(() => Content, { description: 'Adds a title to, or removes it from, the featured list. ADMIN only.' })
+  setFeatured(@Arg('contentId', () => ID) contentId: string, @Arg('featured', () => Boolean) featured: boolean, @Ctx() ctx: Context): Promise<ContentRecord> {
+    return ctx.contents.setFeatured(contentId, featured);
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes a title and, for a show, its episodes. ADMIN only.' })
+  deleteContent(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.contents.delete(id);
+  }
+}

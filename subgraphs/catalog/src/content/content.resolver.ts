@@ -1,0 +1,62 @@
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { Genre } from '../genre/genre.model';
+import type { GenreRecord } from '../genre/genre.service';
+import { Content, type ContentRecord } from './content.model';
+import { ContentConnection, ContentFilter, ContentSort } from './content.types';
+
+/** Public reads of the catalogue, and the fields every kind of content shares. */
+@Resolver(() => Content)
+export class ContentResolver {
+  @Query(() => Content, { nullable: true, description: 'A film or show by id; null when there is none.' })
+  content(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ContentRecord | null> {
+    return ctx.loaders.contentById.load(id);
+  }
+
+  @Directive('@cacheControl(maxAge: 60)')
+  @Query(() => ContentConnection, { description: 'The catalogue, filtered and sorted, a page at a time (at most 100).' })
+  browse(
+    @Arg('filter', () => ContentFilter, { nullable: true }) filter: ContentFilter | null,
+    @Arg('sort', () => ContentSort, { nullable: true, defaultValue: ContentSort.TITLE }) sort: ContentSort | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ContentConnection> {
+    return ctx.contents.browse({ filter, sort: sort ?? ContentSort.TITLE, first, after });
+  }
+
+  @Directive('@cacheControl(maxAge: 60)')
+  @Query(() => [Content], {
+    description: 'Titles matching the query, ignoring case and accents: titles starting with it first, then titles containing it.',
+  })
+  search(
+    @Arg('query', () => String, { description: '1 to 100 characters.' }) query: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<ContentRecord[]> {
+    return ctx.contents.search(query, first);
+  }
+
+  @Directive('@cacheControl(maxAge: 60)')
+  @Query(() => [Content], { description: 'Titles the editors feature, most popular first.' })
+  featured(@Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Ctx() ctx: Context): Promise<ContentRecord[]> {
+    return ctx.contents.featured(first);
+  }
+
+  @FieldResolver(() => [Genre])
+  async genres(@Root() content: ContentRecord, @Ctx() ctx: Context): Promise<GenreRecord[]> {
+    const genres = await ctx.loaders.genreById.loadMany(content.genreIds);
+    return genres.filter((genre): genre is GenreRecord => genre !== null && !(genre instanceof Error));
+  }
+
+  @FieldResolver(() => [Content], { description: 'Other titles sharing the most genres with this one, best rated first.' })
+  async similar(
+    @Root() content: ContentRecord,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<ContentRecord[]> {
+    const ids = await ctx.loaders.similarIds.load({ item: content, first });
+    const records = await ctx.loaders.contentById.loadMany(ids);
+    return records.filter((record): record is ContentRecord => record !== null && !(record instanceof Error));
+  }
+}

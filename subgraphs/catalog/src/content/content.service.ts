@@ -1,0 +1,237 @@
+import { badInput, decodeCursor, encodeCursor, notFound, pageSize, type Logger, type VersionedCache } from '@ott/kit';
+import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
+import { CATALOG_SCOPE } from '../catalog.cache';
+import type { EpisodeModel } from '../episode/episode.model';
+import type { GenreService } from '../genre/genre.service';
+import type { MovieInput, TvShowInput } from './content.inputs';
+import { ContentKind, sortKeys, toContentRecord, type Content, type ContentModels, type ContentRecord } from './content.model';
+import { ContentSort, type ContentConnection, type ContentFilter } from './content.types';
+import { escapeRegex, normalizeTitle } from './title';
+import { optionalInt, validateMovieInput, validateTvShowInput, YEAR_MAX, YEAR_MIN } from './content.validation';
+
+export const SEARCH_QUERY_MAX = 100;
+/**
+ * `similar` ranks every title sharing a genre, read in one round trip: exact and cheap for a
+ * catalogue of thousands (a few hundred kB once per cache lifetime). A catalogue of millions
+ * would precompute similarity instead.
+ */
+const SIMILAR_BATCH_SIZE = 50_000;
+
+type SortField = 'titleNormalized' | 'releaseYearKey' | 'popularity' | 'ratingKey';
+const SORTS: Record<ContentSort, { field: SortField; direction: 1 | -1 }> = {
+  TITLE: { field: 'titleNormalized', direction: 1 },
+  RELEASE_YEAR_DESC: { field: 'releaseYearKey', direction: -1 },
+  POPULARITY_DESC: { field: 'popularity', direction: -1 },
+  RATING_DESC: { field: 'ratingKey', direction: -1 },
+};
+
+export interface BrowseArgs {
+  filter?: ContentFilter | null;
+  sort: ContentSort;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface ContentServiceDeps {
+  models: ContentModels & { episodes: EpisodeModel };
+  genres: GenreService;
+  cache: VersionedCache;
+  logger: Logger;
+}
+
+export class ContentService {
+  private readonly contents: ContentModels['contents'];
+
+  constructor(private readonly deps: ContentServiceDeps) {
+    this.contents = deps.models.contents;
+  }
+
+  /** Records by id, read through Redis; the misses of a batch are one `$in` query. */
+  async findByIds(ids: readonly string[]): Promise<Map<string, ContentRecord>> {
+    const valid = [...new Set(ids.filter((id) => isValidObjectId(id)))];
+    if (valid.length === 0) return new Map();
+    const byKey = await this.deps.cache.getOrLoadMany(CATALOG_SCOPE, valid.map(contentKey), async (missing) => {
+      const docs = await this.contents.find({ _id: { $in: missing.map(idOfKey) } }).lean().exec();
+      return new Map(docs.map((doc) => [contentKey(String(doc._id)), toContentRecord(doc)]));
+    });
+    return new Map([...byKey.values()].map((record) => [record.id, record]));
+  }
+
+  async browse(args: BrowseArgs): Promise<ContentConnection> {
+    const size = pageSize(args.first);
+    const match = await this.browseMatch(args.filter);
+    if (args.after) return this.browsePage(match, args.sort, size, this.decodePosition(args.after, args.sort));
+    const filter = args.filter ?? {};
+    const key = JSON.stringify(['browse', filter.kind, filter.genreSlug, filter.releaseYearFrom, filter.releaseYearTo, args.sort, size]);
+    return this.deps.cache.getOrLoad(CATALOG_SCOPE, key, () => this.browsePage(match, args.sort, size, null));
+  }
+
+  /** Prefix matches of the normalised title first, then titles containing the query. */
+  async search(query: string, first?: number | null): Promise<ContentRecord[]> {
+    if (query.length > SEARCH_QUERY_MAX) throw badInput('query', `must be at most ${SEARCH_QUERY_MAX} characters.`);
+    const normalized = normalizeTitle(query);
+    if (normalized.length === 0) throw badInput('query', 'must contain at least one letter or digit.');
+    const size = pageSize(first);
+    const order = { popularity: -1, _id: 1 } as const;
+    const prefix = await this.contents
+      .find({ titleNormalized: { $regex: `^${escapeRegex(normalized)}` } })
+      .sort(order)
+      .limit(size)
+      .lean()
+      .exec();
+    if (prefix.length === size) return prefix.map(toContentRecord);
+    const containing = await this.contents
+      .find({ titleNormalized: { $regex: escapeRegex(normalized) }, _id: { $nin: prefix.map((doc) => doc._id) } })
+      .sort(order)
+      .limit(size - prefix.length)
+      .lean()
+      .exec();
+    return [...prefix, ...containing].map(toContentRecord);
+  }
+
+  featured(first?: number | null): Promise<ContentRecord[]> {
+    const size = pageSize(first, 10);
+    return this.deps.cache.getOrLoad(CATALOG_SCOPE, `featured:${size}`, async () => {
+      const docs = await this.contents.find({ featured: true }).sort({ popularity: -1, _id: 1 }).limit(size).lean().exec();
+      return docs.map(toContentRecord);
+    });
+  }
+
+  /**
+   * For each item, the ids of up to `first` other titles sharing the most genres with it,
+   * best rated first. One query serves the misses of a whole batch.
+   */
+  async similarIds(items: readonly Pick<ContentRecord, 'id' | 'genreIds'>[], first?: number | null): Promise<Map<string, string[]>> {
+    const size = pageSize(first, 10);
+    const keyOf = (id: string) => `similar:${size}:${id}`;
+    const byKey = await this.deps.cache.getOrLoadMany(CATALOG_SCOPE, items.map((item) => keyOf(item.id)), async (missing) => {
+      const wanted = items.filter((item) => missing.includes(keyOf(item.id)));
+      const genreIds = [...new Set(wanted.flatMap((item) => item.genreIds))];
+      const candidates =
+        genreIds.length === 0
+          ? []
+          : await this.contents
+              .find({ genreIds: { $in: genreIds } }, { genreIds: 1 })
+              .sort({ ratingKey: -1, popularity: -1, _id: 1 })
+              .batchSize(SIMILAR_BATCH_SIZE)
+              .lean()
+              .exec();
+      const result = new Map<string, string[]>();
+      for (const item of wanted) {
+        const own = new Set(item.genreIds);
+        const ranked = candidates
+          .map((candidate, position) => ({ id: String(candidate._id), shared: candidate.genreIds.filter((g: string) => own.has(g)).length, position }))
+          .filter((candidate) => candidate.shared > 0 && candidate.id !== item.id)
+          .sort((a, b) => b.shared - a.shared || a.position - b.position);
+        result.set(keyOf(item.id), ranked.slice(0, size).map((candidate) => candidate.id));
+      }
+      return result;
+    });
+    return new Map(items.map((item) => [item.id, byKey.get(keyOf(item.id)) ?? []]));
+  }
+
+  async createMovie(input: MovieInput): Promise<ContentRecord> {
+    const fields = validateMovieInput(input, await this.deps.genres.ids());
+    return this.create(ContentKind.MOVIE, fields);
+  }
+
+  async createTvShow(input: TvShowInput): Promise<ContentRecord> {
+    const fields = validateTvShowInput(input, await this.deps.genres.ids());
+    return this.create(ContentKind.TV_SHOW, fields);
+  }
+
+  async setFeatured(id: string, featured: boolean): Promise<ContentRecord> {
+    if (!isValidObjectId(id)) throw notFound('content', id);
+    const doc = await this.contents.findOneAndUpdate({ _id: id }, { $set: { featured } }, { returnDocument: 'after' }).lean().exec();
+    if (!doc) throw notFound('content', id);
+    await this.invalidate();
+    return toContentRecord(doc);
+  }
+
+  /** Episodes go first: a retry after a failure half-way still finds the show and finishes. */
+  async delete(id: string): Promise<boolean> {
+    if (!isValidObjectId(id) || !(await this.contents.exists({ _id: id }))) throw notFound('content', id);
+    await this.deps.models.episodes.deleteMany({ showId: id }).exec();
+    const { deletedCount } = await this.contents.deleteOne({ _id: id }).exec();
+    await this.invalidate();
+    if (deletedCount === 0) throw notFound('content', id);
+    this.deps.logger.info({ contentId: id }, 'content deleted');
+    return true;
+  }
+
+  /**
+   * Where the ratings subgraph's averages will land, so RATING_DESC sorts by what members
+   * rated rather than the imported IMDB figure.
+   */
+  async applyRatingSummary(id: string, average: number | null, count: number): Promise<void> {
+    const rating = average === null ? null : Math.round(average * 100) / 100;
+    await this.contents.updateOne({ _id: id }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
+    await this.invalidate();
+  }
+
+  invalidate(): Promise<void> {
+    return this.deps.cache.bump(CATALOG_SCOPE);
+  }
+
+  private async create(kind: ContentKind, fields: ReturnType<typeof validateTvShowInput> & Partial<ReturnType<typeof validateMovieInput>>) {
+    const _id = new Types.ObjectId();
+    const model = kind === ContentKind.MOVIE ? this.deps.models.movies : this.deps.models.tvShows;
+    const doc = await model.create({
+      _id,
+      ...fields,
+      externalId: `admin:${_id.toHexString()}`,
+      titleNormalized: normalizeTitle(fields.title),
+      ...sortKeys({ releaseYear: fields.releaseYear, rating: null }),
+    });
+    await this.invalidate();
+    this.deps.logger.info({ contentId: String(_id), kind }, 'content created');
+    return toContentRecord(doc.toObject());
+  }
+
+  private async browseMatch(filter: ContentFilter | null | undefined): Promise<QueryFilter<Content>> {
+    const match: QueryFilter<Content> = {};
+    if (!filter) return match;
+    if (filter.kind) match.kind = filter.kind;
+    if (filter.genreSlug != null) {
+      const genre = await this.deps.genres.bySlug(filter.genreSlug.trim().toLowerCase());
+      if (!genre) throw badInput('genreSlug', `no genre with slug "${filter.genreSlug}"; query genres for the slugs.`);
+      match.genreIds = genre.id;
+    }
+    const from = optionalInt('releaseYearFrom', filter.releaseYearFrom, YEAR_MIN, YEAR_MAX);
+    const to = optionalInt('releaseYearTo', filter.releaseYearTo, YEAR_MIN, YEAR_MAX);
+    if (from !== null && to !== null && from > to) throw badInput('releaseYearTo', `must not be before releaseYearFrom (${from}).`);
+    if (from !== null || to !== null) match.releaseYear = { ...(from !== null && { $gte: from }), ...(to !== null && { $lte: to }) };
+    return match;
+  }
+
+  private async browsePage(match: QueryFilter<Content>, sort: ContentSort, size: number, position: [string | number, string] | null): Promise<ContentConnection> {
+    const { field, direction } = SORTS[sort];
+    const keyset: QueryFilter<Content> = position
+      ? {
+          $and: [
+            match,
+            { $or: [{ [field]: { [direction === 1 ? '$gt' : '$lt']: position[0] } }, { [field]: position[0], _id: { $gt: new Types.ObjectId(position[1]) } }] },
+          ],
+        }
+      : match;
+    const [docs, totalCount] = await Promise.all([
+      this.contents.find(keyset).sort({ [field]: direction, _id: 1 }).limit(size + 1).lean().exec(),
+      this.contents.countDocuments(match).exec(),
+    ]);
+    const edges = docs.slice(0, size).map((doc) => ({ cursor: encodeCursor([sort, doc[field], String(doc._id)]), node: toContentRecord(doc) }));
+    return { edges, totalCount, pageInfo: { hasNextPage: docs.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  private decodePosition(after: string, sort: ContentSort): [string | number, string] {
+    const [cursorSort, value, id] = decodeCursor(after, 3);
+    if (cursorSort !== sort) throw badInput('after', `is a cursor of another sort order (${String(cursorSort)}); start again without after.`);
+    const expected = SORTS[sort].field === 'titleNormalized' ? 'string' : 'number';
+    if (typeof value !== expected || typeof id !== 'string' || !isValidObjectId(id)) {
+      throw badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
+    }
+    return [value as string | number, id];
+  }
+}
+
+const contentKey = (id: string) => `content:${id}`;
+const idOfKey = (key: string) => key.slice('content:'.length);

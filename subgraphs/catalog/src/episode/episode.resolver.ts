@@ -1,0 +1,31 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { ContentRecord } from '../content/content.model';
+import { TvShow } from '../content/content.model';
+import type { Context } from '../context';
+import { EpisodeInput } from './episode.inputs';
+import { Episode, Season, type EpisodeRecord } from './episode.model';
+
+@Resolver(() => Episode)
+export class EpisodeResolver {
+  @FieldResolver(() => TvShow)
+  show(@Root() episode: EpisodeRecord, @Ctx() ctx: Context): Promise<ContentRecord | null> {
+    return ctx.loaders.contentById.load(episode.showId);
+  }
+
+  @Mutation(() => Episode, { description: 'Adds an episode to a show; a season is created by its first episode. ADMIN only.' })
+  addEpisode(@Arg('showId', () => ID) showId: string, @Arg('input', () => EpisodeInput) input: EpisodeInput, @Ctx() ctx: Context): Promise<EpisodeRecord> {
+    return ctx.episodes.add(showId, input);
+  }
+}
+
+@Resolver(() => TvShow)
+export class TvShowSeasonsResolver {
+  @FieldResolver(() => [Season], { description: 'Seasons in order, each with its episodes in order.' })
+  async seasons(@Root() show: ContentRecord, @Ctx() ctx: Context): Promise<Season[]> {
+    const seasons = new Map<number, EpisodeRecord[]>();
+    for (const episode of await ctx.loaders.episodesByShowId.load(show.id)) {
+      seasons.set(episode.seasonNumber, [...(seasons.get(episode.seasonNumber) ?? []), episode]);
+    }
+    return [...seasons].map(([number, episodes]) => ({ number, episodes }));
+  }
+}

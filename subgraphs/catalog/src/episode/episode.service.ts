@@ -1,0 +1,55 @@
+import { badInput, isDuplicateKeyError, notFound, type Logger } from '@ott/kit';
+import { isValidObjectId } from 'mongoose';
+import { ContentKind, type ContentModels } from '../content/content.model';
+import type { ContentService } from '../content/content.service';
+import { optionalInt, requiredText, TITLE_MAX } from '../content/content.validation';
+import type { EpisodeInput } from './episode.inputs';
+import { toEpisodeRecord, type EpisodeModel, type EpisodeRecord } from './episode.model';
+
+export class EpisodeService {
+  constructor(
+    private readonly episodes: EpisodeModel,
+    private readonly contents: ContentModels['contents'],
+    private readonly contentService: ContentService,
+    private readonly logger: Logger,
+  ) {}
+
+  async findByIds(ids: readonly string[]): Promise<Map<string, EpisodeRecord>> {
+    const valid = ids.filter((id) => isValidObjectId(id));
+    if (valid.length === 0) return new Map();
+    const docs = await this.episodes.find({ _id: { $in: valid } }).lean().exec();
+    return new Map(docs.map((doc) => [String(doc._id), toEpisodeRecord(doc)]));
+  }
+
+  /** Every episode of the given shows, in season and episode order. */
+  async findByShowIds(showIds: readonly string[]): Promise<EpisodeRecord[]> {
+    const docs = await this.episodes
+      .find({ showId: { $in: [...new Set(showIds)] } })
+      .sort({ showId: 1, seasonNumber: 1, episodeNumber: 1 })
+      .lean()
+      .exec();
+    return docs.map(toEpisodeRecord);
+  }
+
+  /** The unique (show, season, episode) index decides between racing additions. */
+  async add(showId: string, input: EpisodeInput): Promise<EpisodeRecord> {
+    const fields = {
+      seasonNumber: optionalInt('seasonNumber', input.seasonNumber, 1, 100)!,
+      episodeNumber: optionalInt('episodeNumber', input.episodeNumber, 1, 1_000)!,
+      title: requiredText('title', input.title, TITLE_MAX),
+      runtimeMinutes: optionalInt('runtimeMinutes', input.runtimeMinutes, 1, 1_000),
+    };
+    if (!isValidObjectId(showId) || !(await this.contents.exists({ _id: showId, kind: ContentKind.TV_SHOW }))) throw notFound('TV show', showId);
+    try {
+      const doc = await this.episodes.create({ showId, ...fields });
+      await this.contentService.invalidate();
+      this.logger.info({ showId, episodeId: String(doc._id) }, 'episode added');
+      return toEpisodeRecord(doc.toObject());
+    } catch (error) {
+      if (isDuplicateKeyError(error)) {
+        throw badInput('episodeNumber', `season ${fields.seasonNumber} of this show already has episode ${fields.episodeNumber}.`);
+      }
+      throw error;
+    }
+  }
+}
