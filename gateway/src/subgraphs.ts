@@ -5,6 +5,7 @@
 export const SUBGRAPHS = [
   { name: 'users', url: 'http://localhost:4001/graphql', urlVariable: 'USERS_URL' },
   { name: 'catalog', url: 'http://localhost:4002/graphql', urlVariable: 'CATALOG_URL' },
+  { name: 'my-list', url: 'http://localhost:4003/graphql', urlVariable: 'MY_LIST_URL' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

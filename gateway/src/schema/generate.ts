@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
 import * as catalog from '@ott/catalog/schema';
+import * as myList from '@ott/my-list/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -14,6 +15,7 @@ const SCHEMA_DIR = resolve(__dirname, '../../../schema');
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   users: users.buildSchema,
   catalog: catalog.buildSchema,
+  'my-list': myList.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {

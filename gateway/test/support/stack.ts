@@ -3,10 +3,12 @@ import { composeSupergraph, printSubgraphSdl, type Service } from '@ott/kit';
 import { graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
 import * as catalog from '@ott/catalog';
 import * as catalogSchema from '@ott/catalog/schema';
+import * as myList from '@ott/my-list';
+import * as myListSchema from '@ott/my-list/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
-import type { SubgraphName } from '../../src/subgraphs';
+import { SUBGRAPHS, type SubgraphName } from '../../src/subgraphs';
 
 interface SubgraphModule {
   start(env: NodeJS.ProcessEnv): Promise<Service>;
@@ -16,6 +18,7 @@ interface SubgraphModule {
 const modules: Record<SubgraphName, SubgraphModule> = {
   users: { start: users.start, buildSchema: usersSchema.buildSchema },
   catalog: { start: catalog.start, buildSchema: catalogSchema.buildSchema },
+  'my-list': { start: myList.start, buildSchema: myListSchema.buildSchema },
 };
 
 export interface Stack {
@@ -30,20 +33,23 @@ export interface Stack {
 
 /**
  * Starts the named subgraphs (each with its own fresh database) and a gateway over a
- * supergraph composed from their real SDL and ports, all on free loopback ports.
+ * supergraph composed from their real SDL and ports, all on free loopback ports. Subgraphs
+ * start in the order given, and each learns the URLs of those before it under the gateway's
+ * variable names (my-list calls catalog at CATALOG_URL), so list an owner before its callers.
  */
 export async function startStack(label: string, names: SubgraphName[], env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const tag = uniqueTag(label);
   const started: Service[] = [];
   try {
-    const subgraphs = await Promise.all(
-      names.map(async (name) => {
-        const subgraphEnv = testEnv(`${tag}_${name}`, env);
-        const service = await modules[name].start(subgraphEnv);
-        started.push(service);
-        return { name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()) };
-      }),
-    );
+    const subgraphs: { name: SubgraphName; url: string; env: NodeJS.ProcessEnv; sdl: string }[] = [];
+    const urls: NodeJS.ProcessEnv = {};
+    for (const name of names) {
+      const subgraphEnv = testEnv(`${tag}_${name}`, { ...urls, ...env });
+      const service = await modules[name].start(subgraphEnv);
+      started.push(service);
+      urls[SUBGRAPHS.find((s) => s.name === name)!.urlVariable] = service.url;
+      subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()) });
+    }
     const { supergraphSdl } = composeSupergraph(subgraphs);
     const gateway = await startGateway(testEnv(tag, env), supergraphSdl);
     started.push(gateway);
