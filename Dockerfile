@@ -12,6 +12,7 @@ COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/catalog/package.json subgraphs/catalog/
 COPY subgraphs/ratings/package.json subgraphs/ratings/
 COPY subgraphs/billing/package.json subgraphs/billing/
+COPY subgraphs/my-list/package.json subgraphs/my-list/
 RUN pnpm install --frozen-lockfile
 COPY . .
 ENV NODE_ENV=production

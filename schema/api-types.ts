@@ -127,6 +127,10 @@ export type User = {
   membership: Maybe<Membership>;
   entitlements: Entitlements;
   invoices: InvoiceConnection;
+  /** Titles the user saved, newest first. The user themself only. */
+  myList: MyListConnection;
+  /** Counts of the saved titles. The user themself only. */
+  myListStats: MyListStats;
   /** The member’s ratings, newest first. Public, like the reviews themselves. */
   ratings: RatingConnection;
   /** Visible to the user themself and to ADMIN only. */
@@ -143,6 +147,13 @@ export type User = {
 export type UserInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A member of the service. */
+export type UserMyListArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -235,6 +246,10 @@ export type Mutation = {
   deleteContent: Scalars['Boolean']['output'];
   /** Adds an episode to a show; a season is created by its first episode. ADMIN only. */
   addEpisode: Episode;
+  /** Saves a title to the signed-in user’s list. */
+  addToMyList: MyListItem;
+  /** Removes a title from the signed-in user’s list. */
+  removeFromMyList: Scalars['Boolean']['output'];
   /** Rates a title for the signed-in member: creates their rating or replaces its score and review (one per member and title). */
   rateContent: Rating;
   /** Removes the signed-in member’s rating of a title: true if there was one, false if not. */
@@ -291,6 +306,16 @@ export type MutationDeleteContentArgs = {
 export type MutationAddEpisodeArgs = {
   input: EpisodeInput;
   showId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddToMyListArgs = {
+  contentId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveFromMyListArgs = {
+  contentId: Scalars['ID']['input'];
 };
 
 
@@ -364,6 +389,8 @@ export type Content = {
   genres: Array<Genre>;
   /** Other titles sharing the most genres with this one, best rated first. */
   similar: Array<Content>;
+  /** Whether the signed-in user saved this title; false when signed out. */
+  inMyList: Scalars['Boolean']['output'];
   /** Members’ average score, 1 decimal; null until someone rates it. */
   averageRating: Maybe<Scalars['Float']['output']>;
   /** How many members rated it. */
@@ -431,6 +458,8 @@ export type Movie = Content & {
   runtimeMinutes: Maybe<Scalars['Int']['output']>;
   director: Maybe<Scalars['String']['output']>;
   cast: Array<Scalars['String']['output']>;
+  /** Whether the signed-in user saved this title; false when signed out. */
+  inMyList: Scalars['Boolean']['output'];
   /** Members’ average score, 1 decimal; null until someone rates it. */
   averageRating: Maybe<Scalars['Float']['output']>;
   /** How many members rated it. */
@@ -470,6 +499,8 @@ export type TvShow = Content & {
   similar: Array<Content>;
   /** Seasons in order, each with its episodes in order. */
   seasons: Array<Season>;
+  /** Whether the signed-in user saved this title; false when signed out. */
+  inMyList: Scalars['Boolean']['output'];
   /** Members’ average score, 1 decimal; null until someone rates it. */
   averageRating: Maybe<Scalars['Float']['output']>;
   /** How many members rated it. */
@@ -561,6 +592,39 @@ export type EpisodeInput = {
   episodeNumber: Scalars['Int']['input'];
   title: Scalars['String']['input'];
   runtimeMinutes?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The signed-in user’s list, newest first. */
+export type MyListConnection = {
+  __typename?: 'MyListConnection';
+  edges: Array<MyListEdge>;
+  pageInfo: PageInfo;
+  /** Items in the whole list, on every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MyListEdge = {
+  __typename?: 'MyListEdge';
+  cursor: Scalars['String']['output'];
+  node: MyListItem;
+};
+
+/** A title the signed-in user saved to watch later. */
+export type MyListItem = {
+  __typename?: 'MyListItem';
+  id: Scalars['ID']['output'];
+  /** When the title was added. */
+  addedAt: Scalars['DateTime']['output'];
+  /** The saved title; catalog resolves its fields. */
+  content: Content;
+};
+
+/** How many titles of each kind the signed-in user has saved. */
+export type MyListStats = {
+  __typename?: 'MyListStats';
+  total: Scalars['Int']['output'];
+  movies: Scalars['Int']['output'];
+  tvShows: Scalars['Int']['output'];
 };
 
 /** A member’s score of a title, with an optional review. Public: anyone may read it. */

@@ -33,7 +33,10 @@ export function createServer({ config, supergraphSdl, logger }: GatewayDeps) {
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
       subgraphUrls.set(name, target);
-      return new ForwardingDataSource({ url: target });
+      // Node's own fetch: the default (make-fetch-happen over agent-base) builds an Error and
+      // reads its stack on every subgraph call to guess the protocol, which under source maps
+      // was a quarter of the gateway's CPU in bench/mylist.bench.mjs.
+      return new ForwardingDataSource({ url: target, fetcher: fetch });
     },
   });
 

@@ -1,14 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken } from '@ott/kit';
-import { errorCodes, TEST_JWT_SECRET, uniqueTag } from '@ott/kit/testing';
+import { errorCodes, testAccessToken, uniqueTag } from '@ott/kit/testing';
 import type { RatingsService } from '@ott/ratings';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 
 const ADMIN = { email: 'ratings-admin@example.test', password: 'admin-password-1' };
-const TOKENS = { secret: TEST_JWT_SECRET, issuer: 'ott-users', audience: 'ott-supergraph' };
 
 const RATE = `mutation ($contentId: ID!, $score: Int!, $review: String) {
   rateContent(contentId: $contentId, score: $score, review: $review) {
@@ -225,7 +223,7 @@ describe('a member’s ratings', () => {
 /** A member who exists only as a signed token: enough for the ratings subgraph, which checks the token itself. */
 function signedInStranger(): Member {
   const id = new Types.ObjectId().toHexString();
-  return { id, email: '', token: signAccessToken({ id, role: 'USER' }, TOKENS, 600) };
+  return { id, email: '', token: testAccessToken({ id, role: 'USER' }) };
 }
 
 describe('exact totals under concurrency', () => {

@@ -11,6 +11,7 @@ import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
 import * as catalog from '@ott/catalog/schema';
 import * as billing from '@ott/billing/schema';
 import * as ratings from '@ott/ratings/schema';
+import * as myList from '@ott/my-list/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -49,6 +50,7 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   catalog: catalog.buildSchema,
   billing: billing.buildSchema,
   ratings: ratings.buildSchema,
+  'my-list': myList.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {

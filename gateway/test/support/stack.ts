@@ -7,6 +7,8 @@ import * as billing from '@ott/billing';
 import * as billingSchema from '@ott/billing/schema';
 import * as ratings from '@ott/ratings';
 import * as ratingsSchema from '@ott/ratings/schema';
+import * as myList from '@ott/my-list';
+import * as myListSchema from '@ott/my-list/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
@@ -22,6 +24,7 @@ const modules: Record<SubgraphName, SubgraphModule> = {
   catalog: { start: catalog.start, buildSchema: catalogSchema.buildSchema },
   billing: { start: billing.start, buildSchema: billingSchema.buildSchema },
   ratings: { start: ratings.start, buildSchema: ratingsSchema.buildSchema },
+  'my-list': { start: myList.start, buildSchema: myListSchema.buildSchema },
 };
 
 export interface Stack {
@@ -38,14 +41,14 @@ export interface Stack {
 
 /**
  * Starts the named subgraphs (each with its own fresh database) and a gateway over a
- * supergraph composed from their real SDL and ports, all on free loopback ports.
+ * supergraph composed from their real SDL and ports, all on free loopback ports. Subgraphs
+ * start in the order given, and each learns the URLs of those before it under the gateway's
+ * variable names (my-list calls catalog at CATALOG_URL), so list an owner before its callers.
  */
 export async function startStack(label: string, names: SubgraphName[], env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const tag = uniqueTag(label);
   const started: Service[] = [];
   try {
-    // In the order given, so a subgraph that calls another (ratings asks catalog which titles
-    // exist) is started after it and told its URL through the variable the deployment uses.
     const subgraphs: { name: SubgraphName; url: string; env: NodeJS.ProcessEnv; sdl: string; service: Service }[] = [];
     for (const name of names) {
       const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));

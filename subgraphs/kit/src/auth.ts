@@ -14,7 +14,7 @@ export interface AuthUser {
 const ALGORITHM = 'HS256';
 
 export function signAccessToken(user: AuthUser, config: TokenConfig, ttlSeconds: number): string {
-  return jwt.sign({ role: user.role }, config.secret, {
+  return jwt.sign({ role: user.role }, config.key, {
     algorithm: ALGORITHM,
     subject: user.id,
     issuer: config.issuer,
@@ -26,7 +26,7 @@ export function signAccessToken(user: AuthUser, config: TokenConfig, ttlSeconds:
 export function verifyAccessToken(token: string, config: TokenConfig): AuthUser {
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, config.secret, {
+    payload = jwt.verify(token, config.key, {
       algorithms: [ALGORITHM],
       issuer: config.issuer,
       audience: config.audience,

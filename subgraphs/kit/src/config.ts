@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -36,7 +37,12 @@ export const boolean = (defaultValue: boolean) =>
   z.enum(['true', 'false', '1', '0']).default(defaultValue ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
 
 export interface TokenConfig {
-  secret: string;
+  /**
+   * The HS256 secret as a key object: given a plain string, jsonwebtoken first tries it as a
+   * PEM public key and builds a secret key only after that throws, on every call (~1 ms each,
+   * paid by every service on every request).
+   */
+  key: KeyObject;
   issuer: string;
   audience: string;
 }
@@ -55,5 +61,5 @@ export function tokenConfig(config: { NODE_ENV: string; JWT_SECRET?: string; JWT
   if (!config.JWT_SECRET && config.NODE_ENV === 'production') {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: is required in production');
   }
-  return { secret: config.JWT_SECRET ?? DEV_JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  return { key: createSecretKey(Buffer.from(config.JWT_SECRET ?? DEV_JWT_SECRET)), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 }

@@ -1,11 +1,10 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken, type Service } from '@ott/kit';
-import { errorCodes, graphql, TEST_JWT_SECRET, testEnv, uniqueTag } from '@ott/kit/testing';
+import type { Service } from '@ott/kit';
+import { errorCodes, graphql, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
 import { start as startCatalog } from '@ott/catalog';
 import { start, type RatingsService } from '../src/index';
 
-const TOKENS = { secret: TEST_JWT_SECRET, issuer: 'ott-users', audience: 'ott-supergraph' };
 const RATE = `mutation ($contentId: ID!, $score: Int!, $review: String) {
   rateContent(contentId: $contentId, score: $score, review: $review) { id score review user { id } content { id } }
 }`;
@@ -16,7 +15,7 @@ const CONTENT_RATINGS = `query ($reps: [_Any!]!) {
 let catalog: Service;
 let ratings: RatingsService;
 const titles: string[] = [];
-const token = (role: 'USER' | 'ADMIN' = 'USER') => signAccessToken({ id: new Types.ObjectId().toHexString(), role }, TOKENS, 600);
+const token = (role: 'USER' | 'ADMIN' = 'USER') => testAccessToken({ id: new Types.ObjectId().toHexString(), role });
 const contentReps = (ids: string[]) => ids.map((id) => ({ __typename: 'Content', id }));
 
 /** Runs `work` and answers how many commands of each kind the ratings subgraph sent to its database. */
@@ -105,7 +104,7 @@ describe('the ratings subgraph reached directly', () => {
 
   it('lists a user’s ratings through a User reference, also for other readers', async () => {
     const authorId = new Types.ObjectId().toHexString();
-    const author = signAccessToken({ id: authorId, role: 'USER' }, TOKENS, 600);
+    const author = testAccessToken({ id: authorId, role: 'USER' });
     await graphql(ratings.url, RATE, { contentId: titles[2], score: 9, review: 'Great <b>fun</b>' }, { token: author });
     const response = await graphql<{ _entities: { ratings: { totalCount: number; edges: { node: { score: number; review: string } }[] } }[] }>(
       ratings.url,

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { signAccessToken, type AuthUser } from '../auth';
+import { tokenConfig } from '../config';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+
+/** The token settings every service under test uses (testEnv's JWT_SECRET, default issuer and audience). */
+export const TEST_TOKENS = tokenConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
+
+/** An access token as users would issue it, for tests that need a caller but not an account. */
+export const testAccessToken = (user: AuthUser, ttlSeconds = 600) => signAccessToken(user, TEST_TOKENS, ttlSeconds);
 
 /** A short random tag that keeps one test file's databases and keys apart from the others'. */
 export const uniqueTag = (label: string) => `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}_${randomBytes(4).toString('hex')}`;

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
+import { myListConfig } from './config';
+import { createServer } from './server';
+
+/** config → connections → serve; the only place that connects and listens. */
+export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
+  const config = myListConfig(env);
+  const logger = createLogger('my-list', config.LOG_LEVEL);
+  const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
+  const redis = createRedis('my-list', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}mylist:` }, logger);
+  try {
+    await connectRedis(redis);
+    const { app, models } = await createServer({ config, mongo, redis, logger });
+    await ensureIndexes([models.items]);
+    const server = await app.listen(config.HOST, config.PORT);
+    return {
+      ...server,
+      close: async () => {
+        await server.close();
+        await mongo.close();
+        redis.disconnect();
+      },
+    };
+  } catch (error) {
+    await mongo.close();
+    redis.disconnect();
+    throw error;
+  }
+}
+
+if (require.main === module) runService('my-list', start);

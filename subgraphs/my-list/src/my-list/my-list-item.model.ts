@@ -1,0 +1,43 @@
+import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import type { Connection } from 'mongoose';
+import { Field, ID, ObjectType } from 'type-graphql';
+
+/** What catalog said the title is when it was added; myListStats counts by it. */
+export const ContentKind = { MOVIE: 'MOVIE', TV_SHOW: 'TV_SHOW' } as const;
+export type ContentKind = (typeof ContentKind)[keyof typeof ContentKind];
+
+/**
+ * One saved title. Only a reference to the content is stored; catalog answers everything else
+ * through federation. `content` is a field resolver over `contentId`.
+ */
+@ObjectType({ description: 'A title the signed-in user saved to watch later.' })
+@modelOptions({ schemaOptions: { collection: 'items', versionKey: false } })
+// The duplicate guard: a second insert of one (user, content) fails atomically, even when racing.
+@index({ userId: 1, contentId: 1 }, { unique: true })
+// Keyset paging, newest first.
+@index({ userId: 1, addedAt: -1, _id: -1 })
+export class MyListItem {
+  @Field(() => ID)
+  readonly id: string;
+
+  @prop({ type: () => String, required: true })
+  userId: string;
+
+  @prop({ type: () => String, required: true })
+  contentId: string;
+
+  @prop({ type: () => String, required: true, enum: Object.values(ContentKind) })
+  kind: ContentKind;
+
+  @Field(() => Date, { description: 'When the title was added.' })
+  @prop({ type: () => Date, required: true })
+  addedAt: Date;
+}
+
+export type MyListItemModel = ReturnModelType<typeof MyListItem>;
+
+/** An item as served and cached: plain values, no document. */
+export type MyListEntry = Pick<MyListItem, 'id' | 'contentId' | 'kind' | 'addedAt'>;
+
+export const createMyListItemModel = (connection: Connection): MyListItemModel =>
+  getModelForClass(MyListItem, { existingConnection: connection });

@@ -1,0 +1,118 @@
+import { appError, ErrorCode, isDuplicateKeyError, pageSize, type EntityRef, type Logger, type VersionedCache } from '@ott/kit';
+import { Types, type QueryFilter } from 'mongoose';
+import { ContentKind, type MyListEntry, type MyListItem, type MyListItemModel } from './my-list-item.model';
+import type { MyListConnection, MyListStats } from './my-list.types';
+import { decodeItemCursor, isStorableContentId, itemCursor, validateContentId } from './my-list.validation';
+
+/** Asks catalog whether a title exists (batched and cached by the caller's loader). */
+export type ContentLookup = (contentId: string) => Promise<EntityRef | null>;
+
+const KIND_BY_TYPENAME: Record<string, ContentKind> = { Movie: ContentKind.MOVIE, TvShow: ContentKind.TV_SHOW };
+
+type LeanItem = Pick<MyListItem, 'contentId' | 'kind' | 'addedAt'> & { _id: Types.ObjectId };
+
+const toEntry = (item: LeanItem): MyListEntry => ({ id: String(item._id), contentId: item.contentId, kind: item.kind, addedAt: item.addedAt });
+
+/** Dates come back from the cache as ISO strings. */
+const revive = (entry: MyListEntry): MyListEntry => ({ ...entry, addedAt: new Date(entry.addedAt) });
+
+/**
+ * Rules of the list. Every read goes through the cache scoped to the user; every write bumps
+ * that scope's version after the database changed, so the next read is fresh.
+ *
+ * Counts are computed (one grouped count per user, cached with the pages) rather than kept in
+ * a counter document: without transactions a crash between the insert and an `$inc` would
+ * leave a counter wrong for good, while a computed count is exact by construction and costs
+ * one indexed query per write, not per read.
+ */
+export class MyListService {
+  constructor(
+    private readonly items: MyListItemModel,
+    private readonly cache: VersionedCache,
+    private readonly logger: Logger,
+  ) {}
+
+  async add(userId: string, rawContentId: string, lookup: ContentLookup): Promise<MyListEntry> {
+    const contentId = validateContentId(rawContentId);
+    const content = await lookup(contentId);
+    if (!content) {
+      throw appError(ErrorCode.CONTENT_NOT_FOUND, `contentId: no title with id "${contentId}" is in the catalogue.`, { field: 'contentId' });
+    }
+    const kind = KIND_BY_TYPENAME[content.typename];
+    if (!kind) {
+      this.logger.error({ typename: content.typename }, 'catalog answered a content type my-list cannot count');
+      throw appError(ErrorCode.INTERNAL_SERVER_ERROR, 'unknown content type');
+    }
+    let item: InstanceType<MyListItemModel>;
+    try {
+      item = await this.items.create({ userId, contentId, kind, addedAt: new Date() });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw appError(ErrorCode.ALREADY_IN_LIST, 'This title is already in your list.', { field: 'contentId' });
+      throw error;
+    }
+    await this.cache.bump(userId);
+    return { id: item.id as string, contentId, kind, addedAt: item.addedAt };
+  }
+
+  async remove(userId: string, rawContentId: string): Promise<true> {
+    const contentId = validateContentId(rawContentId);
+    const { deletedCount } = await this.items.deleteOne({ userId, contentId }).exec();
+    if (deletedCount === 0) throw appError(ErrorCode.NOT_IN_LIST, 'This title is not in your list.', { field: 'contentId' });
+    await this.cache.bump(userId);
+    return true;
+  }
+
+  async page(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<MyListConnection> {
+    const size = pageSize(first);
+    const cursor = after == null ? null : decodeItemCursor(after);
+    const page = await this.cache.getOrLoad(userId, `page:${size}:${after ?? ''}`, () => this.loadPage(userId, size, cursor));
+    return { ...page, edges: page.edges.map((edge) => ({ ...edge, node: revive(edge.node) })) };
+  }
+
+  stats(userId: string): Promise<MyListStats> {
+    return this.cache.getOrLoad(userId, 'stats', () => this.countByKind(userId));
+  }
+
+  /** Membership of many titles in one cache read; misses are answered by one `$in` query. */
+  async contains(userId: string, contentIds: readonly string[]): Promise<boolean[]> {
+    const storable = contentIds.filter(isStorableContentId);
+    const found = await this.cache.getOrLoadMany(userId, storable.map(memberKey), async (missingKeys) => {
+      const missing = missingKeys.map((key) => key.slice(MEMBER_PREFIX.length));
+      const stored = await this.items.find({ userId, contentId: { $in: missing } }, { contentId: 1 }).lean().exec();
+      const saved = new Set(stored.map((item) => item.contentId));
+      return new Map(missing.map((id) => [memberKey(id), saved.has(id)]));
+    });
+    return contentIds.map((id) => found.get(memberKey(id)) ?? false);
+  }
+
+  private async loadPage(userId: string, size: number, after: { addedAt: Date; id: string } | null): Promise<MyListConnection> {
+    const filter: QueryFilter<MyListItem> = { userId };
+    if (after) {
+      filter.$or = [{ addedAt: { $lt: after.addedAt } }, { addedAt: after.addedAt, _id: { $lt: new Types.ObjectId(after.id) } }];
+    }
+    const [found, stats] = await Promise.all([
+      this.items.find(filter).sort({ addedAt: -1, _id: -1 }).limit(size + 1).lean<LeanItem[]>().exec(),
+      this.stats(userId),
+    ]);
+    const entries = found.slice(0, size).map(toEntry);
+    const edges = entries.map((node) => ({ cursor: itemCursor(node), node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: stats.total,
+    };
+  }
+
+  private async countByKind(userId: string): Promise<MyListStats> {
+    const groups = await this.items
+      .aggregate<{ _id: ContentKind; count: number }>([{ $match: { userId } }, { $group: { _id: '$kind', count: { $sum: 1 } } }])
+      .exec();
+    const count = (kind: ContentKind) => groups.find((g) => g._id === kind)?.count ?? 0;
+    const movies = count(ContentKind.MOVIE);
+    const tvShows = count(ContentKind.TV_SHOW);
+    return { total: movies + tvShows, movies, tvShows };
+  }
+}
+
+const MEMBER_PREFIX = 'in:';
+const memberKey = (contentId: string) => `${MEMBER_PREFIX}${contentId}`;

@@ -1,0 +1,46 @@
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { MyListItem, type MyListEntry } from './my-list-item.model';
+
+// Every subgraph's connections share it, hence @shareable.
+@Directive('@shareable')
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` to read the next page.' })
+  endCursor: string | null;
+}
+
+@ObjectType()
+export class MyListEdge {
+  @Field(() => String)
+  cursor: string;
+
+  @Field(() => MyListItem)
+  node: MyListEntry;
+}
+
+@ObjectType({ description: 'The signed-in user’s list, newest first.' })
+export class MyListConnection {
+  @Field(() => [MyListEdge])
+  edges: MyListEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int, { description: 'Items in the whole list, on every page.' })
+  totalCount: number;
+}
+
+@ObjectType({ description: 'How many titles of each kind the signed-in user has saved.' })
+export class MyListStats {
+  @Field(() => Int)
+  total: number;
+
+  @Field(() => Int)
+  movies: number;
+
+  @Field(() => Int)
+  tvShows: number;
+}

@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { createGraphQLApp, EntityClient, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import type { MyListConfig } from './config';
+import { contextFactory } from './context';
+import { createMyListItemModel } from './my-list/my-list-item.model';
+import { MyListService } from './my-list/my-list.service';
+import { buildSchema } from './schema';
+
+export interface MyListDeps {
+  config: MyListConfig;
+  mongo: Connection;
+  redis: Redis;
+  logger: Logger;
+}
+
+export function createModels(mongo: Connection) {
+  return { items: createMyListItemModel(mongo) };
+}
+
+/** Schema, services and HTTP app of the my-list subgraph, without listening. */
+export async function createServer({ config, mongo, redis, logger }: MyListDeps) {
+  const models = createModels(mongo);
+  const listCache = new VersionedCache(redis, logger, { namespace: 'list', ttlSeconds: config.MYLIST_CACHE_TTL_SECONDS });
+  const contentCache = new VersionedCache(redis, logger, { namespace: 'content', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS });
+  const catalog = new EntityClient({ url: config.CATALOG_URL, typename: 'Content' }, logger, contentCache);
+  const myList = new MyListService(models.items, listCache, logger);
+  const app = createGraphQLApp({
+    name: 'my-list',
+    logger,
+    production: config.production,
+    apollo: { schema: await buildSchema() },
+    context: contextFactory({ myList, catalog }, config.tokens, logger),
+    readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
+  });
+  return { app, models, myList, caches: { list: listCache, content: contentCache } };
+}

@@ -1,0 +1,26 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { MyListConnection, MyListStats } from '../my-list/my-list.types';
+import { User } from './user.stub';
+
+/**
+ * The list fields answer for the caller only: the permission rule refuses any other user's id,
+ * and the caller's id, not the parent's, selects the list.
+ */
+@Resolver(() => User)
+export class UserMyListResolver {
+  @FieldResolver(() => MyListConnection, { description: 'Titles the user saved, newest first. The user themself only.' })
+  // Declared last-first: type-graphql prints arguments in reverse, and the contract reads (first, after).
+  myList(
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<MyListConnection> {
+    return ctx.myList.page(ctx.user!.id, first, after);
+  }
+
+  @FieldResolver(() => MyListStats, { description: 'Counts of the saved titles. The user themself only.' })
+  myListStats(@Ctx() ctx: Context): Promise<MyListStats> {
+    return ctx.myList.stats(ctx.user!.id);
+  }
+}
