@@ -18,5 +18,4 @@ export const buildSchema = () =>
     referenceResolvers: { ...contentReference, ...episodeReference, ...genreReference },
     permissions,
     federationDirectives: ['@key', '@shareable', '@inaccessible'],
-    cacheControl: true,
   });

@@ -4,6 +4,7 @@ export * from './auth';
 export * from './cache';
 export * from './compose';
 export * from './config';
+export * from './connection';
 export * from './context';
 export * from './entity-client';
 export * from './cursor';

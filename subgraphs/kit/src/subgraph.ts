@@ -26,17 +26,18 @@ export interface SubgraphSchemaOptions {
   referenceResolvers?: GraphQLResolverMap<unknown>;
   /** graphql-shield rules for every type this subgraph serves; anything unlisted is denied. */
   permissions: IRules;
-  /** Every federation directive the subgraph uses must be imported in its @link. */
+  /** Federation directives the subgraph's own types use (the kit adds those its types use). */
   federationDirectives: FederationDirective[];
-  /**
-   * Declares Apollo's `@cacheControl`, so types and fields can carry cache hints
-   * (`@Directive('@cacheControl(maxAge: 60)')`). The subgraph's Cache-Control header then
-   * restricts the gateway's response policy. Needs '@inaccessible' in federationDirectives:
-   * the scope enum stays out of the public API.
-   */
-  cacheControl?: boolean;
 }
 
+/** What the kit's own types use: PageInfo is @shareable; the cache-control scope enum is @inaccessible. */
+const KIT_DIRECTIVES: FederationDirective[] = ['@shareable', '@inaccessible'];
+
+/**
+ * Apollo's `@cacheControl`, declared in every subgraph so types and fields can carry cache
+ * hints (`@Directive('@cacheControl(maxAge: 60)')`); the subgraph's Cache-Control header then
+ * bounds the gateway's response policy. The scope enum stays out of the public API.
+ */
 const CACHE_CONTROL_TYPE_DEFS = `
   enum CacheControlScope @inaccessible { PUBLIC PRIVATE }
   directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
@@ -65,12 +66,12 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
     skipCheck: true,
   });
 
-  const imports = options.federationDirectives.map((d) => `"${d}"`).join(', ');
+  const imports = [...new Set([...KIT_DIRECTIVES, ...options.federationDirectives])].map((d) => `"${d}"`).join(', ');
   const subgraph = buildSubgraphSchema([
     {
       typeDefs: gql`
         extend schema @link(url: "${FEDERATION_VERSION}", import: [${imports}])
-        ${options.cacheControl ? CACHE_CONTROL_TYPE_DEFS : ''}
+        ${CACHE_CONTROL_TYPE_DEFS}
         ${printSchemaWithDirectives(typeGraphQLSchema)}
       `,
       resolvers: merge(createResolversMap(typeGraphQLSchema), options.referenceResolvers ?? {}) as GraphQLResolverMap<unknown>,

@@ -1,17 +1,7 @@
-import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '@ott/kit';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { Invoice } from './invoice.model';
 import type { InvoiceDocument } from './invoice.model';
-
-// Every subgraph with a connection declares PageInfo; @shareable lets them all resolve it.
-@Directive('@shareable')
-@ObjectType()
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor: string | null;
-}
 
 @ObjectType()
 export class InvoiceEdge {

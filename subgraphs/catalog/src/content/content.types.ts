@@ -1,3 +1,4 @@
+import { PageInfo } from '@ott/kit';
 import { Directive, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Content, ContentKind, type ContentRecord } from './content.model';
 
@@ -32,18 +33,6 @@ export class ContentFilter {
 
   @Field(() => Int, { nullable: true, description: 'Inclusive.' })
   releaseYearTo?: number | null;
-}
-
-// Shared with the other subgraphs' connections, hence @shareable.
-@Directive('@shareable')
-@Directive('@cacheControl(inheritMaxAge: true)')
-@ObjectType()
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Pass as `after` to read the next page.' })
-  endCursor: string | null;
 }
 
 @Directive('@cacheControl(inheritMaxAge: true)')

@@ -1,16 +1,6 @@
-import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '@ott/kit';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { MyListItem, type MyListEntry } from './my-list-item.model';
-
-// Every subgraph's connections share it, hence @shareable.
-@Directive('@shareable')
-@ObjectType()
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Pass as `after` to read the next page.' })
-  endCursor: string | null;
-}
 
 @ObjectType()
 export class MyListEdge {
