@@ -110,7 +110,9 @@ async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'ott-bench-'));
   const infra = await startInfrastructure({ dataDir });
   try {
-    const [usersPort, catalogPort, myListPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [usersPort, catalogPort, myListPort, ratingsPort, billingPort, gatewayPort] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
+    );
     const url = (port) => `http://127.0.0.1:${port}/graphql`;
     const shared = {
       NODE_ENV: 'production',
@@ -123,16 +125,27 @@ async function main() {
     process.stderr.write('seeding the catalogue…\n');
     await run('seed', 'subgraphs/catalog', { ...shared, MONGODB_DB: 'ott_catalog' }, ['src/import/cli.ts']);
 
-    launch('users', 'subgraphs/users', { ...shared, PORT: String(usersPort) });
+    // The whole graph, as deployed: the gateway is ready only when every subgraph is.
+    launch('users', 'subgraphs/users', { ...shared, PORT: String(usersPort), CATALOG_URL: url(catalogPort) });
     launch('catalog', 'subgraphs/catalog', { ...shared, PORT: String(catalogPort) });
     launch('my-list', 'subgraphs/my-list', { ...shared, PORT: String(myListPort), CATALOG_URL: url(catalogPort) });
-    await Promise.all([waitReady('users', usersPort), waitReady('catalog', catalogPort), waitReady('my-list', myListPort)]);
+    launch('ratings', 'subgraphs/ratings', { ...shared, PORT: String(ratingsPort), CATALOG_URL: url(catalogPort) });
+    launch('billing', 'subgraphs/billing', { ...shared, PORT: String(billingPort) });
+    await Promise.all([
+      waitReady('users', usersPort),
+      waitReady('catalog', catalogPort),
+      waitReady('my-list', myListPort),
+      waitReady('ratings', ratingsPort),
+      waitReady('billing', billingPort),
+    ]);
     launch('gateway', 'gateway', {
       ...shared,
       PORT: String(gatewayPort),
       USERS_URL: url(usersPort),
       CATALOG_URL: url(catalogPort),
       MY_LIST_URL: url(myListPort),
+      RATINGS_URL: url(ratingsPort),
+      BILLING_URL: url(billingPort),
     }, undefined, args['profile-gateway'] ? ['--cpu-prof', `--cpu-prof-dir=${args['profile-gateway']}`] : []);
     await waitReady('gateway', gatewayPort);
     const gateway = url(gatewayPort);
