@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { Logger } from './logger';
+import type { Resources } from './service';
 
 export interface MongoOptions {
   /** Emit the driver's command events, so tests can count the commands a request costs. */
@@ -18,9 +19,25 @@ export async function connectMongo(url: string, dbName: string, logger: Logger, 
     autoCreate: false,
   });
   connection.on('error', (err: unknown) => logger.error({ err }, 'mongodb connection error'));
-  await connection.asPromise();
+  try {
+    await connection.asPromise();
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   logger.info({ db: dbName }, 'connected to mongodb');
   return connection;
+}
+
+/** The service's database connection, closed with the service. */
+export async function openMongo(
+  resources: Resources,
+  config: { MONGODB_URL: string; MONGODB_DB: string },
+  logger: Logger,
+  options: MongoOptions = {},
+): Promise<mongoose.Connection> {
+  const connection = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger, options);
+  return resources.add(connection, (c) => c.close());
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from './logger';
+import type { Resources } from './service';
 
 export interface RedisOptions {
   url: string;
@@ -35,4 +36,17 @@ export function createRedis(label: string, options: RedisOptions, logger: Logger
 export async function connectRedis(redis: Redis): Promise<void> {
   await redis.connect();
   await redis.ping();
+}
+
+/**
+ * A Redis client closed with the service. Every use of Redis fails open (caches answer from
+ * the database, limiters let requests through), so Redis being down at start is logged, not
+ * fatal: the client keeps reconnecting in the background.
+ */
+export async function openRedis(resources: Resources, label: string, options: RedisOptions, logger: Logger): Promise<Redis> {
+  const redis = resources.add(createRedis(label, options, logger), (client) => client.disconnect());
+  await connectRedis(redis).catch((err: unknown) =>
+    logger.warn({ err: { message: (err as Error).message }, redis: label }, 'redis unavailable at start: continuing without it'),
+  );
+  return redis;
 }

@@ -1,10 +1,46 @@
 import { ConfigError } from './config';
+import type { RunningServer } from './http';
 
 /** A started service: where it listens and how to stop it with everything it opened. */
 export interface Service {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/** What a service opened (connections, consumers), closed in reverse order of opening. */
+export class Resources {
+  private readonly closers: (() => unknown)[] = [];
+
+  add<T>(resource: T, close: (resource: T) => unknown): T {
+    this.closers.push(() => close(resource));
+    return resource;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+  }
+}
+
+/**
+ * Runs a service's start-up. Whatever it registers in `resources` is closed after the server
+ * stops, or at once if a later start-up step fails, so a failed start leaks no connection.
+ */
+export async function startService<S extends RunningServer>(startUp: (resources: Resources) => Promise<S>): Promise<S> {
+  const resources = new Resources();
+  try {
+    const server = await startUp(resources);
+    return {
+      ...server,
+      close: async () => {
+        await server.close();
+        await resources.close();
+      },
+    };
+  } catch (error) {
+    await resources.close();
+    throw error;
+  }
 }
 
 /**

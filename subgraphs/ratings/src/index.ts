@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Connection } from 'mongoose';
-import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
 import { ratingsConfig } from './config';
 import { createServer } from './server';
 
@@ -13,34 +13,17 @@ export interface RatingsService extends Service {
 export async function start(env: NodeJS.ProcessEnv): Promise<RatingsService> {
   const config = ratingsConfig(env);
   const logger = createLogger('ratings', config.LOG_LEVEL);
-  const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger, { monitorCommands: config.MONGODB_MONITOR_COMMANDS });
-  const redis = createRedis('ratings', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:` }, logger);
-  const events = createRedis('ratings-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-  const disconnect = async () => {
-    await mongo.close();
-    redis.disconnect();
-    events.disconnect();
-  };
-  try {
-    await connectRedis(redis);
-    await connectRedis(events);
+  return startService(async (resources) => {
+    const mongo = await openMongo(resources, config, logger, { monitorCommands: config.MONGODB_MONITOR_COMMANDS });
+    const redis = await openRedis(resources, 'ratings', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:` }, logger);
+    // Without a key prefix: the stream is shared with the catalog subgraph.
+    const events = await openRedis(resources, 'ratings-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
     const { app, models, locks } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes([models.ratings, models.summaries, models.locks]);
     // A lease left by a process that died mid-write: repair those titles before serving.
     for (const contentId of await locks.abandoned()) await locks.run(contentId, async () => undefined);
-    const server = await app.listen(config.HOST, config.PORT);
-    return {
-      ...server,
-      mongo,
-      close: async () => {
-        await server.close();
-        await disconnect();
-      },
-    };
-  } catch (error) {
-    await disconnect();
-    throw error;
-  }
+    return { ...(await app.listen(config.HOST, config.PORT)), mongo };
+  });
 }
 
 if (require.main === module) runService('ratings', start);

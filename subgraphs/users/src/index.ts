@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
 import { usersConfig } from './config';
 import { createServer } from './server';
 
@@ -7,27 +7,14 @@ import { createServer } from './server';
 export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const config = usersConfig(env);
   const logger = createLogger('users', config.LOG_LEVEL);
-  const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
-  const redis = createRedis('users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:` }, logger);
-  try {
-    await connectRedis(redis);
+  return startService(async (resources) => {
+    const mongo = await openMongo(resources, config, logger);
+    const redis = await openRedis(resources, 'users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:` }, logger);
     const { app, models, users } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes([models.users, models.refreshTokens]);
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await users.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
-    const server = await app.listen(config.HOST, config.PORT);
-    return {
-      ...server,
-      close: async () => {
-        await server.close();
-        await mongo.close();
-        redis.disconnect();
-      },
-    };
-  } catch (error) {
-    await mongo.close();
-    redis.disconnect();
-    throw error;
-  }
+    return app.listen(config.HOST, config.PORT);
+  });
 }
 
 if (require.main === module) runService('users', start);

@@ -81,6 +81,18 @@ describe('the users subgraph reached directly', () => {
     }
   });
 
+  it('starts and signs members in while Redis is unreachable (limits and caches fail open)', async () => {
+    const withoutRedis = await start({ ...env, REDIS_URL: 'redis://127.0.0.1:9' });
+    try {
+      const login = await graphql(withoutRedis.url, `mutation { login(email: "alice@example.test", password: "a long enough password") { accessToken } }`);
+      expect(login.errors).toBeUndefined();
+      const ready = await fetch(new URL('/health/ready', withoutRedis.url));
+      expect(await ready.json()).toEqual({ status: 'unavailable', checks: { mongodb: 'ok', redis: 'down' } });
+    } finally {
+      await withoutRedis.close();
+    }
+  });
+
   it('refuses to start with an invalid setting and names it', async () => {
     await expect(start({ ...env, PORT: 'eighty' })).rejects.toThrow(/PORT/);
     await expect(start({ ...env, NODE_ENV: 'production', JWT_SECRET: '' })).rejects.toThrow(/JWT_SECRET/);
