@@ -16,4 +16,5 @@ export * from './rate-limit';
 export * from './redis';
 export * from './rules';
 export * from './service';
+export * from './streams';
 export * from './subgraph';
