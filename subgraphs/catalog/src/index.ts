@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
 import { catalogConfig } from './config';
-import { RatingSummaryConsumer } from './content/rating-summary.consumer';
+import { ratingSummaryConsumer } from './content/rating-summary.consumer';
 import { indexedModels } from './models';
 import { createServer } from './server';
 
@@ -11,29 +11,37 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const logger = createLogger('catalog', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
   const redis = createRedis('catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
-  // Without a key prefix: the stream is shared with the ratings subgraph.
-  const events = createRedis('catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+  // Without a key prefix: the streams are shared with the ratings and my-list subgraphs.
+  const events = createRedis('catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+  const ratingEvents = createRedis('catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+  const disconnect = async () => {
+    redis.disconnect();
+    events.disconnect();
+    ratingEvents.disconnect();
+    await mongo.close();
+  };
   try {
-    // The cache fails open: without Redis the catalogue is served from the database.
-    await connectRedis(redis).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'redis unavailable at start'));
-    const { app, models, contents } = await createServer({ config, mongo, redis, logger });
+    // The cache and the events fail open: without Redis the catalogue is served from the database.
+    for (const client of [redis, events]) {
+      await connectRedis(client).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'redis unavailable at start'));
+    }
+    const { app, models, contents } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes(indexedModels(models));
+    const announced = await contents.announcePendingDeletions();
+    if (announced > 0) logger.info({ announced }, 'announced removed titles whose event had been lost');
     const server = await app.listen(config.HOST, config.PORT);
-    const ratingSummaries = new RatingSummaryConsumer(events, config.ratingEventsStream, contents, logger);
+    const ratingSummaries = ratingSummaryConsumer(ratingEvents, config.ratingEventsStream, contents, logger);
     ratingSummaries.start();
     return {
       ...server,
       close: async () => {
         await server.close();
         await ratingSummaries.stop();
-        redis.disconnect();
-        await mongo.close();
+        await disconnect();
       },
     };
   } catch (error) {
-    redis.disconnect();
-    events.disconnect();
-    await mongo.close();
+    await disconnect();
     throw error;
   }
 }

@@ -12,8 +12,10 @@ const ENTITIES = `query ($reps: [_Any!]!) { _entities(representations: $reps) { 
 
 let mongo: mongoose.Connection;
 let redis: Redis;
+let events: Redis;
 let server: RunningServer;
 let models: CatalogModels;
+let service: Awaited<ReturnType<typeof createServer>>;
 let adminToken: string;
 const commands: mongoose.mongo.CommandStartedEvent[] = [];
 
@@ -38,11 +40,13 @@ beforeAll(async () => {
   mongo = await mongoose.createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false }).asPromise();
   redis = createRedis('catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
   await connectRedis(redis);
-  const created = await createServer({ config, mongo, redis, logger });
-  models = created.models;
+  events = createRedis('catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+  await connectRedis(events);
+  service = await createServer({ config, mongo, redis, events, logger });
+  models = service.models;
   await ensureIndexes(indexedModels(models));
   await importCatalog(models, defaultSeed());
-  server = await created.app.listen('127.0.0.1', 0);
+  server = await service.app.listen('127.0.0.1', 0);
   adminToken = signAccessToken({ id: new mongoose.Types.ObjectId().toHexString(), role: 'ADMIN' }, config.tokens, 300);
   mongo.getClient().on('commandStarted', (event: mongoose.mongo.CommandStartedEvent) => commands.push(event));
   await graphql(server.url, `{ genres { id } }`);
@@ -50,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   redis?.disconnect();
+  events?.disconnect();
   await mongo?.close();
 });
 
@@ -96,5 +101,30 @@ describe('database work per request', () => {
     const write = await graphql(server.url, `mutation ($id: ID!) { setFeatured(contentId: $id, featured: true) { id } }`, { id: String(show!._id) }, { token: adminToken });
     expect(write.errors).toBeUndefined();
     expect((await commandsOf(firstPage)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('titles stored before removals were tombstones', () => {
+  it('lists, finds and removes a title whose document has no deletedAt field at all', async () => {
+    const doc = await models.contents.findOne({ kind: 'MOVIE' }).sort({ popularity: -1 }).lean();
+    const id = String(doc!._id);
+    // As written before the field existed: the filter `deletedAt: null` must match a missing field.
+    await models.contents.collection.updateOne({ _id: doc!._id }, { $unset: { deletedAt: '' } });
+    expect(await models.contents.collection.countDocuments({ _id: doc!._id, deletedAt: { $exists: true } })).toBe(0);
+    await service.contents.invalidate();
+
+    const READ = `query ($id: ID!, $q: String!) { content(id: $id) { id available } search(query: $q, first: 100) { id } browse(sort: POPULARITY_DESC, first: 100) { edges { node { id } } } }`;
+    type Read = { content: { id: string; available: boolean } | null; search: { id: string }[]; browse: { edges: { node: { id: string } }[] } };
+    const before = await graphql<Read>(server.url, READ, { id, q: doc!.title });
+    expect(before.data!.content).toEqual({ id, available: true });
+    expect(before.data!.search.map((c) => c.id)).toContain(id);
+    expect(before.data!.browse.edges.map((e) => e.node.id)).toContain(id);
+
+    const removal = await graphql(server.url, `mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: adminToken });
+    expect(removal.data).toEqual({ deleteContent: true });
+    const after = await graphql<Read>(server.url, READ, { id, q: doc!.title });
+    expect(after.data!.content).toBeNull();
+    expect(after.data!.search.map((c) => c.id)).not.toContain(id);
+    expect(after.data!.browse.edges.map((e) => e.node.id)).not.toContain(id);
   });
 });
