@@ -6,7 +6,9 @@ import type { MyListService } from '../my-list/my-list.service';
  * Follows catalog's content-deleted stream (consumer group "my-list"): forgets every cached
  * "this title exists" answer first, so adding the removed title is refused from now on, then
  * drops it from every member's list. Until this runs, saved items keep rendering from
- * catalog's tombstone (available: false).
+ * catalog's tombstone (available: false). Residual race: an add whose lookup was answered from
+ * the cache just before the bump, and whose insert lands just after the delete, keeps the
+ * item (also rendered unavailable) until the member removes it.
  */
 export function contentDeletedConsumer(
   redis: Redis,
