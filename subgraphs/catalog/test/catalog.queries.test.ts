@@ -16,6 +16,7 @@ let events: Redis;
 let server: RunningServer;
 let models: CatalogModels;
 let service: Awaited<ReturnType<typeof createServer>>;
+let deletedStream: string;
 let adminToken: string;
 const commands: mongoose.mongo.CommandStartedEvent[] = [];
 
@@ -35,6 +36,7 @@ async function entities(reps: { __typename: string; id: string }[]) {
 beforeAll(async () => {
   const env = testEnv(uniqueTag('catalog_queries'));
   const config = catalogConfig(env);
+  deletedStream = config.contentDeletedStream;
   const logger = createLogger('catalog', 'silent');
   // Command monitoring on the service's own connection sees every query a request costs.
   mongo = await mongoose.createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false }).asPromise();
@@ -104,7 +106,7 @@ describe('database work per request', () => {
   });
 });
 
-describe('titles stored before removals were tombstones', () => {
+describe('tombstones in catalog’s own database', () => {
   it('lists, finds and removes a title whose document has no deletedAt field at all', async () => {
     const doc = await models.contents.findOne({ kind: 'MOVIE' }).sort({ popularity: -1 }).lean();
     const id = String(doc!._id);
@@ -127,4 +129,16 @@ describe('titles stored before removals were tombstones', () => {
     expect(after.data!.search.map((c) => c.id)).not.toContain(id);
     expect(after.data!.browse.edges.map((e) => e.node.id)).not.toContain(id);
   });
+
+  it('announces again at start-up a removal whose event never reached the stream, and only once', async () => {
+    const doc = await models.contents.findOne({ kind: 'TV_SHOW', deletedAt: null }).lean();
+    const id = String(doc!._id);
+    // What a removal leaves when Redis refused the event: a tombstone not yet announced.
+    await models.contents.updateOne({ _id: doc!._id }, { $set: { deletedAt: new Date() } });
+    expect(await service.contents.announcePendingDeletions()).toBe(1);
+    expect(await service.contents.announcePendingDeletions()).toBe(0);
+    const entries = await events.xrange(deletedStream, '-', '+');
+    expect(entries.filter(([, fields]) => fields[1] === id)).toHaveLength(1);
+  });
 });
+
