@@ -24,7 +24,7 @@ export type Query = {
   invoice: Maybe<Invoice>;
   /** Every plan on offer, cheapest first. */
   plans: Array<Plan>;
-  /** A film or show by id; null when there is none. */
+  /** A film or show by id; null when there is none or it was removed from the catalogue. */
   content: Maybe<Content>;
   /** The catalogue, filtered and sorted, a page at a time (at most 100). */
   browse: ContentConnection;
@@ -242,7 +242,7 @@ export type Mutation = {
   createTvShow: TvShow;
   /** Adds a title to, or removes it from, the featured list. ADMIN only. */
   setFeatured: Content;
-  /** Deletes a title and, for a show, its episodes. ADMIN only. */
+  /** Removes a title from the catalogue: it no longer appears in browse, search or content(id), and cannot be played, rated or added; existing references still resolve with available false, and saved lists drop it shortly after. ADMIN only. */
   deleteContent: Scalars['Boolean']['output'];
   /** Adds an episode to a show; a season is created by its first episode. ADMIN only. */
   addEpisode: Episode;
@@ -386,6 +386,8 @@ export type Content = {
   maturityRating: Maybe<Scalars['String']['output']>;
   posterUrl: Maybe<Scalars['String']['output']>;
   featured: Scalars['Boolean']['output'];
+  /** false once the title has been removed from the catalogue; removed titles still resolve so lists and history render, but cannot be played, rated or added. */
+  available: Scalars['Boolean']['output'];
   genres: Array<Genre>;
   /** Other titles sharing the most genres with this one, best rated first. */
   similar: Array<Content>;
@@ -452,6 +454,8 @@ export type Movie = Content & {
   maturityRating: Maybe<Scalars['String']['output']>;
   posterUrl: Maybe<Scalars['String']['output']>;
   featured: Scalars['Boolean']['output'];
+  /** false once the title has been removed from the catalogue; removed titles still resolve so lists and history render, but cannot be played, rated or added. */
+  available: Scalars['Boolean']['output'];
   genres: Array<Genre>;
   /** Other titles sharing the most genres with this one, best rated first. */
   similar: Array<Content>;
@@ -494,10 +498,12 @@ export type TvShow = Content & {
   maturityRating: Maybe<Scalars['String']['output']>;
   posterUrl: Maybe<Scalars['String']['output']>;
   featured: Scalars['Boolean']['output'];
+  /** false once the title has been removed from the catalogue; removed titles still resolve so lists and history render, but cannot be played, rated or added. */
+  available: Scalars['Boolean']['output'];
   genres: Array<Genre>;
   /** Other titles sharing the most genres with this one, best rated first. */
   similar: Array<Content>;
-  /** Seasons in order, each with its episodes in order. */
+  /** Seasons in order, each with its episodes in order; none once the show was removed. */
   seasons: Array<Season>;
   /** Whether the signed-in user saved this title; false when signed out. */
   inMyList: Scalars['Boolean']['output'];

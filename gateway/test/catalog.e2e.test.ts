@@ -303,7 +303,7 @@ describe('managing the catalogue', () => {
     expect(errorCodes(await stack.query(DELETE, { id }, { token: adminToken }))).toEqual(['NOT_FOUND']);
   });
 
-  it('lets an administrator create a show, add episodes, and delete it with its episodes', async () => {
+  it('lets an administrator create a show, add episodes, and remove it while its episodes still resolve by reference', async () => {
     const show = await stack.query<{ createTvShow: { id: string } }>(CREATE_SHOW, { input: { title: 'Made for Testing', genreIds: [genreIds.documentary] } }, { token: adminToken });
     expect(show.errors).toBeUndefined();
     const showId = show.data!.createTvShow.id;
@@ -320,10 +320,12 @@ describe('managing the catalogue', () => {
     expect(racing.filter((r) => !r.errors)).toHaveLength(1);
 
     expect((await stack.query(DELETE, { id: showId }, { token: adminToken })).data).toEqual({ deleteContent: true });
-    const orphan = await graphql<{ _entities: unknown[] }>(stack.subgraphUrls.catalog!, `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Episode { id } } }`, {
-      reps: [{ __typename: 'Episode', id: episode.data!.addEpisode.id }],
-    });
-    expect(orphan.data).toEqual({ _entities: [null] });
+    const kept = await graphql<{ _entities: unknown[] }>(
+      stack.subgraphUrls.catalog!,
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Episode { id show { available } } } }`,
+      { reps: [{ __typename: 'Episode', id: episode.data!.addEpisode.id }] },
+    );
+    expect(kept.data).toEqual({ _entities: [{ id: episode.data!.addEpisode.id, show: { available: false } }] });
   });
 
   it('validates input and names the field, storing nothing', async () => {

@@ -44,15 +44,21 @@ export interface Stack {
  * supergraph composed from their real SDL and ports, all on free loopback ports. Subgraphs
  * start in the order given, and each learns the URLs of those before it under the gateway's
  * variable names (my-list calls catalog at CATALOG_URL), so list an owner before its callers.
+ * `only` adds settings for single subgraphs (e.g. a stream name one of them reads).
  */
-export async function startStack(label: string, names: SubgraphName[], env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+export async function startStack(
+  label: string,
+  names: SubgraphName[],
+  env: NodeJS.ProcessEnv = {},
+  only: Partial<Record<SubgraphName, NodeJS.ProcessEnv>> = {},
+): Promise<Stack> {
   const tag = uniqueTag(label);
   const started: Service[] = [];
   try {
     const subgraphs: { name: SubgraphName; url: string; env: NodeJS.ProcessEnv; sdl: string; service: Service }[] = [];
     for (const name of names) {
       const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));
-      const subgraphEnv = testEnv(`${tag}_${name}`, { ...peers, ...env });
+      const subgraphEnv = testEnv(`${tag}_${name}`, { ...peers, ...env, ...only[name] });
       const service = await modules[name].start(subgraphEnv);
       started.push(service);
       subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()), service });

@@ -9,6 +9,12 @@ const env = {
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** The ratings subgraph's stream of per-title sums and counts; the same setting as there. */
   RATING_EVENTS_STREAM: z.string().min(1).optional(),
+  /**
+   * Where catalog announces each removed title ({contentId}) to the subgraphs that hold
+   * references to titles (my-list, ratings). Defaults to `<REDIS_KEY_PREFIX>events:content-deleted`;
+   * they read the same setting, so all must agree.
+   */
+  CONTENT_DELETED_STREAM: z.string().min(1).optional(),
 };
 
 export function catalogConfig(source: NodeJS.ProcessEnv) {
@@ -18,6 +24,7 @@ export function catalogConfig(source: NodeJS.ProcessEnv) {
     tokens: tokenConfig(config),
     production: config.NODE_ENV === 'production',
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
+    contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
   };
 }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, runService, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
 import { catalogConfig } from './config';
-import { RatingSummaryConsumer } from './content/rating-summary.consumer';
+import { ratingSummaryConsumer } from './content/rating-summary.consumer';
 import { indexedModels } from './models';
 import { createServer } from './server';
 
@@ -9,33 +9,21 @@ import { createServer } from './server';
 export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const config = catalogConfig(env);
   const logger = createLogger('catalog', config.LOG_LEVEL);
-  const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
-  const redis = createRedis('catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
-  // Without a key prefix: the stream is shared with the ratings subgraph.
-  const events = createRedis('catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-  try {
-    // The cache fails open: without Redis the catalogue is served from the database.
-    await connectRedis(redis).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'redis unavailable at start'));
-    const { app, models, contents } = await createServer({ config, mongo, redis, logger });
+  return startService(async (resources) => {
+    const mongo = await openMongo(resources, config, logger);
+    const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
+    // Without a key prefix: the streams are shared with the ratings and my-list subgraphs.
+    const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    // A connection of its own: reading the rating stream blocks it.
+    const ratingEvents = await openRedis(resources, 'catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const { app, models, contents } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes(indexedModels(models));
+    const announced = await contents.announcePendingDeletions();
+    if (announced > 0) logger.info({ announced }, 'announced removed titles whose event had been lost');
     const server = await app.listen(config.HOST, config.PORT);
-    const ratingSummaries = new RatingSummaryConsumer(events, config.ratingEventsStream, contents, logger);
-    ratingSummaries.start();
-    return {
-      ...server,
-      close: async () => {
-        await server.close();
-        await ratingSummaries.stop();
-        redis.disconnect();
-        await mongo.close();
-      },
-    };
-  } catch (error) {
-    redis.disconnect();
-    events.disconnect();
-    await mongo.close();
-    throw error;
-  }
+    resources.add(ratingSummaryConsumer(ratingEvents, config.ratingEventsStream, contents, logger), (c) => c.stop()).start();
+    return server;
+  });
 }
 
 if (require.main === module) runService('catalog', start);

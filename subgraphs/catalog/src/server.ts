@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, StreamPublisher, VersionedCache, type Logger } from '@ott/kit';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
 import { contextFactory } from './context';
@@ -12,16 +12,24 @@ import { buildSchema } from './schema';
 export interface CatalogDeps {
   config: CatalogConfig;
   mongo: Connection;
+  /** Caches, under this subgraph's key prefix. */
   redis: Redis;
+  /** Without a key prefix: the content-deleted stream is shared with my-list and ratings. */
+  events: Redis;
   logger: Logger;
 }
 
 /** Schema, services and HTTP app of the catalog subgraph, without listening. */
-export async function createServer({ config, mongo, redis, logger }: CatalogDeps) {
+export async function createServer({ config, mongo, redis, events, logger }: CatalogDeps) {
   const models = createModels(mongo);
   const cache = new VersionedCache(redis, logger, { namespace: 'cache', ttlSeconds: config.CACHE_TTL_SECONDS });
   const genres = new GenreService(models.genres, cache);
-  const contents = new ContentService({ models, genres, cache, logger });
+  const deletions = new StreamPublisher(
+    events,
+    { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until catalog restarts and announces it again' },
+    logger,
+  );
+  const contents = new ContentService({ models, genres, cache, deletions, logger });
   const episodes = new EpisodeService(models.episodes, models.contents, contents, logger);
   const app = createGraphQLApp({
     name: 'catalog',

@@ -88,4 +88,14 @@ describe('importing the catalogue', () => {
     const stored = await models.contents.findOne({ externalId: target.externalId }).lean();
     expect(stored).toMatchObject({ synopsis: 'A corrected synopsis.', featured: true, kind: 'MOVIE' });
   });
+
+  it('leaves a title an administrator removed removed, and still writes nothing on a second run', async () => {
+    const target = defaultSeed().contents.find((c) => c.title === 'Léon')!;
+    const deletedAt = new Date();
+    await models.contents.updateOne({ externalId: target.externalId }, { $set: { deletedAt } });
+    expect((await importCatalog(models, defaultSeed())).contents.inserted).toBe(0);
+    expect((await importCatalog(models, defaultSeed())).contents).toEqual({ inserted: 0, updated: 0, unchanged: 3_236 });
+    expect(await models.contents.countDocuments({ externalId: target.externalId })).toBe(1);
+    expect((await models.contents.findOne({ externalId: target.externalId }).lean())?.deletedAt).toEqual(deletedAt);
+  });
 });

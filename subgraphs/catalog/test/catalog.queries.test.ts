@@ -12,8 +12,11 @@ const ENTITIES = `query ($reps: [_Any!]!) { _entities(representations: $reps) { 
 
 let mongo: mongoose.Connection;
 let redis: Redis;
+let events: Redis;
 let server: RunningServer;
 let models: CatalogModels;
+let service: Awaited<ReturnType<typeof createServer>>;
+let deletedStream: string;
 let adminToken: string;
 const commands: mongoose.mongo.CommandStartedEvent[] = [];
 
@@ -33,16 +36,19 @@ async function entities(reps: { __typename: string; id: string }[]) {
 beforeAll(async () => {
   const env = testEnv(uniqueTag('catalog_queries'));
   const config = catalogConfig(env);
+  deletedStream = config.contentDeletedStream;
   const logger = createLogger('catalog', 'silent');
   // Command monitoring on the service's own connection sees every query a request costs.
   mongo = await mongoose.createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false }).asPromise();
   redis = createRedis('catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
   await connectRedis(redis);
-  const created = await createServer({ config, mongo, redis, logger });
-  models = created.models;
+  events = createRedis('catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+  await connectRedis(events);
+  service = await createServer({ config, mongo, redis, events, logger });
+  models = service.models;
   await ensureIndexes(indexedModels(models));
   await importCatalog(models, defaultSeed());
-  server = await created.app.listen('127.0.0.1', 0);
+  server = await service.app.listen('127.0.0.1', 0);
   adminToken = signAccessToken({ id: new mongoose.Types.ObjectId().toHexString(), role: 'ADMIN' }, config.tokens, 300);
   mongo.getClient().on('commandStarted', (event: mongoose.mongo.CommandStartedEvent) => commands.push(event));
   await graphql(server.url, `{ genres { id } }`);
@@ -50,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   redis?.disconnect();
+  events?.disconnect();
   await mongo?.close();
 });
 
@@ -98,3 +105,40 @@ describe('database work per request', () => {
     expect((await commandsOf(firstPage)).length).toBeGreaterThan(0);
   });
 });
+
+describe('tombstones in catalog’s own database', () => {
+  it('lists, finds and removes a title whose document has no deletedAt field at all', async () => {
+    const doc = await models.contents.findOne({ kind: 'MOVIE' }).sort({ popularity: -1 }).lean();
+    const id = String(doc!._id);
+    // As written before the field existed: the filter `deletedAt: null` must match a missing field.
+    await models.contents.collection.updateOne({ _id: doc!._id }, { $unset: { deletedAt: '' } });
+    expect(await models.contents.collection.countDocuments({ _id: doc!._id, deletedAt: { $exists: true } })).toBe(0);
+    await service.contents.invalidate();
+
+    const READ = `query ($id: ID!, $q: String!) { content(id: $id) { id available } search(query: $q, first: 100) { id } browse(sort: POPULARITY_DESC, first: 100) { edges { node { id } } } }`;
+    type Read = { content: { id: string; available: boolean } | null; search: { id: string }[]; browse: { edges: { node: { id: string } }[] } };
+    const before = await graphql<Read>(server.url, READ, { id, q: doc!.title });
+    expect(before.data!.content).toEqual({ id, available: true });
+    expect(before.data!.search.map((c) => c.id)).toContain(id);
+    expect(before.data!.browse.edges.map((e) => e.node.id)).toContain(id);
+
+    const removal = await graphql(server.url, `mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: adminToken });
+    expect(removal.data).toEqual({ deleteContent: true });
+    const after = await graphql<Read>(server.url, READ, { id, q: doc!.title });
+    expect(after.data!.content).toBeNull();
+    expect(after.data!.search.map((c) => c.id)).not.toContain(id);
+    expect(after.data!.browse.edges.map((e) => e.node.id)).not.toContain(id);
+  });
+
+  it('announces again at start-up a removal whose event never reached the stream, and only once', async () => {
+    const doc = await models.contents.findOne({ kind: 'TV_SHOW', deletedAt: null }).lean();
+    const id = String(doc!._id);
+    // What a removal leaves when Redis refused the event: a tombstone not yet announced.
+    await models.contents.updateOne({ _id: doc!._id }, { $set: { deletedAt: new Date() } });
+    expect(await service.contents.announcePendingDeletions()).toBe(1);
+    expect(await service.contents.announcePendingDeletions()).toBe(0);
+    const entries = await events.xrange(deletedStream, '-', '+');
+    expect(entries.filter(([, fields]) => fields[1] === id)).toHaveLength(1);
+  });
+});
+

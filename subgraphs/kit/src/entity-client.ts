@@ -8,6 +8,12 @@ export interface EntityClientOptions {
   url: string;
   /** The entity type to ask for, e.g. "Content". */
   typename: string;
+  /**
+   * A Boolean field the entity must have true to count as existing (e.g. "available" of
+   * catalog's Content, false for a removed title that still resolves). Entities answering
+   * false are treated as absent and never cached as existing.
+   */
+  availableField?: string;
   timeoutMs?: number;
 }
 
@@ -18,7 +24,7 @@ export interface EntityRef {
 }
 
 interface EntitiesResponse {
-  data?: { _entities: ({ id: string; __typename: string } | null)[] } | null;
+  data?: { _entities: ({ id: string; __typename: string; [field: string]: unknown } | null)[] } | null;
   errors?: { message: string }[];
 }
 
@@ -26,7 +32,8 @@ interface EntitiesResponse {
  * Asks the subgraph that owns an entity which ids exist, through its `_entities` field: the
  * same door the gateway uses, so the owner's rules apply and no database is shared
  * (shared/design.md, "Data ownership"). Existing entities are cached; unknown ids are not,
- * so content created a moment ago is found at once.
+ * so content created a moment ago is found at once. An owner that removes an entity tells its
+ * callers (an event), and they call `invalidate()` so "exists" is not reused until the TTL.
  */
 export class EntityClient {
   constructor(
@@ -48,9 +55,15 @@ export class EntityClient {
     return this.cache ? this.cache.getOrLoadMany(this.options.typename, ids, load) : load([...ids]);
   }
 
+  /** Forgets every cached "exists" answer of this typename (one version bump). */
+  async invalidate(): Promise<void> {
+    await this.cache?.bump(this.options.typename);
+  }
+
   private async fetchExisting(ids: string[], requestId: string): Promise<Map<string, EntityRef>> {
-    const { url, typename, timeoutMs = 3_000 } = this.options;
-    const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { id __typename } } }`;
+    const { url, typename, availableField, timeoutMs = 3_000 } = this.options;
+    const selection = availableField ? `id __typename ${availableField}` : 'id __typename';
+    const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`;
     const representations = ids.map((id) => ({ __typename: typename, id }));
     let body: EntitiesResponse;
     try {
@@ -71,7 +84,7 @@ export class EntityClient {
     }
     const found = new Map<string, EntityRef>();
     for (const entity of body.data._entities) {
-      if (entity) found.set(entity.id, { id: entity.id, typename: entity.__typename });
+      if (entity && (!availableField || entity[availableField] === true)) found.set(entity.id, { id: entity.id, typename: entity.__typename });
     }
     return found;
   }

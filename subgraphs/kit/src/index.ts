@@ -17,4 +17,5 @@ export * from './rate-limit';
 export * from './redis';
 export * from './rules';
 export * from './service';
+export * from './streams';
 export * from './subgraph';

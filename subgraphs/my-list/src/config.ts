@@ -8,13 +8,20 @@ const env = {
   PORT: port(4003),
   CATALOG_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4002/graphql'),
   MYLIST_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  // Short: a title deleted from the catalogue can still be added until its entry expires.
+  /** How long "this content exists" answers from catalog are reused; a content-deleted event forgets them all. */
   CONTENT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** catalog's stream of removed titles; the same setting as there. */
+  CONTENT_DELETED_STREAM: z.string().min(1).optional(),
 };
 
 export function myListConfig(source: NodeJS.ProcessEnv) {
   const config = loadConfig(env, source);
-  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+  return {
+    ...config,
+    tokens: tokenConfig(config),
+    production: config.NODE_ENV === 'production',
+    contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
+  };
 }
 
 export type MyListConfig = ReturnType<typeof myListConfig>;

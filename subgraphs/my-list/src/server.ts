@@ -23,7 +23,8 @@ export async function createServer({ config, mongo, redis, logger }: MyListDeps)
   const models = createModels(mongo);
   const listCache = new VersionedCache(redis, logger, { namespace: 'list', ttlSeconds: config.MYLIST_CACHE_TTL_SECONDS });
   const contentCache = new VersionedCache(redis, logger, { namespace: 'content', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS });
-  const catalog = new EntityClient({ url: config.CATALOG_URL, typename: 'Content' }, logger, contentCache);
+  // A removed title still resolves (its tombstone) but is not available: adding it is refused.
+  const catalog = new EntityClient({ url: config.CATALOG_URL, typename: 'Content', availableField: 'available' }, logger, contentCache);
   const myList = new MyListService(models.items, listCache, logger);
   const app = createGraphQLApp({
     name: 'my-list',
@@ -33,5 +34,5 @@ export async function createServer({ config, mongo, redis, logger }: MyListDeps)
     context: contextFactory({ myList, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, myList, caches: { list: listCache, content: contentCache } };
+  return { app, models, myList, catalog, caches: { list: listCache, content: contentCache } };
 }

@@ -15,6 +15,8 @@ const env = {
    * reads the same setting, so both must agree.
    */
   RATING_EVENTS_STREAM: z.string().min(1).optional(),
+  /** catalog's stream of removed titles; the same setting as there. */
+  CONTENT_DELETED_STREAM: z.string().min(1).optional(),
   /** Emits the driver's command events (tests count them to prove batching). */
   MONGODB_MONITOR_COMMANDS: boolean(false),
 };
@@ -26,6 +28,7 @@ export function ratingsConfig(source: NodeJS.ProcessEnv) {
     tokens: tokenConfig(config),
     production: config.NODE_ENV === 'production',
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
+    contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
   };
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Connection } from 'mongoose';
 import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
 import { ratingsConfig } from './config';
+import { contentDeletedConsumer } from './content/content-deleted.consumer';
 import { createServer } from './server';
 
 export interface RatingsService extends Service {
@@ -16,13 +17,17 @@ export async function start(env: NodeJS.ProcessEnv): Promise<RatingsService> {
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger, { monitorCommands: config.MONGODB_MONITOR_COMMANDS });
     const redis = await openRedis(resources, 'ratings', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:` }, logger);
-    // Without a key prefix: the stream is shared with the catalog subgraph.
+    // Without a key prefix: the streams are shared with the catalog subgraph.
     const events = await openRedis(resources, 'ratings-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-    const { app, models, locks } = await createServer({ config, mongo, redis, events, logger });
+    // A connection of its own: reading the content-deleted stream blocks it.
+    const deletionEvents = await openRedis(resources, 'ratings-content-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const { app, models, locks, catalog } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes([models.ratings, models.summaries, models.locks]);
     // A lease left by a process that died mid-write: repair those titles before serving.
     for (const contentId of await locks.abandoned()) await locks.run(contentId, async () => undefined);
-    return { ...(await app.listen(config.HOST, config.PORT)), mongo };
+    const server = await app.listen(config.HOST, config.PORT);
+    resources.add(contentDeletedConsumer(deletionEvents, config.contentDeletedStream, catalog, logger), (c) => c.stop()).start();
+    return { ...server, mongo };
   });
 }
 

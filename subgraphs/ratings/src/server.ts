@@ -45,8 +45,9 @@ export function createServices({ config, mongo, events, logger }: Omit<RatingsDe
 export async function createServer(deps: RatingsDeps) {
   const { config, mongo, redis, events, logger } = deps;
   const services = createServices(deps);
+  // A removed title still resolves (its tombstone) but is not available: rating it is refused.
   const catalog = new EntityClient(
-    { url: config.CATALOG_URL, typename: 'Content' },
+    { url: config.CATALOG_URL, typename: 'Content', availableField: 'available' },
     logger,
     new VersionedCache(redis, logger, { namespace: 'content', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS }),
   );
@@ -58,5 +59,5 @@ export async function createServer(deps: RatingsDeps) {
     context: contextFactory({ ratings: services.ratings, summaries: services.summaries, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping(), events: () => events.ping() },
   });
-  return { app, ...services };
+  return { app, catalog, ...services };
 }

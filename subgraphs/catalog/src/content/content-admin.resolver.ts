@@ -21,7 +21,10 @@ export class ContentAdminResolver {
     return ctx.contents.setFeatured(contentId, featured);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes a title and, for a show, its episodes. ADMIN only.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Removes a title from the catalogue: it no longer appears in browse, search or content(id), and cannot be played, rated or added; existing references still resolve with available false, and saved lists drop it shortly after. ADMIN only.',
+  })
   deleteContent(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.contents.delete(id);
   }

@@ -17,6 +17,10 @@ export const MISSING_SORT_VALUE = -1;
  * seeds them from IMDB votes and rating; later, streaming's play counts and the ratings
  * subgraph's averages are applied to them (ContentService.applyRatingSummaries).
  * `releaseYearKey` and `ratingKey` repeat their field with MISSING_SORT_VALUE for null.
+ *
+ * A removed title is a tombstone (`deletedAt` set), not a deleted document: references held by
+ * other subgraphs (lists, ratings, history) keep resolving, while every browsing read filters
+ * on `deletedAt: null`, which also matches documents stored before the field existed.
  */
 @Directive('@key(fields: "id")')
 @Directive('@cacheControl(maxAge: 120)')
@@ -88,7 +92,21 @@ export class Content {
 
   @prop({ type: () => Number, required: true })
   ratingKey: number;
+
+  /** When an ADMIN removed the title; null while it is in the catalogue. */
+  @prop({ type: () => Date, default: null })
+  deletedAt?: Date | null;
+
+  /** Set once the removal reached the content-deleted stream; until then start-up announces it again. */
+  @prop({ type: () => Boolean })
+  deletionAnnounced?: boolean;
 }
+
+/** Matches the titles still in the catalogue (documents without the field included). */
+export const IN_CATALOGUE = { deletedAt: null } as const;
+
+/** Records come fresh or from Redis (where the date is a string): both are null while available. */
+export const isAvailable = (record: Pick<ContentRecord, 'deletedAt'>) => record.deletedAt == null;
 
 @Directive('@key(fields: "id")')
 @Directive('@cacheControl(maxAge: 120)')

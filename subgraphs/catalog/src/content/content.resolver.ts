@@ -2,15 +2,16 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Int, Query, Resolver, Root } fr
 import type { Context } from '../context';
 import { Genre } from '../genre/genre.model';
 import type { GenreRecord } from '../genre/genre.service';
-import { Content, type ContentRecord } from './content.model';
+import { Content, isAvailable, type ContentRecord } from './content.model';
 import { ContentConnection, ContentFilter, ContentSort } from './content.types';
 
 /** Public reads of the catalogue, and the fields every kind of content shares. */
 @Resolver(() => Content)
 export class ContentResolver {
-  @Query(() => Content, { nullable: true, description: 'A film or show by id; null when there is none.' })
-  content(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ContentRecord | null> {
-    return ctx.loaders.contentById.load(id);
+  @Query(() => Content, { nullable: true, description: 'A film or show by id; null when there is none or it was removed from the catalogue.' })
+  async content(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ContentRecord | null> {
+    const record = await ctx.loaders.contentById.load(id);
+    return record && isAvailable(record) ? record : null;
   }
 
   @Directive('@cacheControl(maxAge: 60)')
@@ -41,6 +42,14 @@ export class ContentResolver {
   @Query(() => [Content], { description: 'Titles the editors feature, most popular first.' })
   featured(@Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Ctx() ctx: Context): Promise<ContentRecord[]> {
     return ctx.contents.featured(first);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'false once the title has been removed from the catalogue; removed titles still resolve so lists and history render, but cannot be played, rated or added.',
+  })
+  available(@Root() content: ContentRecord): boolean {
+    return isAvailable(content);
   }
 
   @FieldResolver(() => [Genre])

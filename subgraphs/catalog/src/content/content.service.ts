@@ -1,10 +1,9 @@
-import { badInput, decodeCursor, encodeCursor, notFound, pageSize, type Logger, type VersionedCache } from '@ott/kit';
+import { badInput, decodeCursor, encodeCursor, notFound, pageSize, type Logger, type StreamPublisher, type VersionedCache } from '@ott/kit';
 import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
 import { CATALOG_SCOPE } from '../catalog.cache';
-import type { EpisodeModel } from '../episode/episode.model';
 import type { GenreService } from '../genre/genre.service';
 import type { MovieInput, TvShowInput } from './content.inputs';
-import { ContentKind, sortKeys, toContentRecord, type Content, type ContentModels, type ContentRecord } from './content.model';
+import { ContentKind, IN_CATALOGUE, sortKeys, toContentRecord, type Content, type ContentModels, type ContentRecord } from './content.model';
 import { ContentSort, type ContentConnection, type ContentFilter } from './content.types';
 import { escapeRegex, normalizeTitle } from './title';
 import { optionalInt, validateMovieInput, validateTvShowInput, YEAR_MAX, YEAR_MIN } from './content.validation';
@@ -33,9 +32,11 @@ export interface BrowseArgs {
 }
 
 export interface ContentServiceDeps {
-  models: ContentModels & { episodes: EpisodeModel };
+  models: ContentModels;
   genres: GenreService;
   cache: VersionedCache;
+  /** The content-deleted stream: my-list and ratings clean up their references from it. */
+  deletions: StreamPublisher;
   logger: Logger;
 }
 
@@ -46,7 +47,10 @@ export class ContentService {
     this.contents = deps.models.contents;
   }
 
-  /** Records by id, read through Redis; the misses of a batch are one `$in` query. */
+  /**
+   * Records by id, read through Redis; the misses of a batch are one `$in` query. Tombstones
+   * included: references to removed titles still resolve (check `available`).
+   */
   async findByIds(ids: readonly string[]): Promise<Map<string, ContentRecord>> {
     const valid = [...new Set(ids.filter((id) => isValidObjectId(id)))];
     if (valid.length === 0) return new Map();
@@ -74,14 +78,14 @@ export class ContentService {
     const size = pageSize(first);
     const order = { popularity: -1, _id: 1 } as const;
     const prefix = await this.contents
-      .find({ titleNormalized: { $regex: `^${escapeRegex(normalized)}` } })
+      .find({ ...IN_CATALOGUE, titleNormalized: { $regex: `^${escapeRegex(normalized)}` } })
       .sort(order)
       .limit(size)
       .lean()
       .exec();
     if (prefix.length === size) return prefix.map(toContentRecord);
     const containing = await this.contents
-      .find({ titleNormalized: { $regex: escapeRegex(normalized) }, _id: { $nin: prefix.map((doc) => doc._id) } })
+      .find({ ...IN_CATALOGUE, titleNormalized: { $regex: escapeRegex(normalized) }, _id: { $nin: prefix.map((doc) => doc._id) } })
       .sort(order)
       .limit(size - prefix.length)
       .lean()
@@ -92,7 +96,7 @@ export class ContentService {
   featured(first?: number | null): Promise<ContentRecord[]> {
     const size = pageSize(first, 10);
     return this.deps.cache.getOrLoad(CATALOG_SCOPE, `featured:${size}`, async () => {
-      const docs = await this.contents.find({ featured: true }).sort({ popularity: -1, _id: 1 }).limit(size).lean().exec();
+      const docs = await this.contents.find({ ...IN_CATALOGUE, featured: true }).sort({ popularity: -1, _id: 1 }).limit(size).lean().exec();
       return docs.map(toContentRecord);
     });
   }
@@ -111,7 +115,7 @@ export class ContentService {
         genreIds.length === 0
           ? []
           : await this.contents
-              .find({ genreIds: { $in: genreIds } }, { genreIds: 1 })
+              .find({ ...IN_CATALOGUE, genreIds: { $in: genreIds } }, { genreIds: 1 })
               .sort({ ratingKey: -1, popularity: -1, _id: 1 })
               .batchSize(SIMILAR_BATCH_SIZE)
               .lean()
@@ -142,33 +146,52 @@ export class ContentService {
 
   async setFeatured(id: string, featured: boolean): Promise<ContentRecord> {
     if (!isValidObjectId(id)) throw notFound('content', id);
-    const doc = await this.contents.findOneAndUpdate({ _id: id }, { $set: { featured } }, { returnDocument: 'after' }).lean().exec();
+    const doc = await this.contents.findOneAndUpdate({ _id: id, ...IN_CATALOGUE }, { $set: { featured } }, { returnDocument: 'after' }).lean().exec();
     if (!doc) throw notFound('content', id);
     await this.invalidate();
     return toContentRecord(doc);
   }
 
-  /** Episodes go first: a retry after a failure half-way still finds the show and finishes. */
+  /**
+   * Removes a title from the catalogue by marking it (a tombstone, episodes kept), so lists,
+   * ratings and history that reference it keep rendering. The conditional update makes a
+   * second deletion NOT_FOUND, even when two race. The event then lets my-list and ratings
+   * clean up; if it cannot be published, start-up announces it again.
+   */
   async delete(id: string): Promise<boolean> {
-    if (!isValidObjectId(id) || !(await this.contents.exists({ _id: id }))) throw notFound('content', id);
-    await this.deps.models.episodes.deleteMany({ showId: id }).exec();
-    const { deletedCount } = await this.contents.deleteOne({ _id: id }).exec();
+    if (!isValidObjectId(id)) throw notFound('content', id);
+    const { matchedCount } = await this.contents.updateOne({ _id: id, ...IN_CATALOGUE }, { $set: { deletedAt: new Date() } }).exec();
+    if (matchedCount === 0) throw notFound('content', id);
     await this.invalidate();
-    if (deletedCount === 0) throw notFound('content', id);
     this.deps.logger.info({ contentId: id }, 'content deleted');
+    await this.announceDeletion(id);
     return true;
+  }
+
+  /** Tombstones whose event never reached the stream (Redis down, or a crash in between). */
+  async announcePendingDeletions(): Promise<number> {
+    const pending = await this.contents.find({ deletedAt: { $ne: null }, deletionAnnounced: { $ne: true } }, { _id: 1 }).lean().exec();
+    for (const { _id } of pending) await this.announceDeletion(String(_id));
+    return pending.length;
+  }
+
+  private async announceDeletion(id: string): Promise<void> {
+    if (await this.deps.deletions.publish({ contentId: id })) {
+      await this.contents.updateOne({ _id: id }, { $set: { deletionAnnounced: true } }).exec();
+    }
   }
 
   /**
    * Where the ratings subgraph's averages land (RatingSummaryConsumer), so RATING_DESC sorts
    * by what members rated rather than the imported IMDB figure. A batch bumps the cache once.
+   * Removed titles are left alone: they are never sorted again.
    */
   async applyRatingSummaries(summaries: readonly { contentId: string; average: number | null; count: number }[]): Promise<void> {
     const known = summaries.filter((s) => isValidObjectId(s.contentId));
     if (known.length === 0) return;
     for (const { contentId, average, count } of known) {
       const rating = average === null ? null : Math.round(average * 100) / 100;
-      await this.contents.updateOne({ _id: contentId }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
+      await this.contents.updateOne({ _id: contentId, ...IN_CATALOGUE }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
     }
     await this.invalidate();
   }
@@ -193,7 +216,7 @@ export class ContentService {
   }
 
   private async browseMatch(filter: ContentFilter | null | undefined): Promise<QueryFilter<Content>> {
-    const match: QueryFilter<Content> = {};
+    const match: QueryFilter<Content> = { ...IN_CATALOGUE };
     if (!filter) return match;
     if (filter.kind) match.kind = filter.kind;
     if (filter.genreSlug != null) {

@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import type { ContentRecord } from '../content/content.model';
-import { TvShow } from '../content/content.model';
+import { isAvailable, TvShow, type ContentRecord } from '../content/content.model';
 import type { Context } from '../context';
 import { EpisodeInput } from './episode.inputs';
 import { Episode, Season, type EpisodeRecord } from './episode.model';
@@ -20,8 +19,10 @@ export class EpisodeResolver {
 
 @Resolver(() => TvShow)
 export class TvShowSeasonsResolver {
-  @FieldResolver(() => [Season], { description: 'Seasons in order, each with its episodes in order.' })
+  @FieldResolver(() => [Season], { description: 'Seasons in order, each with its episodes in order; none once the show was removed.' })
   async seasons(@Root() show: ContentRecord, @Ctx() ctx: Context): Promise<Season[]> {
+    // A removed show's episodes still resolve by id (history), but are no longer listed to play.
+    if (!isAvailable(show)) return [];
     const seasons = new Map<number, EpisodeRecord[]>();
     for (const episode of await ctx.loaders.episodesByShowId.load(show.id)) {
       seasons.set(episode.seasonNumber, [...(seasons.get(episode.seasonNumber) ?? []), episode]);

@@ -1,6 +1,6 @@
 import { badInput, isDuplicateKeyError, notFound, type Logger } from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
-import { ContentKind, type ContentModels } from '../content/content.model';
+import { ContentKind, IN_CATALOGUE, type ContentModels } from '../content/content.model';
 import type { ContentService } from '../content/content.service';
 import { optionalInt, requiredText, TITLE_MAX } from '../content/content.validation';
 import type { EpisodeInput } from './episode.inputs';
@@ -39,7 +39,7 @@ export class EpisodeService {
       title: requiredText('title', input.title, TITLE_MAX),
       runtimeMinutes: optionalInt('runtimeMinutes', input.runtimeMinutes, 1, 1_000),
     };
-    if (!isValidObjectId(showId) || !(await this.contents.exists({ _id: showId, kind: ContentKind.TV_SHOW }))) throw notFound('TV show', showId);
+    if (!isValidObjectId(showId) || !(await this.contents.exists({ _id: showId, kind: ContentKind.TV_SHOW, ...IN_CATALOGUE }))) throw notFound('TV show', showId);
     try {
       const doc = await this.episodes.create({ showId, ...fields });
       await this.contentService.invalidate();

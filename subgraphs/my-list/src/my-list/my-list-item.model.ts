@@ -16,6 +16,8 @@ export type ContentKind = (typeof ContentKind)[keyof typeof ContentKind];
 @index({ userId: 1, contentId: 1 }, { unique: true })
 // Keyset paging, newest first.
 @index({ userId: 1, addedAt: -1, _id: -1 })
+// Finding the lists that hold a title catalog removed (rare, but a scan of every list without it).
+@index({ contentId: 1 })
 export class MyListItem {
   @Field(() => ID)
   readonly id: string;

@@ -73,6 +73,24 @@ export class MyListService {
     return this.cache.getOrLoad(userId, 'stats', () => this.countByKind(userId));
   }
 
+  /**
+   * Drops titles catalog removed from every member's list, then bumps each affected member's
+   * cache, so pages and stats are exact again. Idempotent (the content-deleted stream may
+   * deliver twice). A crash between the delete and the bumps leaves those members' cached
+   * pages showing the title (rendered unavailable) until MYLIST_CACHE_TTL_SECONDS.
+   */
+  async removeContent(contentIds: readonly string[]): Promise<number> {
+    const storable = contentIds.filter(isStorableContentId);
+    if (storable.length === 0) return 0;
+    const filter = { contentId: { $in: storable } };
+    const users = [...new Set((await this.items.find(filter, { userId: 1 }).lean().exec()).map((item) => item.userId))];
+    if (users.length === 0) return 0;
+    const { deletedCount } = await this.items.deleteMany(filter).exec();
+    for (let i = 0; i < users.length; i += BUMP_BATCH) await Promise.all(users.slice(i, i + BUMP_BATCH).map((userId) => this.cache.bump(userId)));
+    this.logger.info({ contentIds: storable, items: deletedCount, members: users.length }, 'removed titles dropped from lists');
+    return deletedCount;
+  }
+
   /** Membership of many titles in one cache read; misses are answered by one `$in` query. */
   async contains(userId: string, contentIds: readonly string[]): Promise<boolean[]> {
     const storable = contentIds.filter(isStorableContentId);
@@ -114,5 +132,7 @@ export class MyListService {
   }
 }
 
+/** Cache bumps sent together when a removed title leaves many lists. */
+const BUMP_BATCH = 500;
 const MEMBER_PREFIX = 'in:';
 const memberKey = (contentId: string) => `${MEMBER_PREFIX}${contentId}`;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@ott/kit';
+import { StreamPublisher, type Logger } from '@ott/kit';
 
 /** Fields of one event on the rating-summaries stream (all strings, as Redis stores them). */
 export interface RatingSummaryEvent {
@@ -8,30 +8,28 @@ export interface RatingSummaryEvent {
   count: number;
 }
 
-/** Old events are trimmed; each event carries absolute values, so only the latest matters. */
-const STREAM_MAX_LENGTH = 100_000;
-
 /**
  * Tells catalog each title's new sum and count through a Redis Stream, so its RATING_DESC
- * sort follows members' ratings. Values are absolute: replaying or re-publishing is harmless.
- * When Redis is down the event is lost (logged and counted); `pnpm --filter @ott/ratings
- * run repair` re-publishes every title's summary.
+ * sort follows members' ratings. Values are absolute: replaying or re-publishing is harmless,
+ * so old events are trimmed. When Redis is down the event is lost (logged and counted);
+ * `pnpm --filter @ott/ratings run repair` re-publishes every title's summary.
  */
 export class RatingSummaryPublisher {
-  failures = 0;
+  private readonly stream: StreamPublisher;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly stream: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(redis: Redis, stream: string, logger: Logger) {
+    this.stream = new StreamPublisher(
+      redis,
+      { stream, lostMessage: 'could not publish a rating summary: catalog’s rating sort lags until the repair command runs' },
+      logger,
+    );
+  }
+
+  get failures(): number {
+    return this.stream.failures;
+  }
 
   async publish({ contentId, sum, count }: RatingSummaryEvent): Promise<void> {
-    try {
-      await this.redis.xadd(this.stream, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'contentId', contentId, 'sum', String(sum), 'count', String(count));
-    } catch (err) {
-      this.failures += 1;
-      this.logger.warn({ err: { message: (err as Error).message }, contentId, failures: this.failures }, 'could not publish a rating summary: catalog’s rating sort lags until the repair command runs');
-    }
+    await this.stream.publish({ contentId, sum: String(sum), count: String(count) });
   }
 }

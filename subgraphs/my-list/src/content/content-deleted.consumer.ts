@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import { StreamConsumer, type EntityClient, type Logger } from '@ott/kit';
+import type { MyListService } from '../my-list/my-list.service';
+
+/**
+ * Follows catalog's content-deleted stream (consumer group "my-list"): forgets every cached
+ * "this title exists" answer first, so adding the removed title is refused from now on, then
+ * drops it from every member's list. Until this runs, saved items keep rendering from
+ * catalog's tombstone (available: false). Residual race: an add whose lookup was answered from
+ * the cache just before the bump, and whose insert lands just after the delete, keeps the
+ * item (also rendered unavailable) until the member removes it.
+ */
+export function contentDeletedConsumer(
+  redis: Redis,
+  stream: string,
+  services: { myList: Pick<MyListService, 'removeContent'>; catalog: Pick<EntityClient, 'invalidate'> },
+  logger: Logger,
+): StreamConsumer {
+  return new StreamConsumer(
+    redis,
+    { stream, group: 'my-list', unavailableMessage: 'content-deleted events unavailable: removed titles stay in lists (shown unavailable) until they arrive' },
+    async (entries) => {
+      const contentIds = entries.map((entry) => entry.fields.get('contentId')).filter((id): id is string => Boolean(id));
+      if (contentIds.length < entries.length) logger.warn({ entries: entries.length, contentIds: contentIds.length }, 'skipped content-deleted events without a contentId');
+      await services.catalog.invalidate();
+      await services.myList.removeContent(contentIds);
+    },
+    logger,
+  );
+}
