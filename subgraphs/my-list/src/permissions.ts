@@ -8,6 +8,9 @@ const isSelf = rule('isSelf', { cache: 'no_cache' })((parent: { id: string }, _a
 });
 
 export const permissions = {
+  Query: {
+    me: isPublic,
+  },
   Mutation: {
     addToMyList: isSignedIn,
     removeFromMyList: isSignedIn,

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Genre } from './genre.stub';
 import { UpdateProfileInput } from './user.inputs';
@@ -7,6 +7,8 @@ import type { UserDocument } from './user.service';
 
 @Resolver(() => User)
 export class UserResolver {
+  // Shareable: my-list answers `me` too, so the home screen's list needs no hop through users.
+  @Directive('@shareable')
   @Query(() => User, { nullable: true, description: 'The signed-in user; null when signed out.' })
   me(@Ctx() ctx: Context): Promise<UserDocument | null> | null {
     return ctx.user ? ctx.loaders.userById.load(ctx.user.id) : null;
