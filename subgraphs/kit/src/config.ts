@@ -30,6 +30,24 @@ export const redisEnv = {
   REDIS_KEY_PREFIX: z.string().default('ott:'),
 };
 
+/**
+ * The Redis streams subgraphs exchange events on. Publisher and consumers must name the same
+ * stream, so every service reads the same settings with the same defaults, from here.
+ */
+export const eventStreamEnv = {
+  /** ratings → catalog: per-title sums and counts (catalog's RATING_DESC sort). */
+  RATING_EVENTS_STREAM: z.string().min(1).optional(),
+  /** catalog → my-list, ratings: titles removed from the catalogue. */
+  CONTENT_DELETED_STREAM: z.string().min(1).optional(),
+};
+
+export function eventStreams(config: { REDIS_KEY_PREFIX: string; RATING_EVENTS_STREAM?: string; CONTENT_DELETED_STREAM?: string }) {
+  return {
+    ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
+    contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
+  };
+}
+
 export const port = (defaultPort: number) =>
   z.coerce.number().int().min(0).max(65535).default(defaultPort);
 

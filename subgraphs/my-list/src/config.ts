@@ -1,17 +1,16 @@
-import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
+import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig, eventStreamEnv, eventStreams } from '@ott/kit';
 import { z } from 'zod';
 
 const env = {
   ...baseEnv,
   ...mongoEnv('ott_mylist'),
   ...redisEnv,
+  ...eventStreamEnv,
   PORT: port(4003),
   CATALOG_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4002/graphql'),
   MYLIST_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** How long "this content exists" answers from catalog are reused; a content-deleted event forgets them all. */
   CONTENT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  /** catalog's stream of removed titles; the same setting as there. */
-  CONTENT_DELETED_STREAM: z.string().min(1).optional(),
 };
 
 export function myListConfig(source: NodeJS.ProcessEnv) {
@@ -20,7 +19,7 @@ export function myListConfig(source: NodeJS.ProcessEnv) {
     ...config,
     tokens: tokenConfig(config),
     production: config.NODE_ENV === 'production',
-    contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
+    ...eventStreams(config),
   };
 }
 
