@@ -37,14 +37,22 @@ export const redisEnv = {
 export const eventStreamEnv = {
   /** ratings → catalog: per-title sums and counts (catalog's RATING_DESC sort). */
   RATING_EVENTS_STREAM: z.string().min(1).optional(),
-  /** catalog → my-list, ratings: titles removed from the catalogue. */
+  /** catalog → my-list, ratings, streaming: titles removed from the catalogue. */
   CONTENT_DELETED_STREAM: z.string().min(1).optional(),
+  /** billing → streaming: a member's entitlements changed (plan change, cancellation, renewal). */
+  ENTITLEMENTS_EVENTS_STREAM: z.string().min(1).optional(),
 };
 
-export function eventStreams(config: { REDIS_KEY_PREFIX: string; RATING_EVENTS_STREAM?: string; CONTENT_DELETED_STREAM?: string }) {
+export function eventStreams(config: {
+  REDIS_KEY_PREFIX: string;
+  RATING_EVENTS_STREAM?: string;
+  CONTENT_DELETED_STREAM?: string;
+  ENTITLEMENTS_EVENTS_STREAM?: string;
+}) {
   return {
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
     contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
+    entitlementsEventsStream: config.ENTITLEMENTS_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:entitlements-changed`,
   };
 }
 

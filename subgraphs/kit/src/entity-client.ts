@@ -14,6 +14,11 @@ export interface EntityClientOptions {
    * false are treated as absent and never cached as existing.
    */
   availableField?: string;
+  /**
+   * More of the entity to keep with each reference, as a selection inside
+   * `... on <typename>` (e.g. `... on Movie { runtimeMinutes }`); cached with it.
+   */
+  selection?: string;
   timeoutMs?: number;
 }
 
@@ -21,17 +26,52 @@ export interface EntityClientOptions {
 export interface EntityRef {
   id: string;
   typename: string;
+  /** What `selection` asked for, as the owner answered it. */
+  fields?: Record<string, unknown>;
 }
 
-interface EntitiesResponse {
-  data?: { _entities: ({ id: string; __typename: string; [field: string]: unknown } | null)[] } | null;
-  errors?: { message: string }[];
+export interface SubgraphCall {
+  url: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  /** Always sent with the request id; add the caller's Authorization where the owner's rules need it. */
+  headers?: Record<string, string>;
+  requestId: string;
+  /** Names the owner in logs and in the masked error, e.g. "Content owner". */
+  owner: string;
+  timeoutMs?: number;
+}
+
+/**
+ * One internal GraphQL call to another subgraph. An unreachable owner or an answer without
+ * data is logged and surfaces as INTERNAL_SERVER_ERROR: the caller's client cannot fix it.
+ */
+export async function callSubgraph<T>(call: SubgraphCall, logger: Logger): Promise<T> {
+  let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  try {
+    const response = await fetch(call.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': call.requestId, ...call.headers },
+      body: JSON.stringify({ query: call.query, variables: call.variables ?? {} }),
+      signal: AbortSignal.timeout(call.timeoutMs ?? 3_000),
+    });
+    body = (await response.json()) as typeof body;
+  } catch (err) {
+    logger.error({ err, url: call.url, owner: call.owner }, 'owning subgraph unreachable');
+    throw appError(ErrorCode.INTERNAL_SERVER_ERROR, `could not reach the ${call.owner}`);
+  }
+  if (!body.data) {
+    const errors = body.errors?.map((e) => ({ message: e.message, code: e.extensions?.code }));
+    logger.error({ url: call.url, owner: call.owner, errors }, 'owning subgraph answered with errors');
+    throw appError(ErrorCode.INTERNAL_SERVER_ERROR, `the ${call.owner} answered with errors`);
+  }
+  return body.data;
 }
 
 /**
  * Asks the subgraph that owns an entity which ids exist, through its `_entities` field: the
  * same door the gateway uses, so the owner's rules apply and no database is shared
- * (shared/design.md, "Data ownership"). Existing entities are cached; unknown ids are not,
+ * (docs: "Data ownership"). Existing entities are cached; unknown ids are not,
  * so content created a moment ago is found at once. An owner that removes an entity tells its
  * callers (an event), and they call `invalidate()` so "exists" is not reused until the TTL.
  */
@@ -55,36 +95,34 @@ export class EntityClient {
     return this.cache ? this.cache.getOrLoadMany(this.options.typename, ids, load) : load([...ids]);
   }
 
+  /** Asks the owner past the cache, for an answer that may have changed since it was cached. */
+  lookupFresh(ids: readonly string[], requestId: string): Promise<Map<string, EntityRef>> {
+    return this.fetchExisting([...ids], requestId);
+  }
+
   /** Forgets every cached "exists" answer of this typename (one version bump). */
   async invalidate(): Promise<void> {
     await this.cache?.bump(this.options.typename);
   }
 
   private async fetchExisting(ids: string[], requestId: string): Promise<Map<string, EntityRef>> {
-    const { url, typename, availableField, timeoutMs = 3_000 } = this.options;
-    const selection = availableField ? `id __typename ${availableField}` : 'id __typename';
-    const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`;
+    const { url, typename, availableField, selection, timeoutMs } = this.options;
+    const fields = ['id __typename', availableField, selection].filter(Boolean).join(' ');
+    const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${fields} } } }`;
     const representations = ids.map((id) => ({ __typename: typename, id }));
-    let body: EntitiesResponse;
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
-        body: JSON.stringify({ query, variables: { representations } }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      body = (await response.json()) as EntitiesResponse;
-    } catch (err) {
-      this.logger.error({ err, url, typename }, 'owning subgraph unreachable');
-      throw appError(ErrorCode.INTERNAL_SERVER_ERROR, `could not reach the ${typename} owner`);
-    }
-    if (!body.data?._entities) {
-      this.logger.error({ url, typename, errors: body.errors?.map((e) => e.message) }, 'owning subgraph answered with errors');
+    const data = await callSubgraph<{ _entities: ({ id: string; __typename: string; [field: string]: unknown } | null)[] }>(
+      { url, query, variables: { representations }, requestId, owner: `${typename} owner`, timeoutMs },
+      this.logger,
+    );
+    if (!data._entities) {
+      this.logger.error({ url, typename }, 'owning subgraph answered _entities with null');
       throw appError(ErrorCode.INTERNAL_SERVER_ERROR, `the ${typename} owner answered with errors`);
     }
     const found = new Map<string, EntityRef>();
-    for (const entity of body.data._entities) {
-      if (entity && (!availableField || entity[availableField] === true)) found.set(entity.id, { id: entity.id, typename: entity.__typename });
+    for (const entity of data._entities) {
+      if (!entity || (availableField && entity[availableField] !== true)) continue;
+      const { id, __typename, ...rest } = entity;
+      found.set(id, selection ? { id, typename: __typename, fields: rest } : { id, typename: __typename });
     }
     return found;
   }

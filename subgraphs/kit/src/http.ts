@@ -12,7 +12,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
@@ -29,6 +29,8 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   context: (req: Request, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
   plugins?: ApolloServerPlugin<C>[];
+  /** HTTP endpoints of the service's own beside /graphql and /health (e.g. streaming's manifests). */
+  routes?: (app: Express) => void;
 }
 
 export interface GraphQLApp {
@@ -97,6 +99,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
   } as ApolloServerOptions<C>);
 
   mountHealth(app, options.readiness);
+  options.routes?.(app);
 
   return {
     async listen(host, port) {
