@@ -1,10 +1,11 @@
-import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
+import { baseEnv, eventStreamEnv, eventStreams, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
 import { z } from 'zod';
 
 const env = {
   ...baseEnv,
   ...mongoEnv('ott_billing'),
   ...redisEnv,
+  ...eventStreamEnv,
   PORT: port(4006),
   // Only the built-in test-mode processor exists today; a real one is one more class and one more value.
   PAYMENT_PROVIDER: z.enum(['test']).default('test'),
@@ -13,7 +14,7 @@ const env = {
 
 export function billingConfig(source: NodeJS.ProcessEnv) {
   const config = loadConfig(env, source);
-  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production', ...eventStreams(config) };
 }
 
 export type BillingConfig = ReturnType<typeof billingConfig>;

@@ -10,7 +10,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger);
     const redis = await openRedis(resources, 'billing', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}billing:` }, logger);
-    const { app, models, plans } = await createServer({ config, mongo, redis, logger });
+    // Without a key prefix: streaming reads the entitlements stream.
+    const events = await openRedis(resources, 'billing-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const { app, models, plans } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes(Object.values(models));
     await plans.seed();
     return app.listen(config.HOST, config.PORT);

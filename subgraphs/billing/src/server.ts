@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, StreamPublisher, VersionedCache, type Logger } from '@ott/kit';
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
 import { EntitlementsService } from './entitlements/entitlements.service';
@@ -19,6 +19,8 @@ export interface BillingDeps {
   config: BillingConfig;
   mongo: Connection;
   redis: Redis;
+  /** Without a key prefix: the entitlements stream is shared with streaming. */
+  events: Redis;
   logger: Logger;
 }
 
@@ -35,12 +37,17 @@ export function createModels(mongo: Connection) {
 }
 
 /** Schema, services and HTTP app of the billing subgraph, without listening. */
-export async function createServer({ config, mongo, redis, logger }: BillingDeps) {
+export async function createServer({ config, mongo, redis, events, logger }: BillingDeps) {
   const models = createModels(mongo);
   const plans = new PlanService(models.plans, logger);
   const invoices = new InvoiceService(models.invoices);
   const cache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
-  const entitlements = new EntitlementsService(cache, plans);
+  const changes = new StreamPublisher(
+    events,
+    { stream: config.entitlementsEventsStream, lostMessage: 'could not announce an entitlements change: streaming uses its cached answer until ENTITLEMENTS_CACHE_TTL_SECONDS' },
+    logger,
+  );
+  const entitlements = new EntitlementsService(cache, plans, changes);
   const provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
   const memberships = new MembershipService({
     memberships: models.memberships,

@@ -1,4 +1,4 @@
-import type { VersionedCache } from '@ott/kit';
+import type { StreamPublisher, VersionedCache } from '@ott/kit';
 import { MembershipStatus, type MembershipDocument } from '../membership/membership.model';
 import { VideoQuality } from '../plan/plan.model';
 import type { PlanService } from '../plan/plan.service';
@@ -10,12 +10,14 @@ const scopeOf = (userId: string) => `user:${userId}`;
 
 /**
  * Entitlements are read on every playback start, so they are cached per user and the cache
- * is invalidated (by version bump, never by key scans) on every membership change.
+ * is invalidated (by version bump, never by key scans) on every membership change. Each change
+ * is also announced on the entitlements stream, so streaming forgets its own cached answer.
  */
 export class EntitlementsService {
   constructor(
     private readonly cache: VersionedCache,
     private readonly plans: PlanService,
+    private readonly changes: StreamPublisher,
   ) {}
 
   of(membership: MembershipDocument | null): Entitlements {
@@ -30,7 +32,9 @@ export class EntitlementsService {
     return this.cache.getOrLoad(scopeOf(userId), 'entitlements', async () => this.of(await loadMembership(userId)));
   }
 
-  invalidate(userId: string): Promise<void> {
-    return this.cache.bump(scopeOf(userId));
+  /** After a membership change was written: forget the answer here, then tell streaming. */
+  async invalidate(userId: string): Promise<void> {
+    await this.cache.bump(scopeOf(userId));
+    await this.changes.publish({ userId });
   }
 }
