@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import type { CatalogTitles } from './content/catalog-titles';
+import type { BillingEntitlements } from './entitlements/billing-entitlements';
+import type { PlaybackUrlSigner } from './manifest/playback-url';
+import type { PlayCounts } from './plays/play-counts';
+import type { ProgressService } from './progress/progress.service';
+import { createStreamingLoaders } from './session/session.loaders';
+import type { PlaybackService } from './session/session.service';
+
+export interface StreamingServices {
+  playback: PlaybackService;
+  progress: ProgressService;
+  plays: PlayCounts;
+  titles: CatalogTitles;
+  entitlements: BillingEntitlements;
+  signer: PlaybackUrlSigner;
+}
+
+export interface Context extends RequestContext, StreamingServices {
+  /** The caller's own header, passed on to billing, whose rules decide what it answers. */
+  authorization: string | undefined;
+  loaders: ReturnType<typeof createStreamingLoaders>;
+}
+
+export function contextFactory(services: StreamingServices, tokens: TokenConfig, logger: Logger) {
+  return async (req: Request, requestId: string): Promise<Context> => ({
+    ...createRequestContext(req.headers, requestId, tokens, logger),
+    ...services,
+    authorization: req.headers.authorization,
+    loaders: createStreamingLoaders(services, requestId),
+  });
+}

@@ -1,0 +1,21 @@
+import type { Redis } from 'ioredis';
+import { StreamConsumer, type Logger } from '@ott/kit';
+import type { BillingEntitlements } from './billing-entitlements';
+
+/**
+ * Follows billing's entitlements stream (consumer group "streaming"): each entry names a
+ * member whose membership changed, and their cached entitlements are forgotten, so a plan
+ * change, a cancellation or a failed renewal applies to the next start at once. Sessions that
+ * already play keep playing; the new limits apply from the next start.
+ */
+export function entitlementsConsumer(redis: Redis, stream: string, entitlements: Pick<BillingEntitlements, 'invalidate'>, logger: Logger): StreamConsumer {
+  return new StreamConsumer(
+    redis,
+    { stream, group: 'streaming', unavailableMessage: 'entitlement changes unavailable: starts use cached entitlements until ENTITLEMENTS_CACHE_TTL_SECONDS' },
+    async (entries) => {
+      const userIds = new Set(entries.map((entry) => entry.fields.get('userId')).filter((id): id is string => Boolean(id)));
+      for (const userId of userIds) await entitlements.invalidate(userId);
+    },
+    logger,
+  );
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
+import { streamingConfig } from './config';
+import { contentDeletedConsumer } from './content/content-deleted.consumer';
+import { entitlementsConsumer } from './entitlements/entitlements.consumer';
+import { createServer } from './server';
+import { PlaybackSweeper } from './session/session.sweeper';
+
+/** config → connections → serve; the only place that connects and listens. */
+export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
+  const config = streamingConfig(env);
+  const logger = createLogger('streaming', config.LOG_LEVEL);
+  return startService(async (resources) => {
+    const mongo = await openMongo(resources, config, logger);
+    const redis = await openRedis(resources, 'streaming', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}streaming:` }, logger);
+    const events = await openRedis(resources, 'streaming-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    // Connections of their own, without a key prefix: reading a stream blocks its connection.
+    const removals = await openRedis(resources, 'streaming-content-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const memberships = await openRedis(resources, 'streaming-entitlement-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const { app, models, playback, plays, titles, entitlements, signer } = await createServer({ config, mongo, redis, events, logger });
+    await ensureIndexes(Object.values(models));
+    const server = await app.listen(config.HOST, config.PORT);
+    signer.useOwnAddress(server.url);
+    resources.add(contentDeletedConsumer(removals, config.contentDeletedStream, { titles, plays, playback }, logger), (c) => c.stop()).start();
+    resources.add(entitlementsConsumer(memberships, config.entitlementsEventsStream, entitlements, logger), (c) => c.stop()).start();
+    resources.add(new PlaybackSweeper(playback, config.PLAYBACK_SWEEP_INTERVAL_SECONDS * 1000, logger), (s) => s.stop()).start();
+    return server;
+  });
+}
+
+if (require.main === module) runService('streaming', start);

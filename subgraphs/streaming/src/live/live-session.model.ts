@@ -1,0 +1,91 @@
+import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import type { Connection } from 'mongoose';
+import { PlaybackEndReason, PlaybackState, VideoQuality } from '../session/session.enums';
+
+/** How a live session is being ended: set by the one write that wins the end, before the record is finalised. */
+export class Ending {
+  @prop({ type: () => String, required: true, enum: Object.values(PlaybackEndReason) })
+  reason: PlaybackEndReason;
+
+  @prop({ type: () => Date, required: true })
+  at: Date;
+}
+
+/**
+ * One of a member's concurrent streams, held by one playing (or paused) session, with that
+ * session's live state. Its `_id` is `<userId>:<n>` with n below the plan's maxStreams, so "at
+ * most maxStreams sessions" is the uniqueness of `_id`: an insert, atomic on MongoDB and on
+ * the embedded database alike, with no transaction and no counter a crash could leave wrong.
+ *
+ * Heartbeats change only this document, so their conditional writes touch a collection as
+ * small as the number of streams playing now (the embedded database scans any filter that is
+ * not a bare `_id`); the session's record (session.model.ts) is written at start and at end.
+ */
+@modelOptions({ schemaOptions: { collection: 'live_sessions', versionKey: false } })
+@index({ sessionId: 1 }, { unique: true })
+@index({ userId: 1 })
+@index({ lastHeartbeatAt: 1 })
+@index({ contentId: 1 })
+export class LiveSession {
+  @prop({ type: () => String, required: true })
+  _id: string;
+
+  @prop({ type: () => String, required: true })
+  userId: string;
+
+  /** n of `_id`. */
+  @prop({ type: () => Number, required: true })
+  slot: number;
+
+  @prop({ type: () => String, required: true })
+  sessionId: string;
+
+  @prop({ type: () => String, required: true })
+  contentId: string;
+
+  @prop({ type: () => String, default: null })
+  episodeId: string | null;
+
+  @prop({ type: () => String, required: true })
+  device: string;
+
+  @prop({ type: () => String, required: true, enum: Object.values(VideoQuality) })
+  quality: VideoQuality;
+
+  @prop({ type: () => Date, required: true })
+  startedAt: Date;
+
+  /** The runtime catalog gave at start, for completion; null when unknown. */
+  @prop({ type: () => Number, default: null })
+  runtimeSeconds: number | null;
+
+  /** The furthest position a heartbeat may report (the runtime with some slack). */
+  @prop({ type: () => Number, required: true })
+  maxPositionSeconds: number;
+
+  @prop({ type: () => String, required: true, enum: [PlaybackState.PLAYING, PlaybackState.PAUSED] })
+  state: PlaybackState;
+
+  @prop({ type: () => Number, required: true })
+  positionSeconds: number;
+
+  @prop({ type: () => Number, required: true })
+  version: number;
+
+  @prop({ type: () => Date, required: true })
+  updatedAt: Date;
+
+  /** The start or the last heartbeat: quiet for PLAYBACK_TIMEOUT_SECONDS, the session ends. */
+  @prop({ type: () => Date, required: true })
+  lastHeartbeatAt: Date;
+
+  /** Set when the session is ending; the document goes once the record holds the end. */
+  @prop({ type: () => Ending, default: null, _id: false })
+  ending: Ending | null;
+}
+
+export type LiveSessionModel = ReturnModelType<typeof LiveSession>;
+
+export const liveSessionId = (userId: string, slot: number) => `${userId}:${slot}`;
+
+export const createLiveSessionModel = (connection: Connection): LiveSessionModel => getModelForClass(LiveSession, { existingConnection: connection });

@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import { playbackChannels, type Logger, type PlaybackEvent } from '@ott/kit';
+
+/**
+ * Announces every playback change on the session's channel and on its member's channel, after
+ * the change was written. Pub/sub keeps nothing: a subscriber that is not listening misses
+ * the message, and a failure to publish is logged, never failing the playback itself.
+ */
+export class PlaybackEvents {
+  private readonly channels: ReturnType<typeof playbackChannels>;
+  private lastFailureLog = 0;
+  failures = 0;
+
+  constructor(
+    /** A client without a key prefix (channel names carry the deployment's prefix themselves). */
+    private readonly redis: Redis,
+    keyPrefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.channels = playbackChannels(keyPrefix);
+  }
+
+  async publish(session: { id: string; userId: string; version: number }, kind: PlaybackEvent['kind']): Promise<void> {
+    const event: PlaybackEvent = { sessionId: session.id, userId: session.userId, version: session.version, kind };
+    const message = JSON.stringify(event);
+    try {
+      await this.redis.pipeline().publish(this.channels.session(session.id), message).publish(this.channels.user(session.userId), message).exec();
+    } catch (err) {
+      this.failures += 1;
+      const now = Date.now();
+      if (now - this.lastFailureLog > 30_000) {
+        this.lastFailureLog = now;
+        this.logger.warn({ err: { message: (err as Error).message }, failures: this.failures }, 'playback change not announced: live subscribers miss it');
+      }
+    }
+  }
+}
