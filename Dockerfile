@@ -11,6 +11,7 @@ COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/catalog/package.json subgraphs/catalog/
 COPY subgraphs/ratings/package.json subgraphs/ratings/
+COPY subgraphs/streaming/package.json subgraphs/streaming/
 COPY subgraphs/billing/package.json subgraphs/billing/
 COPY subgraphs/my-list/package.json subgraphs/my-list/
 RUN pnpm install --frozen-lockfile

@@ -36,6 +36,10 @@ export type Query = {
   genres: Array<Genre>;
   /** The signed-in user; null when signed out. */
   me: Maybe<User>;
+  /** The titles started most often in the last 7 days, most first (1 to 100). */
+  trending: Array<Content>;
+  /** A playback session, for its owner or an ADMIN; NOT_FOUND for anyone else. */
+  playbackSession: Maybe<PlaybackSession>;
   /** Any account, by id. ADMIN only. */
   user: Maybe<User>;
 };
@@ -67,6 +71,16 @@ export type QuerySearchArgs = {
 
 export type QueryFeaturedArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryTrendingArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPlaybackSessionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -133,6 +147,12 @@ export type User = {
   myListStats: MyListStats;
   /** The member’s ratings, newest first. Public, like the reviews themselves. */
   ratings: RatingConnection;
+  /** Unfinished titles, most recent first, one per title (a show at its latest episode). */
+  continueWatching: Array<WatchProgress>;
+  /** Everything watched, finished or not, most recent first. */
+  watchHistory: WatchProgressConnection;
+  /** Sessions playing or paused now, each holding one of the plan’s streams; newest first. */
+  activeSessions: Array<PlaybackSession>;
   /** Visible to the user themself and to ADMIN only. */
   email: Scalars['String']['output'];
   displayName: Scalars['String']['output'];
@@ -159,6 +179,19 @@ export type UserMyListArgs = {
 
 /** A member of the service. */
 export type UserRatingsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** A member of the service. */
+export type UserContinueWatchingArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A member of the service. */
+export type UserWatchHistoryArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
@@ -254,6 +287,12 @@ export type Mutation = {
   rateContent: Rating;
   /** Removes the signed-in member’s rating of a title: true if there was one, false if not. */
   deleteRating: Scalars['Boolean']['output'];
+  /** Starts playing a title: needs an ACTIVE membership (MEMBERSHIP_REQUIRED) and a free stream of the plan (STREAM_LIMIT_REACHED); resumes where the member left off. */
+  startPlayback: PlaybackSession;
+  /** The player’s heartbeat (every 10 to 30 s): position and PLAYING / PAUSED. A session without one for the playback timeout (90 s by default) ends. */
+  updatePlayback: PlaybackSession;
+  /** Ends a session and frees its stream. */
+  stopPlayback: PlaybackSession;
   /** Creates an account and signs it in. */
   register: AuthPayload;
   /** Signs in with email and password. */
@@ -331,6 +370,21 @@ export type MutationDeleteRatingArgs = {
 };
 
 
+export type MutationStartPlaybackArgs = {
+  input: StartPlaybackInput;
+};
+
+
+export type MutationUpdatePlaybackArgs = {
+  input: UpdatePlaybackInput;
+};
+
+
+export type MutationStopPlaybackArgs = {
+  sessionId: Scalars['ID']['input'];
+};
+
+
 export type MutationRegisterArgs = {
   input: RegisterInput;
 };
@@ -401,6 +455,8 @@ export type Content = {
   myRating: Maybe<Rating>;
   /** Members’ ratings and reviews of the title, newest first. Public. */
   ratings: RatingConnection;
+  /** How many times the title was started, ever. */
+  playCount: Scalars['Int']['output'];
 };
 
 
@@ -472,6 +528,8 @@ export type Movie = Content & {
   myRating: Maybe<Rating>;
   /** Members’ ratings and reviews of the title, newest first. Public. */
   ratings: RatingConnection;
+  /** How many times the title was started, ever. */
+  playCount: Scalars['Int']['output'];
 };
 
 
@@ -515,6 +573,8 @@ export type TvShow = Content & {
   myRating: Maybe<Rating>;
   /** Members’ ratings and reviews of the title, newest first. Public. */
   ratings: RatingConnection;
+  /** How many times the title was started, ever. */
+  playCount: Scalars['Int']['output'];
 };
 
 
@@ -661,6 +721,99 @@ export type RatingEdge = {
   __typename?: 'RatingEdge';
   cursor: Scalars['String']['output'];
   node: Rating;
+};
+
+/** A playback of one title on one device. Visible to its owner and to ADMIN only. */
+export type PlaybackSession = {
+  __typename?: 'PlaybackSession';
+  id: Scalars['ID']['output'];
+  state: PlaybackState;
+  /** The last position the player reported, in seconds from the start. */
+  positionSeconds: Scalars['Int']['output'];
+  /** What the player said it plays on, e.g. "living-room-tv". */
+  device: Scalars['String']['output'];
+  /** The quality the session may use: what was asked for, capped by the plan. */
+  quality: VideoQuality;
+  startedAt: Scalars['DateTime']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  endedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Set once the session ENDED. */
+  endReason: Maybe<PlaybackEndReason>;
+  /** Grows by one with every change: of two updates of a session, the higher version is the later. */
+  version: Scalars['Int']['output'];
+  user: User;
+  /** The film or show; catalog resolves its fields. */
+  content: Content;
+  /** The episode, for TV shows. */
+  episode: Maybe<Episode>;
+  /** The HLS master playlist to play: a signed URL valid for an hour (by default) from this answer, and already expired once the session ended. Ask again for a fresh one. */
+  playbackUrl: Scalars['String']['output'];
+};
+
+/** Where a playback session stands; ENDED is final. */
+export type PlaybackState =
+  | 'PLAYING'
+  | 'PAUSED'
+  | 'ENDED';
+
+/** Why a session ended. */
+export type PlaybackEndReason =
+  /** stopPlayback was called. */
+  | 'STOPPED'
+  /** The player reported the end of the video (updatePlayback with state ENDED). */
+  | 'FINISHED'
+  /** No heartbeat arrived for the playback timeout (90 s by default). */
+  | 'TIMED_OUT'
+  /** The title was removed from the catalogue while it played. */
+  | 'CONTENT_REMOVED';
+
+/** How far the member got in a film or an episode. */
+export type WatchProgress = {
+  __typename?: 'WatchProgress';
+  /** Where to resume, in seconds from the start. */
+  positionSeconds: Scalars['Int']['output'];
+  /** Watched to 95 % of its runtime, or played to the end. */
+  completed: Scalars['Boolean']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** The film or show; catalog resolves its fields (removed titles too). */
+  content: Content;
+  /** The episode, for shows. */
+  episode: Maybe<Episode>;
+};
+
+/** What the member watched, most recent first. */
+export type WatchProgressConnection = {
+  __typename?: 'WatchProgressConnection';
+  edges: Array<WatchProgressEdge>;
+  pageInfo: PageInfo;
+  /** Entries in the whole history, on every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type WatchProgressEdge = {
+  __typename?: 'WatchProgressEdge';
+  cursor: Scalars['String']['output'];
+  node: WatchProgress;
+};
+
+/** What to play, and on what. */
+export type StartPlaybackInput = {
+  contentId: Scalars['ID']['input'];
+  /** For a TV show: the episode; without it, the show’s first episode. */
+  episodeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The player’s name for the device, 1 to 64 characters, e.g. "living-room-tv". */
+  device: Scalars['String']['input'];
+  /** Asked-for quality; capped by the plan (default: the best it allows). */
+  quality?: InputMaybe<VideoQuality>;
+};
+
+/** A heartbeat: where the player is, and whether it plays. */
+export type UpdatePlaybackInput = {
+  sessionId: Scalars['ID']['input'];
+  /** Seconds from the start, 0 or more (and within the title’s runtime). */
+  positionSeconds: Scalars['Int']['input'];
+  /** PLAYING or PAUSED (default: unchanged); ENDED when the player reached the end. */
+  state?: InputMaybe<PlaybackState>;
 };
 
 /** What an account may do: ADMIN also manages the catalogue and every account. */

@@ -7,6 +7,7 @@ export const SUBGRAPHS = [
   { name: 'catalog', url: 'http://localhost:4002/graphql', urlVariable: 'CATALOG_URL' },
   { name: 'my-list', url: 'http://localhost:4003/graphql', urlVariable: 'MY_LIST_URL' },
   { name: 'ratings', url: 'http://localhost:4004/graphql', urlVariable: 'RATINGS_URL' },
+  { name: 'streaming', url: 'http://localhost:4005/graphql', urlVariable: 'STREAMING_URL' },
   { name: 'billing', url: 'http://localhost:4006/graphql', urlVariable: 'BILLING_URL' },
 ] as const;
 

@@ -31,4 +31,12 @@ describe('query plans of the hot paths', () => {
   it('still asks users for the account’s own fields', () => {
     expect(fetches(`{ me { email displayName myListStats { total } } }`)).toEqual(['users', 'my-list']);
   });
+
+  it('answers trending in two hops: streaming ranks, catalog describes', () => {
+    expect(fetches(`{ trending(first: 10) { id title posterUrl } }`)).toEqual(['streaming', 'catalog']);
+  });
+
+  it('sends a heartbeat to streaming alone', () => {
+    expect(fetches(`mutation ($input: UpdatePlaybackInput!) { updatePlayback(input: $input) { id state positionSeconds version } }`)).toEqual(['streaming']);
+  });
 });

@@ -12,6 +12,7 @@ import * as catalog from '@ott/catalog/schema';
 import * as billing from '@ott/billing/schema';
 import * as ratings from '@ott/ratings/schema';
 import * as myList from '@ott/my-list/schema';
+import * as streaming from '@ott/streaming/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 
@@ -51,6 +52,7 @@ const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   billing: billing.buildSchema,
   ratings: ratings.buildSchema,
   'my-list': myList.buildSchema,
+  streaming: streaming.buildSchema,
 };
 
 export async function generateSchemaFiles(): Promise<Map<string, string>> {

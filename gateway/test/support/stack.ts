@@ -9,6 +9,8 @@ import * as ratings from '@ott/ratings';
 import * as ratingsSchema from '@ott/ratings/schema';
 import * as myList from '@ott/my-list';
 import * as myListSchema from '@ott/my-list/schema';
+import * as streaming from '@ott/streaming';
+import * as streamingSchema from '@ott/streaming/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
 import { start as startGateway } from '../../src/index';
@@ -25,6 +27,7 @@ const modules: Record<SubgraphName, SubgraphModule> = {
   billing: { start: billing.start, buildSchema: billingSchema.buildSchema },
   ratings: { start: ratings.start, buildSchema: ratingsSchema.buildSchema },
   'my-list': { start: myList.start, buildSchema: myListSchema.buildSchema },
+  streaming: { start: streaming.start, buildSchema: streamingSchema.buildSchema },
 };
 
 export interface Stack {
