@@ -144,6 +144,16 @@ export async function startInfrastructure({ dataDir, env = process.env }) {
   }
 }
 
+/**
+ * The subgraphs the gateway composes (gateway/src/subgraphs.ts), each with its local URL,
+ * port and the variable that overrides its URL.
+ */
+export function subgraphList() {
+  const script = "process.stdout.write(JSON.stringify(require('./src/subgraphs').SUBGRAPHS))";
+  const output = execFileSync('node', ['-r', '@swc-node/register', '-e', script], { cwd: join(ROOT, 'gateway'), encoding: 'utf8' });
+  return JSON.parse(output).map((s) => ({ ...s, port: Number(new URL(s.url).port) }));
+}
+
 /** Waits until a TCP port accepts connections. */
 export function waitForPort(port, host = '127.0.0.1', timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -1,11 +1,11 @@
 // `npm start`: install everything, start the embedded database and Redis (or use MONGODB_URL /
 // REDIS_URL), seed the catalogue, start every subgraph and the gateway on :4000, create demo
 // accounts and print where to go. Ctrl-C stops every process it started.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
-import { ROOT, startInfrastructure } from './services.mjs';
+import { ROOT, startInfrastructure, subgraphList } from './services.mjs';
 
 const GATEWAY_PORT = Number(process.env.PORT ?? 4000);
 const ADMIN = { email: process.env.ADMIN_EMAIL ?? 'admin@ott.local', password: process.env.ADMIN_PASSWORD ?? 'admin-password' };
@@ -15,12 +15,6 @@ const SWC = ['-r', '@swc-node/register'];
 const children = [];
 let infrastructure;
 let stopping = false;
-
-function subgraphList() {
-  const script = "process.stdout.write(JSON.stringify(require('./src/subgraphs').SUBGRAPHS))";
-  const output = execFileSync('node', [...SWC, '-e', script], { cwd: join(ROOT, 'gateway'), encoding: 'utf8' });
-  return JSON.parse(output).map((s) => ({ ...s, port: Number(new URL(s.url).port) }));
-}
 
 function launch(label, cwd, env) {
   const child = spawn('node', [...SWC, 'src/index.ts'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
