@@ -55,7 +55,7 @@ describe('a session without heartbeats', () => {
     await sleep(TIMEOUT_SECONDS * 1000 + 200);
     const next = await started(stack, viewer, { contentId: catalog.movies[2]!.id });
     expect(await read(viewer.token, quiet.id)).toMatchObject({ state: 'ENDED', endReason: 'TIMED_OUT' });
-    expect((await streamsOf(viewer.id)).map((stream) => stream.sessionId)).toEqual([next.id]);
+    expect((await streamsOf(viewer.id)).map((stream) => stream._id)).toEqual([next.id]);
   });
 
   it('cannot be moved once quiet for the timeout: the heartbeat ends it and says why', async () => {

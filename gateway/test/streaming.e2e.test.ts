@@ -184,7 +184,7 @@ describe('the stream limit', () => {
     const viewer = await subscriber(stack, 'BASIC');
     const session = await started(stack, viewer, { contentId: catalog.movies[5]!.id });
     // As if the process died right after its end won: marked, record not written, stream held.
-    await db.collection('live_sessions').updateOne({ sessionId: session.id }, { $set: { ending: { reason: 'STOPPED', at: new Date() } } });
+    await db.collection<{ _id: string }>('live_sessions').updateOne({ _id: session.id }, { $set: { ending: { reason: 'STOPPED', at: new Date() } } });
     await started(stack, viewer, { contentId: catalog.movies[6]!.id });
     const record = await db.collection('sessions').findOne({ _id: new mongoose.Types.ObjectId(session.id) });
     expect(record).toMatchObject({ state: 'ENDED', endReason: 'STOPPED' });

@@ -23,7 +23,17 @@ export function signAccessToken(user: AuthUser, config: TokenConfig, ttlSeconds:
   });
 }
 
+/** A verified access token: who it names, and until when it is valid. */
+export interface Credentials {
+  user: AuthUser;
+  expiresAt: Date;
+}
+
 export function verifyAccessToken(token: string, config: TokenConfig): AuthUser {
+  return verifyCredentials(token, config).user;
+}
+
+export function verifyCredentials(token: string, config: TokenConfig): Credentials {
   let payload: string | jwt.JwtPayload;
   try {
     payload = jwt.verify(token, config.key, {
@@ -35,10 +45,10 @@ export function verifyAccessToken(token: string, config: TokenConfig): AuthUser 
     const expired = error instanceof jwt.TokenExpiredError;
     throw unauthenticated(expired ? 'The access token has expired: refresh it and try again.' : 'The access token is invalid: sign in again.');
   }
-  if (typeof payload === 'string' || typeof payload.sub !== 'string' || !Roles.includes(payload.role)) {
+  if (typeof payload === 'string' || typeof payload.sub !== 'string' || !Roles.includes(payload.role) || typeof payload.exp !== 'number') {
     throw unauthenticated('The access token is invalid: sign in again.');
   }
-  return { id: payload.sub, role: payload.role as RoleName };
+  return { user: { id: payload.sub, role: payload.role as RoleName }, expiresAt: new Date(payload.exp * 1000) };
 }
 
 /**
@@ -46,8 +56,13 @@ export function verifyAccessToken(token: string, config: TokenConfig): AuthUser 
  * UNAUTHENTICATED when there is one that does not verify (never silently anonymous).
  */
 export function userFromAuthorization(header: string | undefined, config: TokenConfig): AuthUser | null {
+  return credentialsFromAuthorization(header, config)?.user ?? null;
+}
+
+/** Like userFromAuthorization, with the token's expiry (a long-lived connection must end with it). */
+export function credentialsFromAuthorization(header: string | undefined, config: TokenConfig): Credentials | null {
   if (header === undefined || header === '') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <access token>".');
-  return verifyAccessToken(match[1]!, config);
+  return verifyCredentials(match[1]!, config);
 }

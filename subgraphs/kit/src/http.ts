@@ -31,6 +31,13 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   plugins?: ApolloServerPlugin<C>[];
   /** HTTP endpoints of the service's own beside /graphql and /health (e.g. streaming's manifests). */
   routes?: (app: Express) => void;
+  /** Replaces the development landing page (the gateway's Sandbox also needs its subscription endpoint). */
+  landingPage?: ApolloServerPlugin<C>;
+  /**
+   * Serves more on the same HTTP server once Apollo Server has started (the gateway's
+   * WebSocket subscriptions); closed before Apollo Server stops.
+   */
+  attach?: (httpServer: Server, apollo: ApolloServer<C>) => { close(): Promise<void> };
 }
 
 export interface GraphQLApp {
@@ -92,7 +99,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       ApolloServerPluginDrainHttpServer({ httpServer }),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+        : (options.landingPage ?? ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
       requestLogPlugin<C>(logger),
       ...(options.plugins ?? []),
     ],
@@ -104,6 +111,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
   return {
     async listen(host, port) {
       await apollo.start();
+      const attached = options.attach?.(httpServer, apollo);
       app.use(
         '/graphql',
         (req: Request, res: Response, next) => {
@@ -128,7 +136,10 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       return {
         url,
         port: address.port,
-        close: () => apollo.stop(),
+        close: async () => {
+          await attached?.close();
+          await apollo.stop();
+        },
       };
     },
   };

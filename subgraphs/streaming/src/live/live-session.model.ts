@@ -12,33 +12,31 @@ export class Ending {
 }
 
 /**
- * One of a member's concurrent streams, held by one playing (or paused) session, with that
- * session's live state. Its `_id` is `<userId>:<n>` with n below the plan's maxStreams, so "at
- * most maxStreams sessions" is the uniqueness of `_id`: an insert, atomic on MongoDB and on
- * the embedded database alike, with no transaction and no counter a crash could leave wrong.
+ * A playing (or paused) session: the stream it holds and its live state. `_id` is the session's
+ * id; `(userId, slot)` is unique, with slot below the plan's maxStreams, so "at most maxStreams
+ * sessions" is an insert the unique index refuses (E11000), atomic on MongoDB and on the
+ * embedded database alike, with no transaction and no counter a crash could leave wrong.
  *
- * Heartbeats change only this document, so their conditional writes touch a collection as
- * small as the number of streams playing now (the embedded database scans any filter that is
- * not a bare `_id`); the session's record (session.model.ts) is written at start and at end.
+ * Heartbeats and reads address it by bare `_id`, which the embedded database answers without
+ * scanning (FerretDB pushes down only a filter that is exactly `{ _id }`); the other queries
+ * touch a collection as small as the number of streams playing now. The session's record
+ * (session.model.ts) is written at start and at end.
  */
 @modelOptions({ schemaOptions: { collection: 'live_sessions', versionKey: false } })
-@index({ sessionId: 1 }, { unique: true })
-@index({ userId: 1 })
+@index({ userId: 1, slot: 1 }, { unique: true })
 @index({ lastHeartbeatAt: 1 })
 @index({ contentId: 1 })
 export class LiveSession {
+  /** The session's id (24 hex characters). */
   @prop({ type: () => String, required: true })
   _id: string;
 
   @prop({ type: () => String, required: true })
   userId: string;
 
-  /** n of `_id`. */
+  /** Which of the member's streams (0 … maxStreams - 1) the session holds. */
   @prop({ type: () => Number, required: true })
   slot: number;
-
-  @prop({ type: () => String, required: true })
-  sessionId: string;
 
   @prop({ type: () => String, required: true })
   contentId: string;
@@ -85,7 +83,5 @@ export class LiveSession {
 }
 
 export type LiveSessionModel = ReturnModelType<typeof LiveSession>;
-
-export const liveSessionId = (userId: string, slot: number) => `${userId}:${slot}`;
 
 export const createLiveSessionModel = (connection: Connection): LiveSessionModel => getModelForClass(LiveSession, { existingConnection: connection });

@@ -2,7 +2,7 @@ import { appError, badInput, ErrorCode, isDuplicateKeyError, notFound, type Auth
 import { Types, type QueryFilter } from 'mongoose';
 import type { Title, TitleEpisode } from '../content/catalog-titles';
 import type { Entitlements } from '../entitlements/billing-entitlements';
-import { liveSessionId, type LiveSession, type LiveSessionModel } from '../live/live-session.model';
+import type { LiveSession, LiveSessionModel } from '../live/live-session.model';
 import { utcDay, type PlayCounts } from '../plays/play-counts';
 import type { LivePosition, ProgressService } from '../progress/progress.service';
 import { cappedQuality, PlaybackEndReason, PlaybackState } from './session.enums';
@@ -32,9 +32,14 @@ export interface PlaybackServiceDeps {
 
 type Live = LiveSession;
 type Record = PlaybackSession & { _id: Types.ObjectId };
+/** What never changes during a session: checked before a heartbeat writes, cached per process. */
+type Facts = Pick<Live, 'userId' | 'maxPositionSeconds'>;
+
+/** Facts of this many sessions are kept per process (oldest forgotten first). */
+const FACTS_CACHED = 50_000;
 
 const viewOfLive = (live: Live): SessionView => ({
-  id: live.sessionId,
+  id: live._id,
   userId: live.userId,
   contentId: live.contentId,
   episodeId: live.episodeId,
@@ -78,17 +83,22 @@ const streamLimit = (maxStreams: number) =>
   );
 
 /**
- * The rules of playback. A playing session is its stream's live document; every change to it
- * is one conditional write of that document (its filter says what must still hold: not
- * ending, heard from recently, the caller's, position in range), so racing requests cannot
- * move an ended session or end one twice, and the version grows with each change. Ending is
- * two-phase and crash-safe: the winning write marks the live document, the record is
- * written, then the live document goes; whoever finds a marked one finishes it.
- * Announcements go out after the writes.
+ * The rules of playback. A playing session is its live document. Ending is one conditional
+ * write of it (its filter says what must still hold: not ending, heard from recently, the
+ * caller's), so racing requests cannot end a session twice; then the record is written and
+ * the live document goes, and whoever finds a marked one finishes it (crash-safe).
+ *
+ * A heartbeat, the hot path, is one write by bare `_id`: what never changes (owner, position
+ * bound) is checked first, and the document as it was tells whether the session was still
+ * live. A heartbeat that reached an ending session is refused and its write goes with the
+ * document (the end completes from the copy its own write returned); one that reached a quiet
+ * session ends it with the state it had before. The version grows with each
+ * change. Announcements go out after the writes.
  */
 export class PlaybackService {
   private readonly sessions: PlaybackSessionModel;
   private readonly live: LiveSessionModel;
+  private readonly facts = new Map<string, Facts>();
 
   constructor(private readonly deps: PlaybackServiceDeps) {
     this.sessions = deps.sessions;
@@ -120,10 +130,9 @@ export class PlaybackService {
     const now = new Date();
     const sessionId = new Types.ObjectId();
     const live = await this.claimStream(entitlements.maxStreams, taken, (slot) => ({
-      _id: liveSessionId(caller.id, slot),
+      _id: sessionId.toHexString(),
       userId: caller.id,
       slot,
-      sessionId: sessionId.toHexString(),
       contentId,
       episodeId,
       device,
@@ -142,9 +151,10 @@ export class PlaybackService {
     try {
       await this.sessions.create({ ...this.recordOf(view, runtimeSeconds), _id: sessionId });
     } catch (error) {
-      await this.live.deleteOne({ _id: live._id, sessionId: live.sessionId }).exec();
+      await this.live.deleteOne({ _id: live._id }).exec();
       throw error;
     }
+    this.remember(live._id, live);
     await Promise.all([this.recordProgress(live, false), this.deps.plays.record(contentId, now)]);
     await this.deps.events.publish(view, 'STARTED');
     return view;
@@ -156,14 +166,24 @@ export class PlaybackService {
     const positionSeconds = validatePosition(input.positionSeconds);
     if (input.state === PlaybackState.ENDED) return this.finish(caller, sessionId, positionSeconds);
     const now = new Date();
+    const facts = await this.factsOf(sessionId);
+    if (!facts || !mayAccess(caller, facts)) throw await this.whyNotWritable(caller, sessionId, now, positionSeconds);
+    if (positionSeconds > facts.maxPositionSeconds) {
+      throw badInput('positionSeconds', `must be at most ${facts.maxPositionSeconds} for this title, got ${positionSeconds}.`);
+    }
     const set: Partial<Live> = { positionSeconds, updatedAt: now, lastHeartbeatAt: now };
     if (input.state) set.state = input.state;
-    const live = await this.live
-      .findOneAndUpdate({ ...this.writable(caller, sessionId, now), maxPositionSeconds: { $gte: positionSeconds } }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' })
-      .lean<Live>()
-      .exec();
-    if (!live) throw await this.whyNotWritable(caller, sessionId, now, positionSeconds);
-    const view = viewOfLive(live);
+    const before = await this.live.findOneAndUpdate({ _id: sessionId }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'before' }).lean<Live>().exec();
+    if (!before) throw await this.whyNotWritable(caller, sessionId, now, positionSeconds);
+    // Reached a session whose end already won: the end completes from its own copy, so this write is lost with the document.
+    if (before.ending) throw endedError(before.ending.reason);
+    if (before.lastHeartbeatAt < this.cutoff(now)) {
+      // Quiet for the timeout before this heartbeat: it ends with the state it had.
+      const restore = { positionSeconds: before.positionSeconds, state: before.state, lastHeartbeatAt: before.lastHeartbeatAt };
+      await this.end({ _id: sessionId }, PlaybackEndReason.TIMED_OUT, now, restore);
+      throw this.quietError();
+    }
+    const view = viewOfLive({ ...before, ...set, version: before.version + 1 });
     await this.deps.events.publish(view, 'UPDATED');
     return view;
   }
@@ -186,12 +206,16 @@ export class PlaybackService {
 
   /** For references (`_entities`): the field rules decide who sees what. Answers in no particular order. */
   async findByIds(ids: readonly string[]): Promise<SessionView[]> {
-    const valid = ids.filter(isSessionId);
-    const playing = await this.live.find({ sessionId: { $in: valid } }).lean<Live[]>().exec();
-    const found = new Set(playing.map((live) => live.sessionId));
-    // One `_id` lookup each: the embedded database answers those without scanning the records.
-    const records = await Promise.all(valid.filter((id) => !found.has(id)).map((id) => this.sessions.findById(id).lean<Record>().exec()));
-    return [...playing.map(viewOfLive), ...records.filter((record): record is Record => record !== null).map(viewOfRecord)];
+    // Bare `_id` lookups, one each: the embedded database answers those without scanning.
+    const found = await Promise.all(
+      ids.filter(isSessionId).map(async (id) => {
+        const live = await this.live.findById(id).lean<Live>().exec();
+        if (live) return viewOfLive(live);
+        const record = await this.sessions.findById(id).lean<Record>().exec();
+        return record ? viewOfRecord(record) : null;
+      }),
+    );
+    return found.filter((view): view is SessionView => view !== null);
   }
 
   /** Where the member's playing sessions are now, for progress reads to lay over the stored entries. */
@@ -201,7 +225,7 @@ export class PlaybackService {
 
   /** A member's sessions that hold a stream now, newest first. */
   async activeOf(userId: string, now = new Date()): Promise<SessionView[]> {
-    const live = await this.live.find({ userId, ending: null, lastHeartbeatAt: { $gte: this.cutoff(now) } }).sort({ startedAt: -1, sessionId: -1 }).lean<Live[]>().exec();
+    const live = await this.live.find({ userId, ending: null, lastHeartbeatAt: { $gte: this.cutoff(now) } }).sort({ startedAt: -1, _id: -1 }).lean<Live[]>().exec();
     return live.map(viewOfLive);
   }
 
@@ -216,9 +240,9 @@ export class PlaybackService {
   /** Ends every active session of titles catalog removed (idempotent: events may repeat). */
   async endForContent(contentIds: readonly string[]): Promise<number> {
     if (contentIds.length === 0) return 0;
-    const playing = await this.live.find({ contentId: { $in: [...contentIds] }, ending: null }, { sessionId: 1 }).lean<Pick<Live, 'sessionId'>[]>().exec();
+    const playing = await this.live.find({ contentId: { $in: [...contentIds] }, ending: null }, { _id: 1 }).lean<Pick<Live, '_id'>[]>().exec();
     let ended = 0;
-    for (const { sessionId } of playing) if (await this.end({ sessionId }, PlaybackEndReason.CONTENT_REMOVED, new Date())) ended += 1;
+    for (const { _id } of playing) if (await this.end({ _id }, PlaybackEndReason.CONTENT_REMOVED, new Date())) ended += 1;
     if (ended > 0) this.deps.logger.info({ contentIds, sessions: ended }, 'ended the sessions of removed titles');
     return ended;
   }
@@ -253,9 +277,9 @@ export class PlaybackService {
   }
 
   /**
-   * Claims the lowest free stream below `maxStreams` by inserting its live document. Racing
-   * claims of one stream are decided by the unique `_id`: one insert wins, the others move on
-   * to the next stream or run out.
+   * Claims the lowest free stream below `maxStreams` by inserting the live document. Racing
+   * claims of one stream are decided by the unique (userId, slot) index: one insert wins, the
+   * others move on to the next stream or run out.
    */
   private async claimStream(maxStreams: number, taken: ReadonlySet<number>, document: (slot: number) => Live): Promise<Live> {
     for (let slot = 0; slot < maxStreams; slot++) {
@@ -286,7 +310,7 @@ export class PlaybackService {
       return true;
     }
     if (live.lastHeartbeatAt >= this.cutoff(now)) return false;
-    return Boolean(await this.end({ sessionId: live.sessionId, lastHeartbeatAt: { $lt: this.cutoff(now) } }, PlaybackEndReason.TIMED_OUT, now));
+    return Boolean(await this.end({ _id: live._id, lastHeartbeatAt: { $lt: this.cutoff(now) } }, PlaybackEndReason.TIMED_OUT, now));
   }
 
   /** The one way a session ends: the winning conditional write marks it, then the end is completed. */
@@ -306,9 +330,10 @@ export class PlaybackService {
   private async completeEnd(live: Live): Promise<SessionView> {
     const view = viewOfLive(live);
     // Every field, with upsert: a start interrupted before its record was written still leaves one.
-    await this.sessions.updateOne({ _id: new Types.ObjectId(live.sessionId) }, { $set: this.recordOf(view, live.runtimeSeconds) }, { upsert: true }).exec();
+    await this.sessions.updateOne({ _id: new Types.ObjectId(live._id) }, { $set: this.recordOf(view, live.runtimeSeconds) }, { upsert: true }).exec();
     await this.recordProgress(live, live.ending?.reason === PlaybackEndReason.FINISHED);
-    await this.live.deleteOne({ _id: live._id, sessionId: live.sessionId }).exec();
+    await this.live.deleteOne({ _id: live._id }).exec();
+    this.facts.delete(live._id);
     await this.deps.events.publish(view, 'ENDED');
     return view;
   }
@@ -320,12 +345,12 @@ export class PlaybackService {
 
   /** What a change by this caller requires: the session playing, heard from recently, and theirs (or they are ADMIN). */
   private writable(caller: AuthUser, sessionId: string, now: Date): QueryFilter<Live> {
-    return { sessionId, ending: null, lastHeartbeatAt: { $gte: this.cutoff(now) }, ...(caller.role === 'ADMIN' ? {} : { userId: caller.id }) };
+    return { _id: sessionId, ending: null, lastHeartbeatAt: { $gte: this.cutoff(now) }, ...(caller.role === 'ADMIN' ? {} : { userId: caller.id }) };
   }
 
   /** Why a conditional write matched nothing, as the error to answer (ending a quiet session on the way). */
   private async whyNotWritable(caller: AuthUser, sessionId: string, now: Date, positionSeconds?: number): Promise<Error> {
-    const live = await this.live.findOne({ sessionId }).lean<Live>().exec();
+    const live = await this.live.findById(sessionId).lean<Live>().exec();
     if (live) {
       if (!mayAccess(caller, live)) return notFound('playback session', sessionId);
       if (live.ending) {
@@ -334,7 +359,7 @@ export class PlaybackService {
       }
       if (live.lastHeartbeatAt < this.cutoff(now)) {
         await this.settle(live, now);
-        return badInput('sessionId', `this playback session ended: no heartbeat arrived for ${this.deps.timeoutMs / 1000} s. Start playback again.`);
+        return this.quietError();
       }
       if (positionSeconds !== undefined && positionSeconds > live.maxPositionSeconds) {
         return badInput('positionSeconds', `must be at most ${live.maxPositionSeconds} for this title, got ${positionSeconds}.`);
@@ -345,6 +370,24 @@ export class PlaybackService {
     const record = await this.sessions.findById(sessionId).lean<Record>().exec();
     if (!record || !mayAccess(caller, record)) return notFound('playback session', sessionId);
     return endedError(record.endReason);
+  }
+
+  private quietError(): Error {
+    return badInput('sessionId', `this playback session ended: no heartbeat arrived for ${this.deps.timeoutMs / 1000} s. Start playback again.`);
+  }
+
+  /** A session's unchanging facts: cached, or read by bare `_id` from its live document. */
+  private async factsOf(sessionId: string): Promise<Facts | null> {
+    const cached = this.facts.get(sessionId);
+    if (cached) return cached;
+    const live = await this.live.findById(sessionId, { userId: 1, maxPositionSeconds: 1 }).lean<Facts>().exec();
+    if (live) this.remember(sessionId, live);
+    return live;
+  }
+
+  private remember(sessionId: string, facts: Facts): void {
+    if (this.facts.size >= FACTS_CACHED) this.facts.delete(this.facts.keys().next().value!);
+    this.facts.set(sessionId, { userId: facts.userId, maxPositionSeconds: facts.maxPositionSeconds });
   }
 
   private recordProgress(live: Live, finished: boolean): Promise<void> {
