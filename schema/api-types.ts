@@ -845,3 +845,21 @@ export type UpdateProfileInput = {
   displayName?: InputMaybe<Scalars['String']['input']>;
   favoriteGenreIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
+
+/** Live updates, over graphql-ws (the graphql-transport-ws protocol) at the gateway's /graphql. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every change of one playback session (start, heartbeat, pause, end), as its owner (or an ADMIN) would read it.
+   * Anyone else gets NOT_FOUND and no events.
+   */
+  playbackSessionUpdated: PlaybackSession;
+  /** Every change to any playback session of the signed-in member: starts, heartbeats, pauses, stops and expiries. */
+  myPlaybackSessions: PlaybackSession;
+};
+
+
+/** Live updates, over graphql-ws (the graphql-transport-ws protocol) at the gateway's /graphql. */
+export type SubscriptionPlaybackSessionUpdatedArgs = {
+  sessionId: Scalars['ID']['input'];
+};

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { baseEnv, loadConfig, port, tokenConfig } from '@ott/kit';
+import { baseEnv, loadConfig, port, redisEnv, tokenConfig } from '@ott/kit';
 import { z } from 'zod';
 import { SUBGRAPHS } from './subgraphs';
 
@@ -10,6 +10,13 @@ const env = {
   PORT: port(4000),
   SUPERGRAPH_PATH: z.string().default(resolve(__dirname, '../../schema/supergraph.graphql')),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+  /** Where streaming publishes playback changes (the same Redis and key prefix). */
+  ...redisEnv,
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),
+  WS_CONNECTIONS_PER_MEMBER: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Updates queued for a subscriber that reads too slowly before its socket is closed (1013). */
+  SUBSCRIPTION_BUFFER_EVENTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  WS_KEEPALIVE_SECONDS: z.coerce.number().min(1).max(300).default(12),
   ...Object.fromEntries(SUBGRAPHS.map((s) => [s.urlVariable, url])),
 };
 

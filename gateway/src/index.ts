@@ -1,16 +1,25 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
-import { createLogger, runService, type Service } from '@ott/kit';
+import { createLogger, openRedis, runService, startService, type Service } from '@ott/kit';
 import { gatewayConfig } from './config';
 import { createServer } from './server';
 
+export interface GatewayService extends Service {
+  /** Open subscription connections and subscriptions on this instance, and the executions they share. */
+  subscriptionStats(): { connections: number; subscriptions: number; executions: number } | undefined;
+}
+
 /** config → supergraph → serve. `supergraphSdl` lets tests compose one for their own ports. */
-export async function start(env: NodeJS.ProcessEnv, supergraphSdl?: string): Promise<Service> {
+export async function start(env: NodeJS.ProcessEnv, supergraphSdl?: string): Promise<GatewayService> {
   const config = gatewayConfig(env);
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const sdl = supergraphSdl ?? (await readFile(config.SUPERGRAPH_PATH, 'utf8'));
-  const { app } = createServer({ config, supergraphSdl: sdl, logger });
-  return app.listen(config.HOST, config.PORT);
+  return startService(async (resources) => {
+    // Without a key prefix: channel names carry the deployment's prefix themselves.
+    const events = await openRedis(resources, 'gateway-playback-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const { app, subscriptionStats } = createServer({ config, supergraphSdl: sdl, events, logger });
+    return { ...(await app.listen(config.HOST, config.PORT)), subscriptionStats };
+  });
 }
 
 if (require.main === module) runService('gateway', start);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { badInput } from '@ott/kit';
 
 function depthOf(
@@ -30,24 +30,26 @@ function depthOf(
 }
 
 /**
- * Rejects operations nested deeper than `maxDepth` before any subgraph is called, so one
+ * Refuses an operation nested deeper than `maxDepth` before any subgraph is called, so one
  * request cannot fan out without bound (e.g. similar → similar → similar …).
  * Introspection fields (`__schema`, `__type`) do not count, so Sandbox keeps working.
  */
+export function assertDepth(document: DocumentNode, operation: OperationDefinitionNode, maxDepth: number): void {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  const depth = depthOf(operation.selectionSet, fragments, new Set());
+  if (depth > maxDepth) throw badInput('query', `is nested ${depth} levels deep; the limit is ${maxDepth}.`);
+}
+
+/** The depth limit for every HTTP request (subscriptions apply `assertDepth` when they subscribe). */
 export function depthLimitPlugin(maxDepth: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document }) {
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
-          if (!operation) return;
-          const depth = depthOf(operation.selectionSet, fragments, new Set());
-          if (depth > maxDepth) {
-            throw badInput('query', `is nested ${depth} levels deep; the limit is ${maxDepth}.`);
-          }
+          if (operation) assertDepth(document, operation, maxDepth);
         },
       };
     },

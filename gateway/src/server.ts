@@ -1,8 +1,13 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Redis } from 'ioredis';
 import { createGraphQLApp, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { depthLimitPlugin } from './limits';
+import { sandboxWithSubscriptions } from './subscriptions/landing-page';
+import { PlaybackFeed } from './subscriptions/playback-feed';
+import { SubscribingGateway } from './subscriptions/subscribing-gateway';
+import { serveSubscriptions } from './subscriptions/subscription-server';
 
 /** Passes the caller's credentials and the request id on to every subgraph call. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -21,24 +26,30 @@ function healthUrl(graphqlUrl: string): string {
 export interface GatewayDeps {
   config: GatewayConfig;
   supergraphSdl: string;
+  /** A connection of its own for playback events (it enters subscriber mode). */
+  events: Redis;
   logger: Logger;
 }
 
-export function createServer({ config, supergraphSdl, logger }: GatewayDeps) {
+export function createServer({ config, supergraphSdl, events, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    logger,
-    buildService: ({ name, url }) => {
-      const target = config.subgraphUrls[name] ?? url;
-      if (!target) throw new Error(`no URL for subgraph ${name}`);
-      subgraphUrls.set(name, target);
-      // Node's own fetch: the default (make-fetch-happen over agent-base) builds an Error and
-      // reads its stack on every subgraph call to guess the protocol, which under source maps
-      // was a quarter of the gateway's CPU in bench/mylist.bench.mjs.
-      return new ForwardingDataSource({ url: target, fetcher: fetch });
-    },
-  });
+  const gateway = new SubscribingGateway(
+    new ApolloGateway({
+      supergraphSdl,
+      logger,
+      buildService: ({ name, url }) => {
+        const target = config.subgraphUrls[name] ?? url;
+        if (!target) throw new Error(`no URL for subgraph ${name}`);
+        subgraphUrls.set(name, target);
+        // Node's own fetch: the default (make-fetch-happen over agent-base) builds an Error and
+        // reads its stack on every subgraph call to guess the protocol, which under source maps
+        // was a quarter of the gateway's CPU in bench/mylist.bench.mjs.
+        return new ForwardingDataSource({ url: target, fetcher: fetch });
+      },
+    }),
+  );
+  const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
+  let subscriptions: ReturnType<typeof serveSubscriptions> | undefined;
 
   const app = createGraphQLApp<GatewayContext>({
     name: 'gateway',
@@ -47,6 +58,25 @@ export function createServer({ config, supergraphSdl, logger }: GatewayDeps) {
     apollo: { gateway },
     context: gatewayContextFactory(config.tokens, logger),
     plugins: [depthLimitPlugin(config.MAX_QUERY_DEPTH)],
+    landingPage: sandboxWithSubscriptions(),
+    attach: (httpServer, apollo) => {
+      subscriptions = serveSubscriptions({
+        httpServer,
+        apollo,
+        schema: () => gateway.apiSchema,
+        feed,
+        tokens: config.tokens,
+        logger,
+        limits: {
+          maxDepth: config.MAX_QUERY_DEPTH,
+          subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
+          connectionsPerMember: config.WS_CONNECTIONS_PER_MEMBER,
+          bufferedEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
+          keepAliveMs: config.WS_KEEPALIVE_SECONDS * 1000,
+        },
+      });
+      return subscriptions;
+    },
     readiness: {
       subgraphs: async () => {
         const checks = [...subgraphUrls.values()].map(async (url) => {
@@ -57,5 +87,5 @@ export function createServer({ config, supergraphSdl, logger }: GatewayDeps) {
       },
     },
   });
-  return { app };
+  return { app, subscriptionStats: () => subscriptions?.stats() };
 }

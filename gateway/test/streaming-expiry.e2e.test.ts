@@ -5,6 +5,7 @@ import type { Service } from '@ott/kit';
 import { errorCodes, uniqueTag } from '@ott/kit/testing';
 import { start as startStreaming } from '@ott/streaming';
 import { seedCatalog } from './support/catalog-fixture';
+import { liveClient } from './support/live';
 import { catalogIds, dataOf, eventually, heartbeat, SESSION, start, started, subscriber, type CatalogIds, type Session } from './support/playback';
 import { startStack, type Stack } from './support/stack';
 
@@ -89,5 +90,24 @@ describe('a session without heartbeats', () => {
     }, 5_000);
     expect(ended.endReason).toBe('TIMED_OUT');
     await eventually(async () => expect(await streamsOf(viewer.id)).toHaveLength(0));
+  });
+
+  it('is announced to the member’s myPlaybackSessions subscribers when it expires', async () => {
+    const viewer = await subscriber(stack, 'BASIC');
+    const client = liveClient(stack.gatewayUrl, { authorization: `Bearer ${viewer.token}` });
+    try {
+      const live = client.subscribe<{ myPlaybackSessions: { id: string; state: string; endReason: string | null } }>(
+        `subscription { myPlaybackSessions { id state endReason } }`,
+      );
+      await sleep(300);
+      const session = await started(stack, viewer, { contentId: catalog.movies[6]!.id });
+      const events = (await live.received(2, 5_000)).map((result) => result.data!.myPlaybackSessions);
+      expect(events).toEqual([
+        { id: session.id, state: 'PLAYING', endReason: null },
+        { id: session.id, state: 'ENDED', endReason: 'TIMED_OUT' },
+      ]);
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
-import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
 import * as catalog from '@ott/catalog/schema';
@@ -15,6 +15,7 @@ import * as myList from '@ott/my-list/schema';
 import * as streaming from '@ott/streaming/schema';
 import * as users from '@ott/users/schema';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
+import { withSubscriptions } from '../subscriptions/schema';
 
 const ROOT = resolve(__dirname, '../../..');
 const SCHEMA_DIR = resolve(ROOT, 'schema');
@@ -59,7 +60,10 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   const subgraphs = await Promise.all(
     SUBGRAPHS.map(async ({ name, url }) => ({ name, url, sdl: printSubgraphSdl(await builders[name]()) })),
   );
-  const { supergraphSdl, apiSchemaSdl } = composeSupergraph(subgraphs);
+  const composed = composeSupergraph(subgraphs);
+  const { supergraphSdl } = composed;
+  // What clients see: the composed API plus the gateway's own Subscription type (never composed).
+  const apiSchemaSdl = printSchema(withSubscriptions(buildSchema(composed.apiSchemaSdl)));
   const files = new Map<string, string>();
   for (const { name, sdl } of subgraphs) files.set(`${name}.graphql`, `${sdl.trim()}\n`);
   files.set('supergraph.graphql', `${supergraphSdl.trim()}\n`);

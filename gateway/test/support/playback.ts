@@ -31,8 +31,8 @@ export interface Member {
 }
 
 export interface CatalogIds {
-  /** Films in title order, with their runtime in minutes. */
-  movies: { id: string; title: string; runtimeMinutes: number }[];
+  /** Films in title order, with their runtime in minutes and their genres' names. */
+  movies: { id: string; title: string; runtimeMinutes: number; genres: string[] }[];
   /** Shows with their episodes in order. */
   shows: { id: string; title: string; episodes: string[] }[];
 }
@@ -67,13 +67,13 @@ export async function subscriber(stack: Stack, planCode: 'BASIC' | 'STANDARD' | 
 }
 
 export async function catalogIds(stack: Stack): Promise<CatalogIds> {
-  const response = await stack.query<{ browse: { edges: { node: { __typename: string; id: string; title: string; runtimeMinutes?: number; seasons?: { episodes: { id: string }[] }[] } }[] } }>(
-    `{ browse(first: 100) { edges { node { __typename id title ... on Movie { runtimeMinutes } ... on TvShow { seasons { episodes { id } } } } } } }`,
-  );
+  const response = await stack.query<{
+    browse: { edges: { node: { __typename: string; id: string; title: string; genres: { name: string }[]; runtimeMinutes?: number; seasons?: { episodes: { id: string }[] }[] } }[] };
+  }>(`{ browse(first: 100) { edges { node { __typename id title genres { name } ... on Movie { runtimeMinutes } ... on TvShow { seasons { episodes { id } } } } } } }`);
   expect(response.errors).toBeUndefined();
   const nodes = response.data!.browse.edges.map((edge) => edge.node);
   return {
-    movies: nodes.filter((n) => n.__typename === 'Movie').map((n) => ({ id: n.id, title: n.title, runtimeMinutes: n.runtimeMinutes! })),
+    movies: nodes.filter((n) => n.__typename === 'Movie').map((n) => ({ id: n.id, title: n.title, runtimeMinutes: n.runtimeMinutes!, genres: n.genres.map((g) => g.name) })),
     shows: nodes.filter((n) => n.__typename === 'TvShow').map((n) => ({ id: n.id, title: n.title, episodes: n.seasons!.flatMap((s) => s.episodes.map((e) => e.id)) })),
   };
 }

@@ -13,7 +13,7 @@ import * as streaming from '@ott/streaming';
 import * as streamingSchema from '@ott/streaming/schema';
 import * as users from '@ott/users';
 import * as usersSchema from '@ott/users/schema';
-import { start as startGateway } from '../../src/index';
+import { start as startGateway, type GatewayService } from '../../src/index';
 import { SUBGRAPHS, type SubgraphName } from '../../src/subgraphs';
 
 interface SubgraphModule {
@@ -32,6 +32,10 @@ const modules: Record<SubgraphName, SubgraphModule> = {
 
 export interface Stack {
   gatewayUrl: string;
+  gateway: GatewayService;
+  /** The supergraph composed for this stack's ports, and the gateway's environment: to start more gateways. */
+  supergraphSdl: string;
+  gatewayEnv: NodeJS.ProcessEnv;
   subgraphUrls: Record<string, string>;
   /** Each subgraph's environment, e.g. to seed its own database. */
   subgraphEnvs: Record<string, NodeJS.ProcessEnv>;
@@ -67,10 +71,14 @@ export async function startStack(
       subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()), service });
     }
     const { supergraphSdl } = composeSupergraph(subgraphs);
-    const gateway = await startGateway(testEnv(tag, env), supergraphSdl);
+    const gatewayEnv = testEnv(tag, env);
+    const gateway = await startGateway(gatewayEnv, supergraphSdl);
     started.push(gateway);
     return {
       gatewayUrl: gateway.url,
+      gateway,
+      supergraphSdl,
+      gatewayEnv,
       subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       subgraphEnvs: Object.fromEntries(subgraphs.map((s) => [s.name, s.env])),
       services: Object.fromEntries(subgraphs.map((s) => [s.name, s.service])),

@@ -1,0 +1,55 @@
+import type { ApolloGateway } from '@apollo/gateway';
+import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import { isIntrospectionOnly, withSubscriptions } from './schema';
+
+/**
+ * @apollo/gateway, with the gateway's Subscription type in the schema Apollo Server validates
+ * and introspects against, so Sandbox and codegen see it over HTTP. Queries and mutations go
+ * to the gateway's planner as before; introspection is answered from the extended schema;
+ * a subscription sent over HTTP is refused with a pointer to the WebSocket endpoint.
+ */
+export class SubscribingGateway implements GatewayInterface {
+  private schema: GraphQLSchema | undefined;
+
+  constructor(private readonly inner: ApolloGateway) {}
+
+  /** The API schema with Subscription, once the supergraph is loaded. */
+  get apiSchema(): GraphQLSchema {
+    if (!this.schema) throw new Error('the supergraph is not loaded yet');
+    return this.schema;
+  }
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
+    return this.inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+      this.schema = withSubscriptions(apiSchema);
+      callback({ apiSchema: this.schema, coreSupergraphSdl });
+    });
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]) {
+    const { executor } = await this.inner.load(options);
+    if (!executor) throw new Error('the gateway loaded without an executor');
+    const run: GatewayExecutor = async (requestContext) => {
+      const { operation, document, request } = requestContext;
+      if (operation.operation === 'subscription') {
+        return {
+          errors: [
+            new GraphQLError('Subscriptions are served over WebSocket: connect a graphql-ws client (protocol graphql-transport-ws) to this same URL.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            }),
+          ],
+        };
+      }
+      if (isIntrospectionOnly(operation, document)) {
+        return execute({ schema: this.apiSchema, document, operationName: request.operationName, variableValues: request.variables });
+      }
+      return executor(requestContext);
+    };
+    return { executor: run };
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+}

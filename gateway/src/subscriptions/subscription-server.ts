@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { getOperationAST, GraphQLError, parse, print, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { CloseCode, type Context as ConnectionContext, type SubscribePayload } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { credentialsFromAuthorization, type Logger, type TokenConfig } from '@ott/kit';
+import type { GatewayContext } from '../context';
+import { assertDepth } from '../limits';
+import { liveQueryOf, type LiveQuery } from './live-query';
+import { LiveSubscription, SharedExecution, type Connection } from './live-subscription';
+import type { PlaybackFeed } from './playback-feed';
+
+export interface SubscriptionLimits {
+  maxDepth: number;
+  subscriptionsPerConnection: number;
+  connectionsPerMember: number;
+  /** Events queued for one subscriber before its socket is dropped as too slow. */
+  bufferedEvents: number;
+  keepAliveMs: number;
+}
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  apollo: ApolloServer<GatewayContext>;
+  /** The API schema with Subscription (SubscribingGateway.apiSchema). */
+  schema: () => GraphQLSchema;
+  feed: PlaybackFeed;
+  tokens: TokenConfig;
+  logger: Logger;
+  limits: SubscriptionLimits;
+}
+
+/** Close codes beyond the protocol's own. */
+const GOING_AWAY = 1001;
+const TRY_AGAIN_LATER = 1013;
+
+
+const ACCESS_CHECK = 'query ($id: ID!) { playbackSession(id: $id) { id } }';
+
+const toGraphQLErrors = (errors: readonly GraphQLFormattedError[]) =>
+  errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+
+const refusal = (code: string, message: string) => [new GraphQLError(message, { extensions: { code } })];
+
+/**
+ * GraphQL subscriptions over graphql-ws on the gateway's own HTTP server and path. Events come
+ * from streaming's Redis channels; for each, the subscriber's selection runs as a query through
+ * the gateway (plugins, limits, error masking and all) with the subscriber's own credentials,
+ * so a subscription may select any field of the graph.
+ */
+export function serveSubscriptions(options: SubscriptionServerOptions) {
+  const { apollo, feed, tokens, logger, limits } = options;
+  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const connections = new Map<ConnectionContext, Connection>();
+  const perMember = new Map<string, number>();
+  const shared = new Map<string, SharedExecution>();
+
+  const contextFor = (connection: Connection): GatewayContext => {
+    const requestId = randomUUID();
+    return { requestId, user: connection.user, logger: logger.child({ requestId }), authorization: connection.authorization };
+  };
+
+  async function execute(query: string, variables: Record<string, unknown>, operationName: string | undefined, connection: Connection): Promise<ExecutionResult> {
+    const response = await apollo.executeOperation({ query, variables, operationName }, { contextValue: contextFor(connection) });
+    if (response.body.kind !== 'single') return { errors: refusal('BAD_REQUEST', 'Incremental delivery is not supported over subscriptions.') };
+    const { data, errors } = response.body.singleResult;
+    return { data: data as ExecutionResult['data'], ...(errors ? { errors: toGraphQLErrors(errors) } : {}) };
+  }
+
+  const runLive = (live: LiveQuery, sessionId: string, connection: Connection) =>
+    execute(live.query, { ...live.variables, [live.sessionVariable]: sessionId }, live.operationName, connection);
+
+  async function join(subscription: LiveSubscription): Promise<() => Promise<void>> {
+    const { connection, live } = subscription;
+    const channel = live.sessionId ? feed.channels.session(live.sessionId) : feed.channels.user(connection.user.id);
+    const key = `${connection.user.id}:${connection.user.role}:${channel}:${live.fingerprint}`;
+    let execution = shared.get(key);
+    if (!execution) {
+      const created = new SharedExecution(key, live, runLive, logger);
+      shared.set(key, created);
+      created.unlisten = await feed.listen(channel, (event) => created.onEvent(event)).catch((err: unknown) => {
+        shared.delete(key);
+        throw err;
+      });
+      execution = created;
+    }
+    execution.subscribers.add(subscription);
+    return async () => {
+      execution.subscribers.delete(subscription);
+      if (execution.subscribers.size > 0 || shared.get(key) !== execution) return;
+      shared.delete(key);
+      await execution.unlisten?.();
+    };
+  }
+
+  function drop(connection: Connection, code: number, reason: string): void {
+    logger.info({ userId: connection.user.id, code, reason }, 'subscription socket closed by the gateway');
+    connection.socket.close(code, reason);
+  }
+
+  const server = useServer<Record<string, unknown>, { socket: WebSocket }>(
+    {
+      schema: () => options.schema(),
+      onConnect: (ctx) => {
+        const { socket } = ctx.extra;
+        const params = ctx.connectionParams ?? {};
+        const header = params.authorization ?? params.Authorization;
+        let credentials;
+        try {
+          credentials = typeof header === 'string' ? credentialsFromAuthorization(header, tokens) : null;
+        } catch (error) {
+          socket.close(CloseCode.Unauthorized, (error as Error).message.slice(0, 120));
+          return false;
+        }
+        if (!credentials) {
+          socket.close(CloseCode.Unauthorized, 'Send { "authorization": "Bearer <access token>" } in connection_init.');
+          return false;
+        }
+        const { user, expiresAt } = credentials;
+        const open = perMember.get(user.id) ?? 0;
+        if (open >= limits.connectionsPerMember) {
+          socket.close(CloseCode.Forbidden, `At most ${limits.connectionsPerMember} subscription connections per member: close one first.`);
+          return false;
+        }
+        perMember.set(user.id, open + 1);
+        const connection: Connection = {
+          socket,
+          user,
+          authorization: header as string,
+          subscriptions: new Set(),
+          protocol: ctx,
+          expiry: setTimeout(() => drop(connection, CloseCode.Unauthorized, 'The access token expired: reconnect with a fresh one.'), Math.max(0, expiresAt.getTime() - Date.now())),
+        };
+        connection.expiry.unref();
+        connections.set(ctx, connection);
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload: SubscribePayload) => {
+        const connection = connections.get(ctx);
+        if (!connection) return refusal('UNAUTHENTICATED', 'Sign in first.');
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return refusal('GRAPHQL_PARSE_FAILED', (error as Error).message);
+        }
+        const schema = options.schema();
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return refusal('BAD_REQUEST', 'Name the operation to run: the document holds several.');
+        try {
+          assertDepth(document, operation, limits.maxDepth);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const variables = payload.variables ?? {};
+        if (operation.operation !== 'subscription') {
+          return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { connection, once: true } };
+        }
+        if (connection.subscriptions.size >= limits.subscriptionsPerConnection) {
+          return refusal('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} subscriptions per connection: complete one first.`);
+        }
+        let live: LiveQuery;
+        try {
+          live = liveQueryOf(document, payload.operationName, variables);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const subscription = new LiveSubscription(connection, live, limits.bufferedEvents, () =>
+          drop(connection, TRY_AGAIN_LATER, 'Updates arrived faster than they were read: reconnect and subscribe again.'),
+        );
+        // Counted from here, so subscriptions sent together cannot all pass the limit.
+        connection.subscriptions.add(subscription);
+        const refuse = async (errors: readonly GraphQLError[], leave?: () => Promise<void>) => {
+          connection.subscriptions.delete(subscription);
+          await leave?.();
+          return [...errors];
+        };
+        // Listen before the access check, so nothing published meanwhile is missed.
+        let leave: () => Promise<void>;
+        try {
+          leave = await join(subscription);
+        } catch (err) {
+          logger.warn({ err: { message: (err as Error).message } }, 'playback events unavailable: subscription refused');
+          return refuse(refusal('INTERNAL_SERVER_ERROR', 'Live updates are unavailable right now: try again shortly.'));
+        }
+        if (live.sessionId) {
+          const check = await execute(ACCESS_CHECK, { id: live.sessionId }, undefined, connection);
+          if (check.errors?.length) return refuse(check.errors, leave);
+          if (!check.data?.playbackSession) return refuse(refusal('NOT_FOUND', `No playback session with id "${live.sessionId}".`), leave);
+        }
+        const generator = subscription.results(async () => {
+          connection.subscriptions.delete(subscription);
+          await leave();
+        });
+        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { connection, generator } };
+      },
+      subscribe: (args: ExecutionArgs) => (args.contextValue as { generator: AsyncGenerator<ExecutionResult> }).generator,
+      execute: (args: ExecutionArgs) => {
+        const { connection } = args.contextValue as { connection: Connection };
+        return execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, connection);
+      },
+      onClose: (ctx) => {
+        const connection = connections.get(ctx);
+        if (!connection) return;
+        connections.delete(ctx);
+        clearTimeout(connection.expiry);
+        const open = (perMember.get(connection.user.id) ?? 1) - 1;
+        if (open > 0) perMember.set(connection.user.id, open);
+        else perMember.delete(connection.user.id);
+      },
+    },
+    wss,
+    limits.keepAliveMs,
+  );
+
+  return {
+    /** Subscriptions open on this instance, and the executions they share. */
+    stats: () => ({ connections: connections.size, subscriptions: [...connections.values()].reduce((n, c) => n + c.subscriptions.size, 0), executions: shared.size }),
+    /** Completes every open subscription (each client gets `complete`), then closes every socket with 1001. */
+    async close(): Promise<void> {
+      for (const connection of connections.values()) for (const subscription of connection.subscriptions) subscription.finish();
+      const deadline = Date.now() + 2_000;
+      while ([...connections.values()].some((c) => Object.keys(c.protocol.subscriptions).length > 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      for (const connection of connections.values()) connection.socket.close(GOING_AWAY, 'The gateway is shutting down: reconnect.');
+      await server.dispose();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { parse, print, type ExecutionResult } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type PlaybackEvent } from '@ott/kit';
+import { liveQueryOf } from '../src/subscriptions/live-query';
+import { LiveSubscription, SharedExecution, type Connection } from '../src/subscriptions/live-subscription';
+
+const logger = createLogger('test', 'silent');
+const connection = { user: { id: 'u1', role: 'USER' } } as Connection;
+const updated = liveQueryOf(parse(`subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { version } }`), undefined, { id: 's1' });
+const event = (version: number, kind: PlaybackEvent['kind'] = 'UPDATED', sessionId = 's1'): PlaybackEvent => ({ sessionId, userId: 'u1', version, kind });
+
+async function collect(subscription: LiveSubscription, count: number): Promise<ExecutionResult[]> {
+  const out: ExecutionResult[] = [];
+  for await (const result of subscription.results(async () => undefined)) {
+    out.push(result);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+describe('a subscription as a query', () => {
+  it('reads playbackSession(id:) under the subscription’s own response key, keeping only the variables it still uses', () => {
+    const live = liveQueryOf(
+      parse(`subscription Watch($id: ID!, $n: Int) { mine: playbackSessionUpdated(sessionId: $id) { ...F content { similar(first: $n) { id } } } } fragment F on PlaybackSession { state }`),
+      'Watch',
+      { id: 's9', n: 3, unused: true },
+    );
+    expect(live).toMatchObject({ field: 'playbackSessionUpdated', sessionId: 's9', variables: { n: 3 }, operationName: 'Watch' });
+    const printed = print(live.document);
+    expect(printed).toContain('query Watch($n: Int, $liveSessionId: ID!)');
+    expect(printed).toContain('mine: playbackSession(id: $liveSessionId)');
+    expect(printed).toContain('fragment F on PlaybackSession');
+  });
+
+  it('gives equal selections and variables one fingerprint, and different ones another', () => {
+    const doc = `subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { version } }`;
+    expect(liveQueryOf(parse(doc), undefined, { id: 'a' }).fingerprint).toBe(liveQueryOf(parse(doc), undefined, { id: 'a' }).fingerprint);
+    expect(liveQueryOf(parse(doc), undefined, { id: 'b' }).fingerprint).not.toBe(liveQueryOf(parse(doc), undefined, { id: 'a' }).fingerprint);
+  });
+});
+
+describe('one execution shared by its subscribers', () => {
+  it('runs announcements in order, coalesces those that arrive while one runs, and drops stale versions', async () => {
+    const runs: number[] = [];
+    let state = 1;
+    let release: () => void = () => undefined;
+    // Each run reads the state as it is when it starts, as the query through the graph would.
+    const execution = new SharedExecution('k', updated, async () => {
+      const read = state;
+      runs.push(read);
+      if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return { data: { playbackSessionUpdated: { version: read } } };
+    }, logger);
+    const subscriber = new LiveSubscription(connection, updated, 10, () => undefined);
+    execution.subscribers.add(subscriber);
+    execution.onEvent(event(2));
+    // While the first run is under way, three more arrive and one is stale: one more run answers them.
+    state = 5;
+    execution.onEvent(event(3));
+    execution.onEvent(event(5));
+    execution.onEvent(event(4));
+    release();
+    const results = await collect(subscriber, 2);
+    expect(results.map((r) => (r.data as { playbackSessionUpdated: { version: number } }).playbackSessionUpdated.version)).toEqual([1, 5]);
+    expect(runs).toEqual([1, 5]);
+  });
+
+  it('does not repeat an identical answer, but always delivers the end, which completes the subscription', async () => {
+    const execution = new SharedExecution('k', updated, async () => ({ data: { playbackSessionUpdated: { version: 7 } } }), logger);
+    const subscriber = new LiveSubscription(connection, updated, 10, () => undefined);
+    execution.subscribers.add(subscriber);
+    execution.onEvent(event(6));
+    await new Promise((r) => setTimeout(r, 10));
+    execution.onEvent(event(7));
+    await new Promise((r) => setTimeout(r, 10));
+    execution.onEvent(event(8, 'ENDED'));
+    const results: ExecutionResult[] = [];
+    for await (const result of subscriber.results(async () => undefined)) results.push(result);
+    expect(results).toHaveLength(2);
+  });
+});
+
+describe('a subscriber that reads too slowly', () => {
+  it('is dropped once its queue is full, and gets nothing more', () => {
+    let dropped = 0;
+    const subscriber = new LiveSubscription(connection, updated, 3, () => (dropped += 1));
+    for (let version = 1; version <= 5; version++) subscriber.push({ data: { version } }, event(version));
+    expect(dropped).toBe(2);
+  });
+});
