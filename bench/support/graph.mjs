@@ -27,7 +27,8 @@ async function waitReady(label, port, timeoutMs = 60_000) {
 
 /**
  * Starts the graph. `env` goes to every process; `gatewayNodeOptions` e.g. ['--cpu-prof', …].
- * Answers the gateway's and each subgraph's URL, and `stop()`, which stops everything.
+ * Answers the gateway's and each subgraph's URL, the gateway's process id, and `stop()`, which
+ * stops everything.
  */
 export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
   const children = [];
@@ -78,10 +79,11 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
     subgraphs.forEach((s, i) => launch(s.name, `subgraphs/${s.name}`, { ...shared, PORT: String(ports[i]) }));
     await Promise.all(subgraphs.map((s, i) => waitReady(s.name, ports[i])));
     const gatewayPort = ports.at(-1);
-    launch('gateway', 'gateway', { ...shared, PORT: String(gatewayPort) }, undefined, gatewayNodeOptions);
+    const gateway = launch('gateway', 'gateway', { ...shared, PORT: String(gatewayPort) }, undefined, gatewayNodeOptions);
     await waitReady('gateway', gatewayPort);
     return {
       gateway: url(gatewayPort),
+      gatewayPid: gateway.pid,
       subgraphs: Object.fromEntries(subgraphs.map((s, i) => [s.name, url(ports[i])])),
       stop,
     };
