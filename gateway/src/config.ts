@@ -9,7 +9,12 @@ const env = {
   ...baseEnv,
   PORT: port(4000),
   SUPERGRAPH_PATH: z.string().default(resolve(__dirname, '../../schema/supergraph.graphql')),
+  // Limits on every operation, over HTTP and WebSocket alike (README "Configuration").
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1_000).default(20),
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(20),
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5_000),
+  MAX_QUERY_COST: z.coerce.number().int().min(10).max(10_000_000).default(5_000),
   /** Where streaming publishes playback changes (the same Redis and key prefix). */
   ...redisEnv,
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),
@@ -25,7 +30,14 @@ export function gatewayConfig(source: NodeJS.ProcessEnv) {
   const subgraphUrls: Record<string, string | undefined> = Object.fromEntries(
     SUBGRAPHS.map((s) => [s.name, (config as Record<string, unknown>)[s.urlVariable] as string | undefined]),
   );
-  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production', subgraphUrls };
+  const limits = {
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxAliases: config.MAX_QUERY_ALIASES,
+    maxDirectives: config.MAX_QUERY_DIRECTIVES,
+    maxTokens: config.MAX_QUERY_TOKENS,
+    maxCost: config.MAX_QUERY_COST,
+  };
+  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production', subgraphUrls, limits };
 }
 
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;

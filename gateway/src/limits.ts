@@ -1,55 +1,141 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { badInput } from '@ott/kit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  type DocumentNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
-function depthOf(
-  selectionSet: SelectionSetNode | undefined,
-  fragments: Record<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-): number {
-  if (!selectionSet) return 0;
-  let deepest = 0;
-  for (const selection of selectionSet.selections) {
-    let depth = 0;
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      depth = 1 + depthOf(selection.selectionSet, fragments, visiting);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      depth = depthOf(selection.selectionSet, fragments, visiting);
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments[name];
-      if (!fragment || visiting.has(name)) continue;
-      visiting.add(name);
-      depth = depthOf(fragment.selectionSet, fragments, visiting);
-      visiting.delete(name);
-    }
-    deepest = Math.max(deepest, depth);
-  }
-  return deepest;
+/** What one operation may ask for (env settings, README "Configuration"). */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens of the document: graphql-js refuses more while parsing, before anything else is done. */
+  maxTokens: number;
+  /** The cost estimate below. */
+  maxCost: number;
 }
 
 /**
- * Refuses an operation nested deeper than `maxDepth` before any subgraph is called, so one
- * request cannot fan out without bound (e.g. similar → similar → similar …).
- * Introspection fields (`__schema`, `__type`) do not count, so Sandbox keeps working.
+ * Fields whose own work is heavier than reading a record: a text scan, a ranking across the
+ * catalogue, a filtered count. Added to what their selection costs.
  */
-export function assertDepth(document: DocumentNode, operation: OperationDefinitionNode, maxDepth: number): void {
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  }
-  const depth = depthOf(operation.selectionSet, fragments, new Set());
-  if (depth > maxDepth) throw badInput('query', `is nested ${depth} levels deep; the limit is ${maxDepth}.`);
+const FIELD_COSTS: Record<string, number> = {
+  'Query.search': 10,
+  'Query.browse': 5,
+  'Content.similar': 5,
+  'Query.trending': 2,
+};
+
+/**
+ * How many items a list without a `first` argument is assumed to hold. A connection's `edges`
+ * count 1: their number is the connection's `first`, already counted.
+ */
+const LIST_SIZES: Record<string, number> = {
+  'Content.genres': 3,
+  'User.favoriteGenres': 5,
+  'TvShow.seasons': 5,
+  'Season.episodes': 10,
+  'Query.genres': 30,
+  'Query.plans': 3,
+  'Invoice.lines': 3,
+  'User.activeSessions': 4,
+};
+const DEFAULT_LIST_SIZE = 10;
+
+function costKey(type: GraphQLCompositeType, field: string, table: Record<string, unknown>): string | undefined {
+  const own = `${type.name}.${field}`;
+  if (own in table) return own;
+  const interfaces = isObjectType(type) || isInterfaceType(type) ? type.getInterfaces() : [];
+  return interfaces.map((i) => `${i.name}.${field}`).find((key) => key in table);
 }
 
-/** The depth limit for every HTTP request (subscriptions apply `assertDepth` when they subscribe). */
-export function depthLimitPlugin(maxDepth: number): ApolloServerPlugin {
+/**
+ * Every object the operation would return costs 1, plus its selection; a field returning
+ * objects returns as many as its `first` (its default when not given) or, for other lists, an
+ * assumed size; scalars cost nothing; expensive fields add their weight. Introspection is free.
+ */
+const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
+  if (!isCompositeType(getNamedType(field.type))) return 0;
+  const weight = FIELD_COSTS[costKey(type, field.name, FIELD_COSTS) ?? ''] ?? 0;
+  let items = 1;
+  if (typeof args.first === 'number') items = Math.max(0, args.first);
+  else if (isListType(getNullableType(field.type))) items = field.name === 'edges' ? 1 : (LIST_SIZES[costKey(type, field.name, LIST_SIZES) ?? ''] ?? DEFAULT_LIST_SIZE);
+  return weight + items * (1 + childComplexity);
+};
+
+type Limit = 'aliases' | 'depth' | 'directives' | 'cost';
+
+const MESSAGES: Record<Limit, (found: number, max: number) => string> = {
+  aliases: (found, max) => `The operation uses ${found} aliases; the limit is ${max}.`,
+  depth: (found, max) => `The operation is nested ${found} levels deep; the limit is ${max}.`,
+  directives: (found, max) => `The operation uses ${found} directives; the limit is ${max}.`,
+  cost: (found, max) => `The operation is estimated to cost ${found}; the limit is ${max}. Ask for fewer items (first) or fewer fields.`,
+};
+
+/** A refusal that says which limit and by how much: HTTP 400, code GRAPHQL_VALIDATION_FAILED. */
+export function limitError(limit: Limit, max: number, found: number): GraphQLError {
+  return new GraphQLError(MESSAGES[limit](found, max), {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit, max, found, http: { status: 400 } },
+  });
+}
+
+/** graphql-armor's messages ("Aliases limit of 20 exceeded, found 400.") read as ours, with the numbers in extensions. */
+function armorReport(limit: Limit) {
+  return (context: ValidationContext | null, error: GraphQLError) => {
+    const [, max, found] = /limit of (\d+) exceeded, found (\d+)/.exec(error.message) ?? [];
+    context?.reportError(limitError(limit, Number(max), Number(found)));
+  };
+}
+
+/** Aliases, depth and directives, as validation rules (Apollo Server's `validationRules`, and the WebSocket path's `validate`). */
+export function limitRules(limits: QueryLimits): ValidationRule[] {
+  const common = { exposeLimits: true, propagateOnRejection: false } as const;
+  return [
+    maxAliasesRule({ ...common, n: limits.maxAliases, onReject: [armorReport('aliases')] }),
+    maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, onReject: [armorReport('depth')] }),
+    maxDirectivesRule({ ...common, n: limits.maxDirectives, onReject: [armorReport('directives')] }),
+  ];
+}
+
+/**
+ * Refuses an operation whose estimated cost exceeds the limit (it needs the variables, so it
+ * runs after validation). Variables that do not fit their types cannot be costed: execution
+ * refuses those itself, before any work, with the usual BAD_USER_INPUT.
+ */
+export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): number | undefined {
+  let cost: number;
+  try {
+    cost = getComplexity({ estimators: [estimator], schema, query: document, variables, operationName });
+  } catch (error) {
+    if (error instanceof GraphQLError) return undefined;
+    throw error;
+  }
+  if (cost > maxCost) throw limitError('cost', maxCost, cost);
+  return cost;
+}
+
+/** The cost limit for every HTTP request, before the gateway plans or calls any subgraph. */
+export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document }) {
-          if (operation) assertDepth(document, operation, maxDepth);
+        async didResolveOperation({ schema, document, request, operationName }) {
+          assertCost(schema, document, request.variables, operationName ?? undefined, maxCost);
         },
       };
     },

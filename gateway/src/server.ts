@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createGraphQLApp, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
-import { depthLimitPlugin } from './limits';
+import { costLimitPlugin, limitRules } from './limits';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
@@ -55,9 +55,10 @@ export function createServer({ config, supergraphSdl, events, logger }: GatewayD
     name: 'gateway',
     logger,
     production: config.production,
-    apollo: { gateway },
+    apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
     context: gatewayContextFactory(config.tokens, logger),
-    plugins: [depthLimitPlugin(config.MAX_QUERY_DEPTH)],
+    authErrorStatus: 401,
+    plugins: [costLimitPlugin(config.limits.maxCost)],
     landingPage: sandboxWithSubscriptions(),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({
@@ -68,7 +69,7 @@ export function createServer({ config, supergraphSdl, events, logger }: GatewayD
         tokens: config.tokens,
         logger,
         limits: {
-          maxDepth: config.MAX_QUERY_DEPTH,
+          query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
           connectionsPerMember: config.WS_CONNECTIONS_PER_MEMBER,
           bufferedEvents: config.SUBSCRIPTION_BUFFER_EVENTS,

@@ -65,18 +65,30 @@ describe('one execution shared by its subscribers', () => {
     expect(runs).toEqual([1, 5]);
   });
 
-  it('does not repeat an identical answer, but always delivers the end, which completes the subscription', async () => {
-    const execution = new SharedExecution('k', updated, async () => ({ data: { playbackSessionUpdated: { version: 7 } } }), logger);
+  it('does not repeat an identical answer, and the end completes the subscription', async () => {
+    const answers = [7, 7, 8];
+    const execution = new SharedExecution('k', updated, async () => ({ data: { playbackSessionUpdated: { version: answers.shift() } } }), logger);
     const subscriber = new LiveSubscription(connection, updated, 10, () => undefined);
     execution.subscribers.add(subscriber);
-    execution.onEvent(event(6));
-    await new Promise((r) => setTimeout(r, 10));
-    execution.onEvent(event(7));
-    await new Promise((r) => setTimeout(r, 10));
-    execution.onEvent(event(8, 'ENDED'));
+    for (const [version, kind] of [[6, 'UPDATED'], [7, 'UPDATED'], [8, 'ENDED']] as const) {
+      execution.onEvent(event(version, kind));
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const results: ExecutionResult[] = [];
     for await (const result of subscriber.results(async () => undefined)) results.push(result);
-    expect(results).toHaveLength(2);
+    expect(results.map((r) => (r.data as { playbackSessionUpdated: { version: number } }).playbackSessionUpdated.version)).toEqual([7, 8]);
+  });
+
+  it('completes without repeating itself when an earlier run already read the end', async () => {
+    const execution = new SharedExecution('k', updated, async () => ({ data: { playbackSessionUpdated: { version: 9, state: 'ENDED' } } }), logger);
+    const subscriber = new LiveSubscription(connection, updated, 10, () => undefined);
+    execution.subscribers.add(subscriber);
+    execution.onEvent(event(8));
+    await new Promise((r) => setTimeout(r, 10));
+    execution.onEvent(event(9, 'ENDED'));
+    const results: ExecutionResult[] = [];
+    for await (const result of subscriber.results(async () => undefined)) results.push(result);
+    expect(results).toHaveLength(1);
   });
 });
 

@@ -119,7 +119,7 @@ describe('connecting', () => {
     const deep = `subscription { myPlaybackSessions { content { similar { similar { similar { similar { similar { similar { similar { similar { similar { similar { similar { id } } } } } } } } } } } } } }`;
     const live = connect(viewer).subscribe(deep);
     await live.ended();
-    expect(live.errors).toMatchObject([[{ message: 'query: is nested 14 levels deep; the limit is 12.', extensions: { code: 'BAD_USER_INPUT' } }]]);
+    expect(live.errors).toMatchObject([[{ message: 'The operation is nested 14 levels deep; the limit is 12.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' } }]]);
   });
 
   it('pings the client to keep the connection alive', async () => {

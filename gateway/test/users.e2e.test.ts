@@ -218,8 +218,9 @@ describe('bad input', () => {
     const tooDeep = await stack.query(
       `mutation { login(email: "a@b.cd", password: "whatever1") { ...U } } fragment U on AuthPayload { user { favoriteGenres { id } } }`,
     );
-    expect(errorCodes(tooDeep)).toEqual(['BAD_USER_INPUT']);
-    expect(tooDeep.errors?.[0]?.message).toMatch(/nested 4 levels deep; the limit is 3/);
+    expect(tooDeep.status).toBe(400);
+    expect(errorCodes(tooDeep)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(tooDeep.errors?.[0]).toMatchObject({ message: 'The operation is nested 4 levels deep; the limit is 3.', extensions: { limit: 'depth', max: 3, found: 4 } });
     const introspection = await stack.query(`{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }`);
     expect(introspection.errors).toBeUndefined();
   });

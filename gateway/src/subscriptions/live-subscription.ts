@@ -24,7 +24,8 @@ const FAILED: ExecutionResult = {
  * variables): once per event, in event order. The query reads the session as it is when it
  * runs, so announcements that arrive faster than they can be answered are coalesced into
  * the latest (one run per session per round), and an answer identical to the last one
- * delivered for that session is not sent again. A session's end is always delivered.
+ * delivered for that session is not sent again (an earlier run may already have read the end;
+ * the end's own announcement then only completes what follows one session).
  */
 export class SharedExecution {
   readonly subscribers = new Set<LiveSubscription>();
@@ -73,12 +74,12 @@ export class SharedExecution {
       this.logger.error({ err, sessionId: event.sessionId }, 'a subscription event could not be executed');
       result = FAILED;
     }
-    const ended = event.kind === 'ENDED';
     const body = JSON.stringify(result);
-    if (!ended && this.delivered.get(event.sessionId) === body) return;
-    if (ended) this.delivered.delete(event.sessionId);
+    // An earlier run may already have read the state this announcement is about (even the end).
+    const repeated = this.delivered.get(event.sessionId) === body;
+    if (event.kind === 'ENDED') this.delivered.delete(event.sessionId);
     else this.delivered.set(event.sessionId, body);
-    for (const subscriber of this.subscribers) subscriber.push(result, event);
+    for (const subscriber of this.subscribers) subscriber.push(repeated ? null : result, event);
   }
 }
 
@@ -95,13 +96,14 @@ export class LiveSubscription {
     private readonly onSlow: () => void,
   ) {}
 
-  push(result: ExecutionResult, event: PlaybackEvent): void {
+  /** An answer to an announcement, or null when it would repeat the last one (the end still ends). */
+  push(result: ExecutionResult | null, event: PlaybackEvent): void {
     if (this.finished) return;
     if (this.queue.length >= this.bufferedEvents) {
       this.onSlow();
       return;
     }
-    this.queue.push(result);
+    if (result) this.queue.push(result);
     // One session's updates end with its end: nothing can follow it.
     if (this.live.field === 'playbackSessionUpdated' && event.kind === 'ENDED') this.finished = true;
     this.wake?.();

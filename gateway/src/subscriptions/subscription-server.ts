@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { getOperationAST, GraphQLError, parse, print, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, print, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context as ConnectionContext, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { credentialsFromAuthorization, type Logger, type TokenConfig } from '@ott/kit';
 import type { GatewayContext } from '../context';
-import { assertDepth } from '../limits';
+import { assertCost, limitRules, type QueryLimits } from '../limits';
 import { liveQueryOf, type LiveQuery } from './live-query';
 import { LiveSubscription, SharedExecution, type Connection } from './live-subscription';
 import type { PlaybackFeed } from './playback-feed';
 
 export interface SubscriptionLimits {
-  maxDepth: number;
+  /** The same limits as every HTTP operation's. */
+  query: QueryLimits;
   subscriptionsPerConnection: number;
   connectionsPerMember: number;
   /** Events queued for one subscriber before its socket is dropped as too slow. */
@@ -52,6 +53,7 @@ const refusal = (code: string, message: string) => [new GraphQLError(message, { 
  */
 export function serveSubscriptions(options: SubscriptionServerOptions) {
   const { apollo, feed, tokens, logger, limits } = options;
+  const rules = limitRules(limits.query);
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   const connections = new Map<ConnectionContext, Connection>();
   const perMember = new Map<string, number>();
@@ -142,21 +144,23 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
         if (!connection) return refusal('UNAUTHENTICATED', 'Sign in first.');
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: limits.query.maxTokens });
         } catch (error) {
           return refusal('GRAPHQL_PARSE_FAILED', (error as Error).message);
         }
         const schema = options.schema();
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const invalid = validate(schema, document, [...specifiedRules, ...rules]);
+        if (invalid.length > 0) {
+          return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } }));
+        }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return refusal('BAD_REQUEST', 'Name the operation to run: the document holds several.');
+        const variables = payload.variables ?? {};
         try {
-          assertDepth(document, operation, limits.maxDepth);
+          assertCost(schema, document, variables, payload.operationName ?? undefined, limits.query.maxCost);
         } catch (error) {
           return [error as GraphQLError];
         }
-        const variables = payload.variables ?? {};
         if (operation.operation !== 'subscription') {
           return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { connection, once: true } };
         }

@@ -67,14 +67,24 @@ export async function subscriber(stack: Stack, planCode: 'BASIC' | 'STANDARD' | 
 }
 
 export async function catalogIds(stack: Stack): Promise<CatalogIds> {
-  const response = await stack.query<{
-    browse: { edges: { node: { __typename: string; id: string; title: string; genres: { name: string }[]; runtimeMinutes?: number; seasons?: { episodes: { id: string }[] }[] } }[] };
-  }>(`{ browse(first: 100) { edges { node { __typename id title genres { name } ... on Movie { runtimeMinutes } ... on TvShow { seasons { episodes { id } } } } } } }`);
+  const response = await stack.query<{ browse: { edges: { node: { __typename: string; id: string; title: string; genres: { name: string }[]; runtimeMinutes?: number } }[] } }>(
+    `{ browse(first: 100) { edges { node { __typename id title genres { name } ... on Movie { runtimeMinutes } } } } }`,
+  );
   expect(response.errors).toBeUndefined();
   const nodes = response.data!.browse.edges.map((edge) => edge.node);
+  // A show's episodes one show at a time, as a title page asks for them (all of them at once would exceed the cost limit).
+  const shows = await Promise.all(
+    nodes
+      .filter((n) => n.__typename === 'TvShow')
+      .map(async (n) => {
+        const show = await stack.query<{ content: { seasons: { episodes: { id: string }[] }[] } }>(`query ($id: ID!) { content(id: $id) { ... on TvShow { seasons { episodes { id } } } } }`, { id: n.id });
+        expect(show.errors).toBeUndefined();
+        return { id: n.id, title: n.title, episodes: show.data!.content.seasons.flatMap((s) => s.episodes.map((e) => e.id)) };
+      }),
+  );
   return {
     movies: nodes.filter((n) => n.__typename === 'Movie').map((n) => ({ id: n.id, title: n.title, runtimeMinutes: n.runtimeMinutes!, genres: n.genres.map((g) => g.name) })),
-    shows: nodes.filter((n) => n.__typename === 'TvShow').map((n) => ({ id: n.id, title: n.title, episodes: n.seasons!.flatMap((s) => s.episodes.map((e) => e.id)) })),
+    shows,
   };
 }
 

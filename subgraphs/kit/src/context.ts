@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { GraphQLError } from 'graphql';
 import { userFromAuthorization, type AuthUser } from './auth';
 import type { TokenConfig } from './config';
 import type { Logger } from './logger';
@@ -9,6 +10,8 @@ export interface RequestContext {
   requestId: string;
   user: AuthUser | null;
   logger: Logger;
+  /** A token that did not verify: the request is refused with it before anything resolves (createGraphQLApp). */
+  authError?: GraphQLError;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -18,13 +21,21 @@ export function requestIdFrom(headers: IncomingHttpHeaders): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** Verifies the caller's token again in every service: a direct call grants nothing extra. */
+/**
+ * Verifies the caller's token again in every service: a direct call grants nothing extra. A
+ * token that does not verify makes no anonymous caller: the request is refused as a whole.
+ */
 export function createRequestContext(
   headers: IncomingHttpHeaders,
   requestId: string,
   tokens: TokenConfig,
   logger: Logger,
 ): RequestContext {
-  const user = userFromAuthorization(headers.authorization, tokens);
-  return { requestId, user, logger: logger.child({ requestId }) };
+  const child = logger.child({ requestId });
+  try {
+    return { requestId, user: userFromAuthorization(headers.authorization, tokens), logger: child };
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return { requestId, user: null, logger: child, authError: error };
+  }
 }

@@ -40,8 +40,13 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
 
 export const badInput = (field: string, message: string) =>
   appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+/**
+ * No HTTP status of its own: between the gateway and a subgraph every answer is HTTP 200 with
+ * GraphQL errors (a 401 there would reach clients as the gateway's wrapped "401: Unauthorized");
+ * the gateway answers a bad token of its own caller with 401 (createGraphQLApp's `authErrorStatus`).
+ */
 export const unauthenticated = (message = 'Sign in to do this: send a valid access token as "Authorization: Bearer <token>".') =>
-  appError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+  appError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message = 'You are not allowed to do this.') => appError(ErrorCode.FORBIDDEN, message);
 export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOUND, `No ${what} with id "${id}".`, { id });
 
@@ -56,12 +61,19 @@ export function isPublicError(error: GraphQLFormattedError): boolean {
 }
 
 /**
- * Apollo Server's formatError: errors the client caused keep their message and code
- * (stack traces are dropped); anything else is logged with the request id and masked.
+ * What never reaches a client: stacks, and what @apollo/gateway adds to a subgraph's errors
+ * (which subgraph answered, its URL, status and raw body).
+ */
+const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'serviceName', 'response', 'http']);
+
+/**
+ * Apollo Server's formatError: errors the client caused keep their message, code and the
+ * extensions that explain them (internal ones are dropped); anything else is logged with the
+ * request id and masked.
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
     if (isPublicError(formatted)) return { ...formatted, extensions };
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving a request');

@@ -12,20 +12,21 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { requestIdFrom } from './context';
 
-type ServiceContext = BaseContext & { requestId: string };
+type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
   logger: Logger;
   production: boolean;
-  /** The schema of a subgraph, or the gateway of the supergraph. */
-  apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway'>;
+  /** The schema of a subgraph, or the gateway of the supergraph, and the gateway's limits on documents. */
+  apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'parseOptions'>;
   context: (req: Request, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
   plugins?: ApolloServerPlugin<C>[];
@@ -33,6 +34,11 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   routes?: (app: Express) => void;
   /** Replaces the development landing page (the gateway's Sandbox also needs its subscription endpoint). */
   landingPage?: ApolloServerPlugin<C>;
+  /**
+   * The HTTP status of a request whose token does not verify: 401 where clients call (the
+   * gateway), 200 between services (the default), so the gateway passes the error on as it is.
+   */
+  authErrorStatus?: 200 | 401;
   /**
    * Serves more on the same HTTP server once Apollo Server has started (the gateway's
    * WebSocket subscriptions); closed before Apollo Server stops.
@@ -49,6 +55,21 @@ export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/** Refuses a request whose Authorization header did not verify, before anything resolves. */
+function authErrorPlugin<C extends ServiceContext>(status: 200 | 401): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart({ contextValue }) {
+      if (!contextValue.authError) return;
+      const error = contextValue.authError;
+      return {
+        async didResolveOperation() {
+          throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
+        },
+      };
+    },
+  };
 }
 
 /** Logs one line per operation: name, duration and error codes, never variables or tokens. */
@@ -76,6 +97,33 @@ function requestLogPlugin<C extends ServiceContext>(logger: Logger): ApolloServe
   };
 }
 
+const BODY_LIMIT = '1mb';
+
+const jsonError = (res: Response, status: number, code: string, message: string) =>
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+
+function notFound(req: Request, res: Response): void {
+  jsonError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.method} ${req.path}: GraphQL is at /graphql.`);
+}
+
+/**
+ * Refusals of what Express itself rejects (the body parser's bad JSON, oversized or
+ * non-object bodies) as JSON GraphQL errors with a code, never its HTML page with a stack, in
+ * every NODE_ENV; anything else is logged and masked.
+ */
+function requestErrorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
+    const { type, status } = (err ?? {}) as { type?: string; status?: number };
+    if (type === 'entity.parse.failed') return void jsonError(res, 400, 'BAD_REQUEST', 'The request body must be a JSON object: { "query": "…", "variables": { … } }.');
+    if (type === 'entity.too.large') return void jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${BODY_LIMIT.toUpperCase().replace('MB', ' MB')}.`);
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return void jsonError(res, 415, 'BAD_REQUEST', 'Send the body as UTF-8 JSON.');
+    if (typeof status === 'number' && status >= 400 && status < 500) return void jsonError(res, status, 'BAD_REQUEST', 'The request is malformed.');
+    logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'unexpected error while reading a request');
+    jsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.');
+  };
+}
+
 /**
  * Express + Apollo Server with what every service of the graph shares: health endpoints,
  * request ids, error masking, CSRF prevention, a landing page only outside production, and
@@ -100,6 +148,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : (options.landingPage ?? ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
+      authErrorPlugin<C>(options.authErrorStatus ?? 200),
       requestLogPlugin<C>(logger),
       ...(options.plugins ?? []),
     ],
@@ -120,11 +169,13 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           res.setHeader('x-request-id', requestId);
           next();
         },
-        express.json({ limit: '1mb' }),
+        express.json({ limit: BODY_LIMIT }),
         expressMiddleware(apollo, {
           context: ({ req, res }) => options.context(req, res.locals.requestId as string),
         }),
       );
+      app.use(notFound);
+      app.use(requestErrorHandler(logger));
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve());

@@ -22,6 +22,14 @@ describe('error formatting', () => {
     expect(formatted).toEqual({ message: 'No content with id "c1".', extensions: { code: 'NOT_FOUND', id: 'c1' } });
   });
 
+  it('drops what the gateway adds to a subgraph’s error: the subgraph’s name, URL, status and raw body', () => {
+    const { logger } = capturingLogger();
+    const error = new GraphQLError('Sign in to do this.', {
+      extensions: { code: 'UNAUTHENTICATED', serviceName: 'my-list', response: { url: 'http://localhost:4003/graphql', status: 401, body: '{}' }, http: { status: 401 } },
+    });
+    expect(createErrorFormatter(logger)(error.toJSON(), error)).toEqual({ message: 'Sign in to do this.', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
   it('masks unexpected errors, including ones already labelled INTERNAL_SERVER_ERROR, and logs them', () => {
     const { logger, lines } = capturingLogger();
     const format = createErrorFormatter(logger);
