@@ -65,6 +65,7 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
       REDIS_URL: infra.redisUrl,
       JWT_SECRET: randomBytes(32).toString('hex'),
       PLAYBACK_URL_SECRET: randomBytes(32).toString('hex'),
+      SUBGRAPH_SHARED_SECRET: randomBytes(32).toString('hex'),
       // Every subgraph learns every peer's URL under the gateway's variable names.
       ...Object.fromEntries(subgraphs.map((s, i) => [s.urlVariable, url(ports[i])])),
       ...env,

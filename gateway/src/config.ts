@@ -15,6 +15,10 @@ const env = {
   MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(20),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5_000),
   MAX_QUERY_COST: z.coerce.number().int().min(10).max(10_000_000).default(5_000),
+  /** The most a request may take at the gateway; subgraph calls get what is left of it. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The most one subgraph call may take. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
   /** Where streaming publishes playback changes (the same Redis and key prefix). */
   ...redisEnv,
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),

@@ -74,10 +74,11 @@ function stopper(child) {
     });
 }
 
-export async function startEmbeddedMongo({ dataDir }) {
+/** The embedded database on a free port, or on `port` (tests that stop and restart it keep its data in dataDir). */
+export async function startEmbeddedMongo({ dataDir, port = 0 }) {
   const bin = ensureEmbeddedMongo();
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn(bin, ['-listen', '127.0.0.1:0', '-data', dataDir, '-log-level', 'error'], {
+  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-log-level', 'error'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const [, url] = await waitForLine(child, /^ready (\S+)$/m, 'embedded-mongo');

@@ -2,6 +2,7 @@
 // REDIS_URL), seed the catalogue, start every subgraph and the gateway on :4000, create demo
 // accounts and print where to go. Ctrl-C stops every process it started.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
@@ -99,6 +100,8 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     MONGODB_URL: infrastructure.mongoUrl,
     REDIS_URL: infrastructure.redisUrl,
+    // Subgraphs answer only the gateway and each other, as in a deployment.
+    SUBGRAPH_SHARED_SECRET: process.env.SUBGRAPH_SHARED_SECRET ?? randomBytes(32).toString('hex'),
   };
   console.log(`database: ${infrastructure.mongoUrl}\nredis:    ${infrastructure.redisUrl}`);
 

@@ -27,6 +27,8 @@ export interface SubscriptionServerOptions {
   apollo: ApolloServer<GatewayContext>;
   /** The API schema with Subscription (SubscribingGateway.apiSchema). */
   schema: () => GraphQLSchema;
+  /** Each update's run through the graph gets as long as an HTTP request. */
+  requestTimeoutMs: number;
   feed: PlaybackFeed;
   tokens: TokenConfig;
   logger: Logger;
@@ -61,7 +63,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
 
   const contextFor = (connection: Connection): GatewayContext => {
     const requestId = randomUUID();
-    return { requestId, user: connection.user, logger: logger.child({ requestId }), authorization: connection.authorization };
+    return { requestId, user: connection.user, logger: logger.child({ requestId }), authorization: connection.authorization, deadline: Date.now() + options.requestTimeoutMs };
   };
 
   async function execute(query: string, variables: Record<string, unknown>, operationName: string | undefined, connection: Connection): Promise<ExecutionResult> {

@@ -41,6 +41,10 @@ export interface Stack {
   subgraphEnvs: Record<string, NodeJS.ProcessEnv>;
   /** The started subgraphs, e.g. to watch one's database connection. */
   services: Record<string, Service>;
+  /** Stops one subgraph (as a crash or a redeploy would), keeping its port for `restart`. */
+  stop(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again, on the same port and over the same database. */
+  restart(name: SubgraphName): Promise<void>;
   /** A query through the gateway. */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): ReturnType<typeof graphql<T>>;
   close(): Promise<void>;
@@ -71,6 +75,7 @@ export async function startStack(
       subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()), service });
     }
     const { supergraphSdl } = composeSupergraph(subgraphs);
+    const services: Record<string, Service> = Object.fromEntries(subgraphs.map((s) => [s.name, s.service]));
     const gatewayEnv = testEnv(tag, env);
     const gateway = await startGateway(gatewayEnv, supergraphSdl);
     started.push(gateway);
@@ -81,7 +86,16 @@ export async function startStack(
       gatewayEnv,
       subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       subgraphEnvs: Object.fromEntries(subgraphs.map((s) => [s.name, s.env])),
-      services: Object.fromEntries(subgraphs.map((s) => [s.name, s.service])),
+      services,
+      stop: async (name) => {
+        await services[name]!.close();
+      },
+      restart: async (name) => {
+        const subgraph = subgraphs.find((s) => s.name === name)!;
+        const service = await modules[name].start({ ...subgraph.env, PORT: String(subgraph.service.port) });
+        started.push(service);
+        services[name] = service;
+      },
       query: (query, variables, options) => graphql(gateway.url, query, variables, options),
       close: async () => {
         await Promise.all(started.reverse().map((s) => s.close()));

@@ -18,11 +18,26 @@ export const baseEnv = {
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('ott-users'),
   JWT_AUDIENCE: z.string().min(1).default('ott-supergraph'),
+  /**
+   * When set, subgraphs answer only callers that send it (the gateway, and subgraphs calling
+   * each other): a subgraph reached directly is refused with FORBIDDEN.
+   */
+  SUBGRAPH_SHARED_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * On SIGTERM, how long readiness answers 503 before the server stops taking requests, so
+   * load balancers stop sending new ones first (default: 5 in production, 0 elsewhere).
+   */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(120).optional(),
 };
+
+/** The header that carries SUBGRAPH_SHARED_SECRET from the gateway (and from subgraphs calling each other). */
+export const SUBGRAPH_SECRET_HEADER = 'x-subgraph-secret';
 
 export const mongoEnv = (defaultDb: string) => ({
   MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017'),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a plain database name').default(defaultDb),
+  /** Database operations one request may run at once; the pool holds 20 for everyone. */
+  DB_CONCURRENCY_PER_REQUEST: z.coerce.number().int().min(1).max(100).default(4),
 });
 
 export const redisEnv = {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { VersionedCache } from './cache';
+import { SUBGRAPH_SECRET_HEADER } from './config';
 import { appError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 
@@ -20,6 +21,8 @@ export interface EntityClientOptions {
    */
   selection?: string;
   timeoutMs?: number;
+  /** SUBGRAPH_SHARED_SECRET, when the owner answers only those who send it. */
+  sharedSecret?: string;
 }
 
 /** What the owner told us about one existing entity: its id and concrete type. */
@@ -36,6 +39,8 @@ export interface SubgraphCall {
   variables?: Record<string, unknown>;
   /** Always sent with the request id; add the caller's Authorization where the owner's rules need it. */
   headers?: Record<string, string>;
+  /** SUBGRAPH_SHARED_SECRET, when the owner answers only those who send it. */
+  sharedSecret?: string;
   requestId: string;
   /** Names the owner in logs and in the masked error, e.g. "Content owner". */
   owner: string;
@@ -51,7 +56,12 @@ export async function callSubgraph<T>(call: SubgraphCall, logger: Logger): Promi
   try {
     const response = await fetch(call.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': call.requestId, ...call.headers },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': call.requestId,
+        ...(call.sharedSecret ? { [SUBGRAPH_SECRET_HEADER]: call.sharedSecret } : {}),
+        ...call.headers,
+      },
       body: JSON.stringify({ query: call.query, variables: call.variables ?? {} }),
       signal: AbortSignal.timeout(call.timeoutMs ?? 3_000),
     });
@@ -106,12 +116,12 @@ export class EntityClient {
   }
 
   private async fetchExisting(ids: string[], requestId: string): Promise<Map<string, EntityRef>> {
-    const { url, typename, availableField, selection, timeoutMs } = this.options;
+    const { url, typename, availableField, selection, timeoutMs, sharedSecret } = this.options;
     const fields = ['id __typename', availableField, selection].filter(Boolean).join(' ');
     const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${fields} } } }`;
     const representations = ids.map((id) => ({ __typename: typename, id }));
     const data = await callSubgraph<{ _entities: ({ id: string; __typename: string; [field: string]: unknown } | null)[] }>(
-      { url, query, variables: { representations }, requestId, owner: `${typename} owner`, timeoutMs },
+      { url, query, variables: { representations }, requestId, owner: `${typename} owner`, timeoutMs, sharedSecret },
       this.logger,
     );
     if (!data._entities) {

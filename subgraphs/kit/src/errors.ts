@@ -76,9 +76,12 @@ export function createErrorFormatter(logger: Logger) {
     const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
     if (isPublicError(formatted)) return { ...formatted, extensions };
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-    logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving a request');
+    logger.error({ err: original, path: formatted.path, subgraph: formatted.extensions?.serviceName }, 'unexpected error while resolving a request');
     return {
-      message: 'Something went wrong on our side. Try again; if it persists, report the request id.',
+      // @apollo/gateway names the subgraph of a failed call: the rest of the answer stands.
+      message: formatted.extensions?.serviceName
+        ? 'Part of the graph is unavailable right now: the fields it answers are null, the rest of the answer is complete. Try again shortly.'
+        : 'Something went wrong on our side. Try again; if it persists, report the request id.',
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },

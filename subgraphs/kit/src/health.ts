@@ -19,12 +19,19 @@ async function runCheck(check: () => Promise<unknown>): Promise<'ok' | 'down'> {
   }
 }
 
-/** /health/live: the process answers. /health/ready: every dependency answers too. */
-export function mountHealth(app: Express, checks: ReadinessChecks): void {
+/**
+ * /health/live: the process answers. /health/ready: every dependency answers too, and the
+ * service is not shutting down (it answers 503 from the moment a drain begins).
+ */
+export function mountHealth(app: Express, checks: ReadinessChecks, draining: () => boolean = () => false): void {
   app.get('/health/live', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   });
   app.get('/health/ready', async (_req: Request, res: Response) => {
+    if (draining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -14,10 +15,12 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { requestIdFrom } from './context';
+import { withRequestBudget } from './request-budget';
 
 type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
 
@@ -34,6 +37,15 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   routes?: (app: Express) => void;
   /** Replaces the development landing page (the gateway's Sandbox also needs its subscription endpoint). */
   landingPage?: ApolloServerPlugin<C>;
+  /** SHUTDOWN_DRAIN_SECONDS: how long readiness answers 503 before the server stops (default 5 in production, else 0). */
+  drainSeconds?: number;
+  /** SUBGRAPH_SHARED_SECRET: when set, /graphql answers only callers that send it (FORBIDDEN otherwise). */
+  sharedSecret?: string;
+  /**
+   * Database operations one request may run at once (each subgraph's DB_CONCURRENCY_PER_REQUEST):
+   * one request cannot take the whole pool and the database from its neighbours.
+   */
+  dbConcurrencyPerRequest?: number;
   /**
    * The HTTP status of a request whose token does not verify: 401 where clients call (the
    * gateway), 200 between services (the default), so the gateway passes the error on as it is.
@@ -102,6 +114,18 @@ const BODY_LIMIT = '1mb';
 const jsonError = (res: Response, status: number, code: string, message: string) =>
   res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 
+/** Refuses callers without the shared secret before anything is read (compared in constant time). */
+function onlyWithSecret(secret: string | undefined) {
+  const expected = secret ? createHash('sha256').update(secret).digest() : undefined;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!expected) return next();
+    const given = req.headers[SUBGRAPH_SECRET_HEADER];
+    const digest = createHash('sha256').update(typeof given === 'string' ? given : '').digest();
+    if (timingSafeEqual(digest, expected)) return next();
+    jsonError(res, 403, 'FORBIDDEN', 'This service answers the gateway only: send your request to the gateway.');
+  };
+}
+
 function notFound(req: Request, res: Response): void {
   jsonError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.method} ${req.path}: GraphQL is at /graphql.`);
 }
@@ -154,7 +178,8 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
     ],
   } as ApolloServerOptions<C>);
 
-  mountHealth(app, options.readiness);
+  let draining = false;
+  mountHealth(app, options.readiness, () => draining);
   options.routes?.(app);
 
   return {
@@ -169,7 +194,9 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           res.setHeader('x-request-id', requestId);
           next();
         },
+        onlyWithSecret(options.sharedSecret),
         express.json({ limit: BODY_LIMIT }),
+        (_req: Request, _res: Response, next: NextFunction) => (options.dbConcurrencyPerRequest ? withRequestBudget(options.dbConcurrencyPerRequest, next) : next()),
         expressMiddleware(apollo, {
           context: ({ req, res }) => options.context(req, res.locals.requestId as string),
         }),
@@ -188,6 +215,12 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
         url,
         port: address.port,
         close: async () => {
+          draining = true;
+          const drainSeconds = options.drainSeconds ?? (options.production ? 5 : 0);
+          if (drainSeconds > 0) {
+            logger.info({ drainSeconds }, `${options.name} draining: not ready, still answering`);
+            await new Promise((resolve) => setTimeout(resolve, drainSeconds * 1000));
+          }
           await attached?.close();
           await apollo.stop();
         },

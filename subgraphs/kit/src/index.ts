@@ -17,6 +17,7 @@ export * from './mongo';
 export * from './playback-events';
 export * from './rate-limit';
 export * from './redis';
+export * from './request-budget';
 export * from './rules';
 export * from './service';
 export * from './streams';

@@ -1,6 +1,16 @@
+import { getDiscriminatorModelForClass, getModelForClass, setGlobalOptions, type ReturnModelType } from '@typegoose/typegoose';
 import mongoose from 'mongoose';
 import type { Logger } from './logger';
+import { installRequestBudget } from './request-budget';
 import type { Resources } from './service';
+
+// Before any model is compiled: every schema gets the per-request database budget.
+installRequestBudget();
+// typegoose caches a model per class name for the whole process, bound to the first
+// connection it was compiled on: a service started again in the same process (a restart in
+// a test, a second instance) would silently use a closed or foreign database. Each service
+// compiles its models on its own connection instead (mongoose caches them per connection).
+setGlobalOptions({ globalOptions: { disableGlobalCaching: true } });
 
 export interface MongoOptions {
   /** Emit the driver's command events, so tests can count the commands a request costs. */
@@ -57,4 +67,20 @@ export async function pingMongo(connection: mongoose.Connection): Promise<void> 
   const db = connection.db;
   if (!db) throw new Error('mongodb is not connected');
   await db.command({ ping: 1 });
+}
+
+type ModelClass = new (...args: never[]) => unknown;
+
+/**
+ * The model of a typegoose class on one connection: compiled there once, then reused, since
+ * typegoose's process-wide cache is off (above) and mongoose refuses to compile a name twice
+ * on one connection.
+ */
+export function modelOn<C extends ModelClass>(cl: C, connection: mongoose.Connection): ReturnModelType<C> {
+  return (connection.models[cl.name] ?? getModelForClass(cl, { existingConnection: connection })) as ReturnModelType<C>;
+}
+
+/** A discriminator of a model compiled by `modelOn`, reused the same way. */
+export function discriminatorOn<C extends ModelClass>(base: { discriminators?: Record<string, unknown> }, cl: C, value: string): ReturnModelType<C> {
+  return (base.discriminators?.[cl.name] ?? getDiscriminatorModelForClass(base as never, cl, value)) as ReturnModelType<C>;
 }

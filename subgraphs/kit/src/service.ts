@@ -54,7 +54,8 @@ export function runService(name: string, start: (env: NodeJS.ProcessEnv) => Prom
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        const timer = setTimeout(() => process.exit(1), 10_000);
+        // Past the drain (up to SHUTDOWN_DRAIN_SECONDS) and the in-flight requests, give up.
+        const timer = setTimeout(() => process.exit(1), 30_000);
         timer.unref();
         service.close().then(
           () => process.exit(0),

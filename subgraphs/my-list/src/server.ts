@@ -24,12 +24,19 @@ export async function createServer({ config, mongo, redis, logger }: MyListDeps)
   const listCache = new VersionedCache(redis, logger, { namespace: 'list', ttlSeconds: config.MYLIST_CACHE_TTL_SECONDS });
   const contentCache = new VersionedCache(redis, logger, { namespace: 'content', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS });
   // A removed title still resolves (its tombstone) but is not available: adding it is refused.
-  const catalog = new EntityClient({ url: config.CATALOG_URL, typename: 'Content', availableField: 'available' }, logger, contentCache);
+  const catalog = new EntityClient(
+    { url: config.CATALOG_URL, typename: 'Content', availableField: 'available', sharedSecret: config.SUBGRAPH_SHARED_SECRET },
+    logger,
+    contentCache,
+  );
   const myList = new MyListService(models.items, listCache, logger);
   const app = createGraphQLApp({
     name: 'my-list',
     logger,
     production: config.production,
+    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
+    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     apollo: { schema: await buildSchema() },
     context: contextFactory({ myList, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

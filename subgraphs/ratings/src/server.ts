@@ -47,7 +47,7 @@ export async function createServer(deps: RatingsDeps) {
   const services = createServices(deps);
   // A removed title still resolves (its tombstone) but is not available: rating it is refused.
   const catalog = new EntityClient(
-    { url: config.CATALOG_URL, typename: 'Content', availableField: 'available' },
+    { url: config.CATALOG_URL, typename: 'Content', availableField: 'available', sharedSecret: config.SUBGRAPH_SHARED_SECRET },
     logger,
     new VersionedCache(redis, logger, { namespace: 'content', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS }),
   );
@@ -55,6 +55,9 @@ export async function createServer(deps: RatingsDeps) {
     name: 'ratings',
     logger,
     production: config.production,
+    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
+    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     apollo: { schema: await buildSchema() },
     context: contextFactory({ ratings: services.ratings, summaries: services.summaries, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping(), events: () => events.ping() },

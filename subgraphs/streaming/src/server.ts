@@ -40,9 +40,13 @@ export async function createServer({ config, mongo, redis, events, logger }: Str
   const titleCache = new VersionedCache(redis, logger, { namespace: 'titles', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS });
   const entitlementCache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
   const titles = new CatalogTitles(
-    new EntityClient({ url: config.CATALOG_URL, typename: 'Content', availableField: 'available', selection: TITLE_SELECTION }, logger, titleCache),
+    new EntityClient(
+      { url: config.CATALOG_URL, typename: 'Content', availableField: 'available', selection: TITLE_SELECTION, sharedSecret: config.SUBGRAPH_SHARED_SECRET },
+      logger,
+      titleCache,
+    ),
   );
-  const entitlements = new BillingEntitlements(config.BILLING_URL, entitlementCache, logger);
+  const entitlements = new BillingEntitlements({ url: config.BILLING_URL, sharedSecret: config.SUBGRAPH_SHARED_SECRET }, entitlementCache, logger);
   const plays = new PlayCounts(redis, models.sessions, logger, { trendingTtlSeconds: config.TRENDING_CACHE_TTL_SECONDS });
   const progress = new ProgressService(models.progress);
   const playback = new PlaybackService({
@@ -59,6 +63,9 @@ export async function createServer({ config, mongo, redis, events, logger }: Str
     name: 'streaming',
     logger,
     production: config.production,
+    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
+    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     apollo: { schema: await buildSchema() },
     context: contextFactory({ playback, progress, plays, titles, entitlements, signer }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -24,7 +24,7 @@ export function createModels(mongo: Connection) {
 export async function createServer({ config, mongo, redis, logger }: UsersDeps) {
   const models = createModels(mongo);
   const genres = new EntityClient(
-    { url: config.CATALOG_URL, typename: 'Genre' },
+    { url: config.CATALOG_URL, typename: 'Genre', sharedSecret: config.SUBGRAPH_SHARED_SECRET },
     logger,
     new VersionedCache(redis, logger, { namespace: 'catalog-entities', ttlSeconds: 600 }),
   );
@@ -48,6 +48,9 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
     name: 'users',
     logger,
     production: config.production,
+    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
+    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     apollo: { schema: await buildSchema() },
     context: contextFactory({ users, sessions }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -85,4 +86,4 @@ export class Invoice {
 export type InvoiceModel = ReturnModelType<typeof Invoice>;
 export type InvoiceDocument = InstanceType<InvoiceModel>;
 
-export const createInvoiceModel = (connection: Connection): InvoiceModel => getModelForClass(Invoice, { existingConnection: connection });
+export const createInvoiceModel = (connection: Connection): InvoiceModel => modelOn(Invoice, connection);

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PlanCode } from '../plan/plan.model';
@@ -64,4 +65,4 @@ export type MembershipModel = ReturnModelType<typeof Membership>;
 export type MembershipDocument = InstanceType<MembershipModel>;
 
 export const createMembershipModel = (connection: Connection): MembershipModel =>
-  getModelForClass(Membership, { existingConnection: connection });
+  modelOn(Membership, connection);

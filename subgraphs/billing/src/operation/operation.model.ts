@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type DocumentType, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type DocumentType, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { InvoiceLine } from '../invoice/invoice.model';
 import { PlanCode } from '../plan/plan.model';
@@ -122,6 +123,6 @@ export type OperationClaimModel = ReturnModelType<typeof OperationClaim>;
 export type OperationDocument = DocumentType<Operation>;
 
 export const createOperationModels = (connection: Connection) => ({
-  operations: getModelForClass(Operation, { existingConnection: connection }),
-  operationClaims: getModelForClass(OperationClaim, { existingConnection: connection }),
+  operations: modelOn(Operation, connection),
+  operationClaims: modelOn(OperationClaim, connection),
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
-import { isDuplicateKeyError } from '@ott/kit';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { isDuplicateKeyError, modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import {
   InvalidPaymentTokenError,
@@ -80,8 +80,8 @@ export class ProviderCharge {
 
 export function createProviderModels(connection: Connection) {
   return {
-    paymentMethods: getModelForClass(ProviderPaymentMethod, { existingConnection: connection }),
-    charges: getModelForClass(ProviderCharge, { existingConnection: connection }),
+    paymentMethods: modelOn(ProviderPaymentMethod, connection),
+    charges: modelOn(ProviderCharge, connection),
   };
 }
 

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -55,4 +56,4 @@ export class Plan {
 export type PlanModel = ReturnModelType<typeof Plan>;
 export type PlanDocument = InstanceType<PlanModel>;
 
-export const createPlanModel = (connection: Connection): PlanModel => getModelForClass(Plan, { existingConnection: connection });
+export const createPlanModel = (connection: Connection): PlanModel => modelOn(Plan, connection);

@@ -1,4 +1,5 @@
-import { getDiscriminatorModelForClass, getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { discriminatorOn, modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -149,11 +150,11 @@ export function sortKeys(values: { releaseYear?: number | null; rating?: number 
 }
 
 export function createContentModels(connection: Connection) {
-  const contents = getModelForClass(Content, { existingConnection: connection });
+  const contents = modelOn(Content, connection);
   return {
     contents,
-    movies: getDiscriminatorModelForClass(contents, Movie, ContentKind.MOVIE),
-    tvShows: getDiscriminatorModelForClass(contents, TvShow, ContentKind.TV_SHOW),
+    movies: discriminatorOn(contents, Movie, ContentKind.MOVIE),
+    tvShows: discriminatorOn(contents, TvShow, ContentKind.TV_SHOW),
   };
 }
 

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 
@@ -53,4 +54,4 @@ export function toEpisodeRecord(doc: LeanEpisode): EpisodeRecord {
 
 export type EpisodeModel = ReturnModelType<typeof Episode>;
 
-export const createEpisodeModel = (connection: Connection): EpisodeModel => getModelForClass(Episode, { existingConnection: connection });
+export const createEpisodeModel = (connection: Connection): EpisodeModel => modelOn(Episode, connection);

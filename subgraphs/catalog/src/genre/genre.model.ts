@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
@@ -26,4 +27,4 @@ export class Genre {
 
 export type GenreModel = ReturnModelType<typeof Genre>;
 
-export const createGenreModel = (connection: Connection): GenreModel => getModelForClass(Genre, { existingConnection: connection });
+export const createGenreModel = (connection: Connection): GenreModel => modelOn(Genre, connection);

@@ -65,6 +65,14 @@ export async function graphql<T = Record<string, unknown>>(
 /** The error codes of a response, in order, for compact assertions. */
 export const errorCodes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);
 
+/** A private embedded database of the test's own, for tests that stop and restart it (same port, same data). */
+export async function startPrivateMongo(dataDir?: string, port?: number) {
+  const { startEmbeddedMongo } = await import('../../../../tools/stack/services.mjs');
+  const dir = dataDir ?? `${inject('testDataDir')}/mongo-${randomBytes(4).toString('hex')}`;
+  const mongo = await startEmbeddedMongo({ dataDir: dir, port });
+  return { ...mongo, dataDir: dir, port: Number(new URL(mongo.url).port) };
+}
+
 /** A private redis-server of the test's own, for tests that stop and restart Redis. */
 export async function startPrivateRedis(port?: number) {
   const { startRedis } = await import('../../../../tools/stack/services.mjs');

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Field, ID, ObjectType } from 'type-graphql';
 
@@ -42,4 +43,4 @@ export type MyListItemModel = ReturnModelType<typeof MyListItem>;
 export type MyListEntry = Pick<MyListItem, 'id' | 'contentId' | 'kind' | 'addedAt'>;
 
 export const createMyListItemModel = (connection: Connection): MyListItemModel =>
-  getModelForClass(MyListItem, { existingConnection: connection });
+  modelOn(MyListItem, connection);

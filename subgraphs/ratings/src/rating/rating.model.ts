@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 
@@ -46,4 +47,4 @@ export class Rating {
 export type RatingModel = ReturnModelType<typeof Rating>;
 export type RatingDocument = InstanceType<RatingModel>;
 
-export const createRatingModel = (connection: Connection): RatingModel => getModelForClass(Rating, { existingConnection: connection });
+export const createRatingModel = (connection: Connection): RatingModel => modelOn(Rating, connection);

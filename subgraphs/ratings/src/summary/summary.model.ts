@@ -1,4 +1,5 @@
-import { getModelForClass, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 
 /**
@@ -39,8 +40,8 @@ export type RatingSummaryModel = ReturnModelType<typeof RatingSummary>;
 export type RatingLockModel = ReturnModelType<typeof RatingLock>;
 
 export const createSummaryModels = (connection: Connection) => ({
-  summaries: getModelForClass(RatingSummary, { existingConnection: connection }),
-  locks: getModelForClass(RatingLock, { existingConnection: connection }),
+  summaries: modelOn(RatingSummary, connection),
+  locks: modelOn(RatingLock, connection),
 });
 
 /** Average score rounded to one decimal in integer arithmetic (8.15 → 8.2, not 8.1); null with no ratings. */

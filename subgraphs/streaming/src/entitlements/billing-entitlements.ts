@@ -20,7 +20,7 @@ const scopeOf = (userId: string) => `user:${userId}`;
  */
 export class BillingEntitlements {
   constructor(
-    private readonly url: string,
+    private readonly billing: { url: string; sharedSecret?: string },
     private readonly cache: VersionedCache,
     private readonly logger: Logger,
   ) {}
@@ -28,7 +28,7 @@ export class BillingEntitlements {
   forCaller(userId: string, authorization: string, requestId: string): Promise<Entitlements> {
     return this.cache.getOrLoad(scopeOf(userId), 'entitlements', async () => {
       const data = await callSubgraph<{ myEntitlements: Entitlements }>(
-        { url: this.url, query: QUERY, headers: { authorization }, requestId, owner: 'billing subgraph' },
+        { url: this.billing.url, sharedSecret: this.billing.sharedSecret, query: QUERY, headers: { authorization }, requestId, owner: 'billing subgraph' },
         this.logger,
       );
       return data.myEntitlements;

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { PlaybackEndReason, PlaybackState, VideoQuality } from '../session/session.enums';
 
@@ -84,4 +85,4 @@ export class LiveSession {
 
 export type LiveSessionModel = ReturnModelType<typeof LiveSession>;
 
-export const createLiveSessionModel = (connection: Connection): LiveSessionModel => getModelForClass(LiveSession, { existingConnection: connection });
+export const createLiveSessionModel = (connection: Connection): LiveSessionModel => modelOn(LiveSession, connection);

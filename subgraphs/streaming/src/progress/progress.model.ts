@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Field, Int, ObjectType } from 'type-graphql';
 
@@ -51,4 +52,4 @@ export type WatchProgressEntry = Pick<WatchProgress, '_id' | 'userId' | 'content
 export const progressId = (userId: string, contentId: string, episodeId: string | null) => `${userId}:${contentId}:${episodeId ?? ''}`;
 
 export const createWatchProgressModel = (connection: Connection): WatchProgressModel =>
-  getModelForClass(WatchProgress, { existingConnection: connection });
+  modelOn(WatchProgress, connection);

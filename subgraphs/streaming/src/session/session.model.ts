@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { PlaybackEndReason, PlaybackState, VideoQuality } from './session.enums';
@@ -85,4 +86,4 @@ export type SessionView = Pick<
 >;
 
 export const createPlaybackSessionModel = (connection: Connection): PlaybackSessionModel =>
-  getModelForClass(PlaybackSession, { existingConnection: connection });
+  modelOn(PlaybackSession, connection);

@@ -1,4 +1,5 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 
 /**
@@ -31,4 +32,4 @@ export class RefreshToken {
 export type RefreshTokenModel = ReturnModelType<typeof RefreshToken>;
 
 export const createRefreshTokenModel = (connection: Connection): RefreshTokenModel =>
-  getModelForClass(RefreshToken, { existingConnection: connection });
+  modelOn(RefreshToken, connection);

@@ -1,7 +1,7 @@
-import { getModelForClass, index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
+import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Roles, type RoleName } from '@ott/kit';
+import { modelOn, type RoleName, Roles } from '@ott/kit';
 
 export const Role = { USER: 'USER', ADMIN: 'ADMIN' } as const satisfies Record<RoleName, RoleName>;
 registerEnumType(Role, { name: 'Role', description: 'What an account may do: ADMIN also manages the catalogue and every account.' });
@@ -43,4 +43,4 @@ export class User {
 export type UserModel = ReturnModelType<typeof User>;
 
 export const createUserModel = (connection: Connection): UserModel =>
-  getModelForClass(User, { existingConnection: connection });
+  modelOn(User, connection);

@@ -1,0 +1,101 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import mongoose from 'mongoose';
+
+/** At most `limit` holders at once; the others wait in arrival order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** The most held at once: tests read it to show the bound holds. */
+  peak = 0;
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    this.peak = Math.max(this.peak, this.active);
+  }
+
+  release(): void {
+    this.active -= 1;
+    this.waiting.shift()?.();
+  }
+}
+
+/** The database budget of the request being served (createGraphQLApp opens one per request). */
+const scope = new AsyncLocalStorage<Semaphore>();
+
+/** Runs `fn` (and everything it starts) as one request, allowed `limit` database operations at once. */
+export function withRequestBudget<T>(limit: number, fn: () => T): T {
+  return scope.run(new Semaphore(limit), fn);
+}
+
+/** The budget of the request under way, if any (tests read its peak). */
+export const currentRequestBudget = () => scope.getStore();
+
+const HELD = Symbol('request budget held');
+type Holder = { [HELD]?: Semaphore };
+
+const QUERY_OPERATIONS = [
+  'find',
+  'findOne',
+  'countDocuments',
+  'estimatedDocumentCount',
+  'distinct',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'updateOne',
+  'updateMany',
+  'deleteOne',
+  'deleteMany',
+  'replaceOne',
+] as const;
+
+/**
+ * Every query, aggregation and save of every model waits for a slot of its request's budget,
+ * so one request (a page of aliases, a wide fan-out) cannot take the whole connection pool and
+ * the database from its neighbours. Work outside a request (consumers, start-up) is unbounded.
+ */
+function requestBudgetPlugin(schema: mongoose.Schema): void {
+  async function take(this: Holder) {
+    const budget = scope.getStore();
+    if (!budget) return;
+    await budget.acquire();
+    this[HELD] = budget;
+  }
+  function give(this: Holder) {
+    this[HELD]?.release();
+    this[HELD] = undefined;
+  }
+  function giveOnError(this: Holder, error: Error, _result: unknown, next: (error?: Error) => void) {
+    give.call(this);
+    next(error);
+  }
+  for (const operation of QUERY_OPERATIONS) {
+    schema.pre(operation, take);
+    schema.post(operation, give);
+    schema.post(operation, giveOnError);
+  }
+  schema.pre('aggregate', function () {
+    return take.call(this as unknown as Holder);
+  });
+  schema.post('aggregate', function () {
+    give.call(this as unknown as Holder);
+  });
+  schema.post('aggregate', function (error: Error, _result: unknown, next: (error?: Error) => void) {
+    giveOnError.call(this as unknown as Holder, error, _result, next);
+  });
+  schema.pre('save', take);
+  schema.post('save', give);
+  schema.post('save', giveOnError);
+}
+
+let installed = false;
+
+/** Registers the budget for every schema compiled from now on (the kit does it once, on import). */
+export function installRequestBudget(): void {
+  if (installed) return;
+  installed = true;
+  mongoose.plugin(requestBudgetPlugin);
+}

@@ -1,0 +1,49 @@
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentRequestBudget, withRequestBudget } from '../src';
+import { testEnv, uniqueTag } from '../src/testing';
+
+let connection: mongoose.Connection;
+const itemSchema = new mongoose.Schema({ n: { type: Number, required: true } });
+let Item: mongoose.Model<mongoose.InferSchemaType<typeof itemSchema>>;
+
+beforeAll(async () => {
+  const env = testEnv(uniqueTag('budget'));
+  connection = await mongoose.createConnection(env.MONGODB_URL!, { dbName: env.MONGODB_DB }).asPromise();
+  Item = connection.model('Item', itemSchema);
+  await Item.create(Array.from({ length: 5 }, (_, n) => ({ n })));
+});
+afterAll(() => connection?.close());
+
+describe('a request’s database budget', () => {
+  it('lets one request run no more than its budget of operations at once, and every one completes', async () => {
+    const { peak, results } = await withRequestBudget(3, async () => {
+      const results = await Promise.all([
+        ...Array.from({ length: 12 }, () => Item.find({}).lean().exec()),
+        ...Array.from({ length: 4 }, () => Item.aggregate([{ $match: {} }, { $count: 'n' }]).exec()),
+        ...Array.from({ length: 4 }, () => Item.countDocuments({}).exec()),
+      ]);
+      return { peak: currentRequestBudget()!.peak, results };
+    });
+    expect(results).toHaveLength(20);
+    expect(peak).toBe(3);
+  });
+
+  it('gives a slot back when an operation fails, so the request goes on', async () => {
+    await withRequestBudget(1, async () => {
+      await expect(Item.find({ $where: 'no such operator' } as never).exec()).rejects.toThrow();
+      await expect(Item.aggregate([{ $noSuchStage: {} } as never]).exec()).rejects.toThrow();
+      expect(await Item.countDocuments({}).exec()).toBe(5);
+    });
+  });
+
+  it('keeps two requests’ budgets apart, and leaves work outside a request unbounded', async () => {
+    const [a, b] = await Promise.all([1, 2].map(() => withRequestBudget(2, async () => {
+      await Promise.all(Array.from({ length: 6 }, () => Item.findOne({}).exec()));
+      return currentRequestBudget()!.peak;
+    })));
+    expect([a, b]).toEqual([2, 2]);
+    expect(currentRequestBudget()).toBeUndefined();
+    expect(await Promise.all(Array.from({ length: 6 }, () => Item.findOne({}).exec()))).toHaveLength(6);
+  });
+});
