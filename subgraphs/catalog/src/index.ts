@@ -21,7 +21,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     const announced = await contents.announcePendingDeletions();
     if (announced > 0) logger.info({ announced }, 'announced removed titles whose event had been lost');
     const server = await app.listen(config.HOST, config.PORT);
-    resources.add(ratingSummaryConsumer(ratingEvents, config.ratingEventsStream, contents, logger), (c) => c.stop()).start();
+    resources.add(ratingSummaryConsumer(ratingEvents, config.ratingEventsStream, config.streamConsumer, contents, logger), (c) => c.stop()).start();
     return server;
   });
 }

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { streamConsumerName, type StreamConsumerSettings } from './streams';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -41,6 +42,11 @@ export const eventStreamEnv = {
   CONTENT_DELETED_STREAM: z.string().min(1).optional(),
   /** billing → streaming: a member's entitlements changed (plan change, cancellation, renewal). */
   ENTITLEMENTS_EVENTS_STREAM: z.string().min(1).optional(),
+  /**
+   * This process's name in every consumer group it reads; default `<host>-<pid>-<random>`.
+   * Set it only where each live process gets its own (see `streamConsumerName`).
+   */
+  STREAM_CONSUMER_NAME: z.string().regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . : _ -').optional(),
 };
 
 export function eventStreams(config: {
@@ -48,11 +54,17 @@ export function eventStreams(config: {
   RATING_EVENTS_STREAM?: string;
   CONTENT_DELETED_STREAM?: string;
   ENTITLEMENTS_EVENTS_STREAM?: string;
+  STREAM_CONSUMER_NAME?: string;
 }) {
+  // Drawn here, once per start: every consumer of this process shares the name (groups are per stream).
+  const streamConsumer: StreamConsumerSettings = {
+    name: streamConsumerName(config.STREAM_CONSUMER_NAME),
+  };
   return {
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
     contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
     entitlementsEventsStream: config.ENTITLEMENTS_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:entitlements-changed`,
+    streamConsumer,
   };
 }
 

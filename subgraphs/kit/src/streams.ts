@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -43,12 +44,31 @@ export class StreamPublisher {
   }
 }
 
+/**
+ * A consumer name no other live process has: the host name alone is shared by two processes
+ * on one machine, and a replaced pod may come back under its predecessor's host name while
+ * that one is still draining (or, in a container, with the same pid 1), so the name also
+ * carries the pid and a random suffix drawn once per start. A name given by
+ * STREAM_CONSUMER_NAME is used as is: a deployment that guarantees unique, stable names (a
+ * StatefulSet's pod name) lets a restarted process take up its own pending entries at once.
+ */
+export function streamConsumerName(configured?: string): string {
+  return configured ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/** What every consumer of one process shares; read once from env (`eventStreams` in config.ts). */
+export interface StreamConsumerSettings {
+  /** This process's name in every group it reads (see `streamConsumerName`). */
+  name: string;
+}
+
 export interface StreamConsumerOptions {
   stream: string;
   /** One group per consuming subgraph: every group receives every entry once. */
   group: string;
   /** Logged (at most every 30 s) while the stream cannot be read: what lags meanwhile. */
   unavailableMessage: string;
+  settings: StreamConsumerSettings;
   batch?: number;
   blockMs?: number;
   retryMs?: number;
@@ -66,7 +86,6 @@ export class StreamConsumer {
   private running = false;
   private loop: Promise<void> | undefined;
   private lastErrorLog = 0;
-  private readonly consumer = hostname();
 
   constructor(
     /** A connection of its own, without a key prefix: XREADGROUP blocks it. */
@@ -75,6 +94,11 @@ export class StreamConsumer {
     private readonly handle: (entries: StreamEntry[]) => Promise<void>,
     private readonly logger: Logger,
   ) {}
+
+  /** This process's name in the group. */
+  get name(): string {
+    return this.options.settings.name;
+  }
 
   start(): void {
     this.running = true;
@@ -90,13 +114,14 @@ export class StreamConsumer {
   private async run(): Promise<void> {
     const { stream, group, batch = 100, blockMs = 2_000, retryMs = 1_000 } = this.options;
     let groupReady = false;
-    // First this consumer's own unacknowledged entries (left by a crash or a failed batch), then new ones.
+    // First this consumer's own unacknowledged entries (left by a crash under the same
+    // configured name, or by a failed batch), then new ones.
     let position = '0';
     while (this.running) {
       try {
         if (this.redis.status === 'wait') await this.redis.connect();
         if (!groupReady) groupReady = await this.createGroup();
-        const reply = (await this.redis.xreadgroup('GROUP', group, this.consumer, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, position)) as StreamReply;
+        const reply = (await this.redis.xreadgroup('GROUP', group, this.name, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, position)) as StreamReply;
         const entries = reply?.[0]?.[1] ?? [];
         if (position === '0' && entries.length === 0) position = '>';
         if (entries.length === 0) continue;
