@@ -47,6 +47,14 @@ export const eventStreamEnv = {
    * Set it only where each live process gets its own (see `streamConsumerName`).
    */
   STREAM_CONSUMER_NAME: z.string().regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . : _ -').optional(),
+  /**
+   * Entries pending this long (a killed consumer's, or ones whose handler failed) are claimed
+   * and handled again; longer than any handler runs, short enough that a replaced pod's events
+   * are not kept waiting.
+   */
+  STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+  /** Deliveries after which an entry whose handler keeps failing is logged and acknowledged: with 60 s claims, ~10 minutes of failures. */
+  STREAM_MAX_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(10),
 };
 
 export function eventStreams(config: {
@@ -55,10 +63,14 @@ export function eventStreams(config: {
   CONTENT_DELETED_STREAM?: string;
   ENTITLEMENTS_EVENTS_STREAM?: string;
   STREAM_CONSUMER_NAME?: string;
+  STREAM_CLAIM_IDLE_MS: number;
+  STREAM_MAX_DELIVERIES: number;
 }) {
   // Drawn here, once per start: every consumer of this process shares the name (groups are per stream).
   const streamConsumer: StreamConsumerSettings = {
     name: streamConsumerName(config.STREAM_CONSUMER_NAME),
+    claimIdleMs: config.STREAM_CLAIM_IDLE_MS,
+    maxDeliveries: config.STREAM_MAX_DELIVERIES,
   };
   return {
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,

@@ -1,16 +1,24 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, eventStreamEnv, eventStreams, loadConfig, redisEnv } from '../src/config';
 import { createLogger } from '../src/logger';
 import { connectRedis, createRedis } from '../src/redis';
+import { StreamConsumer, type StreamConsumerSettings, type StreamEntry } from '../src/streams';
 import { uniqueTag } from '../src/testing';
 
 const KIT = resolve(__dirname, '..');
 const GROUP = 'test-group';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -24,12 +32,57 @@ beforeAll(async () => {
 });
 afterAll(() => admin?.disconnect());
 
+function client(url: string): Redis {
+  const redis = createRedis('streams-test', { url, keyPrefix: '' }, createLogger('streams-test', 'silent'));
+  cleanups.push(() => redis.disconnect());
+  return redis;
+}
+
+/** A logger whose lines the test reads back. */
+function capturingLogger() {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as LogLine);
+      done();
+    },
+  });
+  return { lines, logger: createLogger('streams-test', 'info', sink) };
+}
+
+function settings(overrides: Partial<StreamConsumerSettings> = {}): StreamConsumerSettings {
+  return { name: uniqueTag('consumer'), claimIdleMs: 60_000, maxDeliveries: 10, ...overrides };
+}
+
 /** A stream of the test's own, with the group already created at its start. */
 async function newStream(label: string): Promise<string> {
   const stream = `t:${uniqueTag(label)}:events`;
   await admin.xgroup('CREATE', stream, GROUP, '0', 'MKSTREAM');
   cleanups.push(() => admin.del(stream));
   return stream;
+}
+
+function startConsumer(
+  stream: string,
+  consumerSettings: StreamConsumerSettings,
+  handle: (entries: StreamEntry[]) => Promise<void>,
+  options: { url?: string; redis?: Redis; logger?: ReturnType<typeof createLogger>; retryMs?: number } = {},
+): StreamConsumer {
+  const consumer = new StreamConsumer(
+    options.redis ?? client(options.url ?? inject('redisUrl')),
+    { stream, group: GROUP, settings: consumerSettings, unavailableMessage: 'test stream unavailable', blockMs: 100, retryMs: options.retryMs ?? 100 },
+    handle,
+    options.logger ?? createLogger('streams-test', process.env.TEST_LOG_LEVEL || 'silent'),
+  );
+  consumer.start();
+  cleanups.push(() => consumer.stop());
+  return consumer;
+}
+
+/** Handles by recording ids, in the order handled. */
+function recorder() {
+  const handled: string[] = [];
+  return { handled, handle: async (entries: StreamEntry[]) => void handled.push(...entries.map((entry) => entry.id)) };
 }
 
 async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
@@ -42,6 +95,8 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, w
   }
 }
 
+type PendingSummary = [count: number, first: string | null, last: string | null, consumers: [name: string, count: string][] | null];
+const pending = async (stream: string) => ((await admin.xpending(stream, GROUP)) as PendingSummary);
 /** XINFO CONSUMERS as name → pending count. */
 async function consumers(stream: string): Promise<Map<string, number>> {
   const reply = (await admin.xinfo('CONSUMERS', stream, GROUP)) as (string | number)[][];
@@ -105,11 +160,128 @@ describe('stream consumer names', () => {
     expect((await named.line(/^consumer (\S+)$/))[1]).toBe('catalog-0');
   });
 
-  it('draws a new name at every start unless one is configured', () => {
+  it('draws a new name at every start unless one is configured, and reads the claim settings with their defaults', () => {
     const load = (env: NodeJS.ProcessEnv) => eventStreams(loadConfig({ ...redisEnv, ...eventStreamEnv }, env)).streamConsumer;
-    expect(load({}).name).not.toBe(load({}).name);
-    expect(load({ STREAM_CONSUMER_NAME: 'pod-7' })).toEqual({ name: 'pod-7' });
-    expect(() => load({ STREAM_CONSUMER_NAME: 'has spaces' })).toThrow(ConfigError);
+    const one = load({});
+    expect(one).toMatchObject({ claimIdleMs: 60_000, maxDeliveries: 10 });
+    expect(load({}).name).not.toBe(one.name);
+    expect(load({ STREAM_CONSUMER_NAME: 'pod-7', STREAM_CLAIM_IDLE_MS: '500', STREAM_MAX_DELIVERIES: '3' })).toEqual({ name: 'pod-7', claimIdleMs: 500, maxDeliveries: 3 });
+    expect(() => load({ STREAM_CLAIM_IDLE_MS: 'soon' })).toThrow(ConfigError);
+    expect(() => load({ STREAM_CONSUMER_NAME: 'has spaces' })).toThrow(/STREAM_CONSUMER_NAME/);
   });
 });
 
+describe('entries left pending', () => {
+  it('a second consumer claims an entry a killed consumer left pending, and handles it once', async () => {
+    const stream = await newStream('killed');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    const doomed = consumerProcess({ TEST_STREAM: stream, TEST_GROUP: GROUP, TEST_HANDLER: 'hang' });
+    const [, doomedName] = await doomed.line(/^consumer (\S+)$/);
+    expect((await doomed.line(/^handling (\S+)$/))[1]).toBe(id);
+    await doomed.kill();
+    // Read, never acknowledged: the entry waits under the dead process's name.
+    expect(await pending(stream)).toEqual([1, id, id, [[doomedName, '1']]]);
+
+    const { lines, logger } = capturingLogger();
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings({ claimIdleMs: 300 }), handle, { logger });
+    await waitFor(() => handled.length > 0 || undefined, 'the claimed entry to be handled');
+    // Several claim rounds later, still handled once and nothing pending.
+    await sleep(1_000);
+    expect(handled).toEqual([id]);
+    expect((await pending(stream))[0]).toBe(0);
+    expect(lines.filter((line) => line.msg === 'claimed stream entries pending longer than STREAM_CLAIM_IDLE_MS')).toMatchObject([{ level: 'info', claimed: 1 }]);
+  });
+
+  it('a consumer restarted under its configured name handles its own pending entries at once, without waiting for a claim', async () => {
+    const stream = await newStream('restarted');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    const name = uniqueTag('pod');
+    let reading!: () => void;
+    const read = new Promise<void>((done) => (reading = done));
+    // The first run reads the entry, and its connection goes away while the handler awaits.
+    const firstRun = client(inject('redisUrl'));
+    startConsumer(stream, settings({ name }), () => {
+      reading();
+      return new Promise<never>(() => undefined);
+    }, { redis: firstRun });
+    // Its handler never returns, so it cannot be stopped: it is only cut off.
+    cleanups.pop();
+    await read;
+    firstRun.disconnect();
+
+    const { handled, handle } = recorder();
+    const started = Date.now();
+    startConsumer(stream, settings({ name }), handle);
+    await waitFor(() => handled.length > 0 || undefined, 'the own pending entry to be handled');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(handled).toEqual([id]);
+    expect((await pending(stream))[0]).toBe(0);
+  });
+
+  it('gives up on a poison entry after STREAM_MAX_DELIVERIES, logs it at error level, and does not hold back the entries after it', async () => {
+    const stream = await newStream('poison');
+    const poison = (await admin.xadd(stream, '*', 'contentId', 'poison'))!;
+    const next = [(await admin.xadd(stream, '*', 'contentId', 'a'))!, (await admin.xadd(stream, '*', 'contentId', 'b'))!];
+    const { lines, logger } = capturingLogger();
+    const attempts: string[] = [];
+    const handled: string[] = [];
+    startConsumer(
+      stream,
+      settings({ claimIdleMs: 200, maxDeliveries: 3 }),
+      async (entries) => {
+        attempts.push(...entries.map((entry) => entry.id));
+        if (entries.some((entry) => entry.fields.get('contentId') === 'poison')) throw new Error('cannot handle this one');
+        handled.push(...entries.map((entry) => entry.id));
+      },
+      { logger, retryMs: 50 },
+    );
+    const givenUp = () => lines.filter((line) => line.msg.startsWith('gave up on a stream entry'));
+
+    // The batch failed; retried one by one, the other two are handled while the poison waits.
+    await waitFor(() => handled.length === 2 || undefined, 'the entries after the poison one');
+    expect(handled).toEqual(next);
+    expect(givenUp()).toEqual([]);
+
+    await waitFor(() => givenUp().length > 0 || undefined, 'the poison entry to be given up');
+    expect(givenUp()).toMatchObject([{ level: 'error', entryId: poison, deliveries: 3, maxDeliveries: 3, err: { message: 'cannot handle this one' } }]);
+    expect((await pending(stream))[0]).toBe(0);
+    // Its first delivery as part of the batch and alone, then once per claim.
+    expect(attempts.filter((id) => id === poison)).toHaveLength(4);
+
+    const later = (await admin.xadd(stream, '*', 'contentId', 'c'))!;
+    await waitFor(() => handled.includes(later) || undefined, 'an entry published after the give-up');
+    await sleep(500);
+    expect(attempts.filter((id) => id === poison)).toHaveLength(4);
+  });
+
+  it('gives up without calling the handler on an entry already delivered more than STREAM_MAX_DELIVERIES times, as one that kills every process taking it is', async () => {
+    const stream = await newStream('spent');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    // Three processes took it and died before acknowledging (each read is a delivery).
+    await admin.xreadgroup('GROUP', GROUP, 'dead-1', 'COUNT', 10, 'STREAMS', stream, '>');
+    for (const name of ['dead-2', 'dead-3']) await admin.xclaim(stream, GROUP, name, 0, id);
+    const { lines, logger } = capturingLogger();
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings({ claimIdleMs: 50, maxDeliveries: 3 }), handle, { logger });
+
+    await waitFor(() => lines.find((line) => line.msg.startsWith('gave up on a stream entry')), 'the give-up');
+    expect(lines.find((line) => line.msg.startsWith('gave up'))).toMatchObject({ level: 'error', entryId: id, deliveries: 4 });
+    expect(handled).toEqual([]);
+    expect((await pending(stream))[0]).toBe(0);
+  });
+
+  it('drops a pending entry deleted from the stream before anyone handled it, without calling the handler', async () => {
+    const stream = await newStream('trimmed');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    await admin.xreadgroup('GROUP', GROUP, 'dead', 'COUNT', 10, 'STREAMS', stream, '>');
+    await admin.xdel(stream, id);
+    const { lines, logger } = capturingLogger();
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings({ claimIdleMs: 50 }), handle, { logger });
+
+    await waitFor(async () => ((await pending(stream))[0] === 0 ? true : undefined), 'the deleted entry to leave the group');
+    expect(handled).toEqual([]);
+    expect(lines.find((line) => line.msg.startsWith('pending stream entries were deleted'))).toMatchObject({ level: 'warn', entryIds: [id] });
+  });
+});
