@@ -55,6 +55,8 @@ export const eventStreamEnv = {
   STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
   /** Deliveries after which an entry whose handler keeps failing is logged and acknowledged: with 60 s claims, ~10 minutes of failures. */
   STREAM_MAX_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Consumers of a group with nothing pending and idle this long are removed (0: never); a live one is never idle more than seconds. */
+  STREAM_DEAD_CONSUMER_MS: z.coerce.number().int().min(0).default(3_600_000),
 };
 
 export function eventStreams(config: {
@@ -65,12 +67,14 @@ export function eventStreams(config: {
   STREAM_CONSUMER_NAME?: string;
   STREAM_CLAIM_IDLE_MS: number;
   STREAM_MAX_DELIVERIES: number;
+  STREAM_DEAD_CONSUMER_MS: number;
 }) {
   // Drawn here, once per start: every consumer of this process shares the name (groups are per stream).
   const streamConsumer: StreamConsumerSettings = {
     name: streamConsumerName(config.STREAM_CONSUMER_NAME),
     claimIdleMs: config.STREAM_CLAIM_IDLE_MS,
     maxDeliveries: config.STREAM_MAX_DELIVERIES,
+    deadConsumerMs: config.STREAM_DEAD_CONSUMER_MS,
   };
   return {
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,

@@ -74,6 +74,11 @@ export interface StreamConsumerSettings {
    * maxDeliveries × claimIdleMs (a database restart, say) before anything is given up.
    */
   maxDeliveries: number;
+  /**
+   * Other consumers of the group with nothing pending and idle this long are removed, so the
+   * names of replaced processes do not pile up in the group; 0 keeps them all.
+   */
+  deadConsumerMs: number;
 }
 
 export interface StreamConsumerOptions {
@@ -94,6 +99,24 @@ type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 /** Redis 7 adds the ids of pending entries no longer in the stream, which it has dropped from the group. */
 type AutoClaimReply = [cursor: string, claimed: RawEntry[], deleted?: string[]];
 type PendingReply = [id: string, consumer: string, idleMs: number, deliveries: number][];
+
+/**
+ * Removes, in one step, the group's other consumers that hold nothing pending and stayed idle
+ * at least ARGV[2] ms. Checking and deleting atomically matters: DELCONSUMER drops whatever the
+ * consumer holds, so a consumer that read an entry between a separate check and the delete
+ * would lose it. Removing a live consumer is harmless otherwise (its next read recreates it).
+ */
+const FORGET_IDLE_CONSUMERS = `
+local removed = {}
+for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local info = {}
+  for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+  if info['name'] ~= ARGV[3] and tonumber(info['pending']) == 0 and tonumber(info['idle']) >= tonumber(ARGV[2]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+    removed[#removed + 1] = info['name']
+  end
+end
+return removed`;
 
 /**
  * Reads a Redis Stream with a consumer group and hands each batch to `handle`; entries are
@@ -157,6 +180,7 @@ export class StreamConsumer {
         if (!groupReady) groupReady = await this.createGroup();
         if (Date.now() >= nextClaim) {
           await this.claimIdle();
+          await this.forgetDeadConsumers();
           nextClaim = Date.now() + claimEveryMs;
         }
         const block = Math.max(1, Math.min(blockMs, nextClaim - Date.now()));
@@ -210,6 +234,14 @@ export class StreamConsumer {
       }
       cursor = next;
     } while (cursor !== '0-0' && this.running);
+  }
+
+  private async forgetDeadConsumers(): Promise<void> {
+    const { deadConsumerMs } = this.options.settings;
+    if (deadConsumerMs <= 0) return;
+    const { stream, group } = this.options;
+    const removed = (await this.redis.eval(FORGET_IDLE_CONSUMERS, 1, stream, group, deadConsumerMs, this.name)) as string[];
+    if (removed.length > 0) this.logger.info({ stream, group, consumers: removed }, 'removed consumers idle longer than STREAM_DEAD_CONSUMER_MS with nothing pending');
   }
 
   /**

@@ -51,7 +51,7 @@ function capturingLogger() {
 }
 
 function settings(overrides: Partial<StreamConsumerSettings> = {}): StreamConsumerSettings {
-  return { name: uniqueTag('consumer'), claimIdleMs: 60_000, maxDeliveries: 10, ...overrides };
+  return { name: uniqueTag('consumer'), claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 0, ...overrides };
 }
 
 /** A stream of the test's own, with the group already created at its start. */
@@ -163,9 +163,14 @@ describe('stream consumer names', () => {
   it('draws a new name at every start unless one is configured, and reads the claim settings with their defaults', () => {
     const load = (env: NodeJS.ProcessEnv) => eventStreams(loadConfig({ ...redisEnv, ...eventStreamEnv }, env)).streamConsumer;
     const one = load({});
-    expect(one).toMatchObject({ claimIdleMs: 60_000, maxDeliveries: 10 });
+    expect(one).toMatchObject({ claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 3_600_000 });
     expect(load({}).name).not.toBe(one.name);
-    expect(load({ STREAM_CONSUMER_NAME: 'pod-7', STREAM_CLAIM_IDLE_MS: '500', STREAM_MAX_DELIVERIES: '3' })).toEqual({ name: 'pod-7', claimIdleMs: 500, maxDeliveries: 3 });
+    expect(load({ STREAM_CONSUMER_NAME: 'pod-7', STREAM_CLAIM_IDLE_MS: '500', STREAM_MAX_DELIVERIES: '3', STREAM_DEAD_CONSUMER_MS: '0' })).toEqual({
+      name: 'pod-7',
+      claimIdleMs: 500,
+      maxDeliveries: 3,
+      deadConsumerMs: 0,
+    });
     expect(() => load({ STREAM_CLAIM_IDLE_MS: 'soon' })).toThrow(ConfigError);
     expect(() => load({ STREAM_CONSUMER_NAME: 'has spaces' })).toThrow(/STREAM_CONSUMER_NAME/);
   });
@@ -283,5 +288,23 @@ describe('entries left pending', () => {
     await waitFor(async () => ((await pending(stream))[0] === 0 ? true : undefined), 'the deleted entry to leave the group');
     expect(handled).toEqual([]);
     expect(lines.find((line) => line.msg.startsWith('pending stream entries were deleted'))).toMatchObject({ level: 'warn', entryIds: [id] });
+  });
+
+  it('removes consumers idle longer than STREAM_DEAD_CONSUMER_MS that hold nothing, and keeps one that still holds an entry', async () => {
+    const stream = await newStream('dead-consumers');
+    await admin.xadd(stream, '*', 'contentId', 'c1');
+    await admin.xreadgroup('GROUP', GROUP, 'replaced-holding', 'COUNT', 10, 'STREAMS', stream, '>');
+    await admin.xgroup('CREATECONSUMER', stream, GROUP, 'replaced-idle');
+    await sleep(300);
+    const { lines, logger } = capturingLogger();
+    const me = settings({ deadConsumerMs: 250 });
+    startConsumer(stream, me, recorder().handle, { logger });
+
+    await waitFor(async () => {
+      const now = await consumers(stream);
+      return !now.has('replaced-idle') && now.has(me.name) ? true : undefined;
+    }, 'the idle consumer to be removed');
+    expect(await consumers(stream)).toEqual(new Map([['replaced-holding', 1], [me.name, 0]]));
+    expect(lines.find((line) => line.msg.startsWith('removed consumers idle'))).toMatchObject({ consumers: ['replaced-idle'] });
   });
 });
