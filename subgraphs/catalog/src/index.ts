@@ -20,8 +20,17 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     await ensureIndexes(indexedModels(models));
     const announced = await contents.announcePendingDeletions();
     if (announced > 0) logger.info({ announced }, 'announced removed titles whose event had been lost');
+    // A removal Redis refused stays unannounced in the database: announce it as soon as the
+    // events connection is back (ioredis is ready again after every reconnection), not only at
+    // the next start, so consumers catch up when Redis returns.
+    events.on('ready', () => {
+      contents.announcePendingDeletions().then(
+        (again) => void (again > 0 && logger.info({ announced: again }, 'announced removed titles whose event had been lost')),
+        (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'could not look for removals to announce again: the next reconnection or start retries'),
+      );
+    });
     const server = await app.listen(config.HOST, config.PORT);
-    resources.add(ratingSummaryConsumer(ratingEvents, config.ratingEventsStream, contents, logger), (c) => c.stop()).start();
+    resources.add(ratingSummaryConsumer(ratingEvents, config.ratingEventsStream, config.streamConsumer, contents, logger), (c) => c.stop()).start();
     return server;
   });
 }

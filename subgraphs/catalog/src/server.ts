@@ -26,7 +26,7 @@ export async function createServer({ config, mongo, redis, events, logger }: Cat
   const genres = new GenreService(models.genres, cache);
   const deletions = new StreamPublisher(
     events,
-    { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until catalog restarts and announces it again' },
+    { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
     logger,
   );
   const contents = new ContentService({ models, genres, cache, deletions, logger });

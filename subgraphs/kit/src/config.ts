@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { streamConsumerName, type StreamConsumerSettings } from './streams';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -56,6 +57,21 @@ export const eventStreamEnv = {
   CONTENT_DELETED_STREAM: z.string().min(1).optional(),
   /** billing → streaming: a member's entitlements changed (plan change, cancellation, renewal). */
   ENTITLEMENTS_EVENTS_STREAM: z.string().min(1).optional(),
+  /**
+   * This process's name in every consumer group it reads; default `<host>-<pid>-<random>`.
+   * Set it only where each live process gets its own (see `streamConsumerName`).
+   */
+  STREAM_CONSUMER_NAME: z.string().regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . : _ -').optional(),
+  /**
+   * Entries pending this long (a killed consumer's, or ones whose handler failed) are claimed
+   * and handled again; longer than any handler runs, short enough that a replaced pod's events
+   * are not kept waiting.
+   */
+  STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+  /** Deliveries after which an entry whose handler keeps failing is logged and acknowledged: with 60 s claims, ~10 minutes of failures. */
+  STREAM_MAX_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Consumers of a group with nothing pending and idle this long are removed (0: never); a live one is never idle more than seconds. */
+  STREAM_DEAD_CONSUMER_MS: z.coerce.number().int().min(0).default(3_600_000),
 };
 
 export function eventStreams(config: {
@@ -63,11 +79,23 @@ export function eventStreams(config: {
   RATING_EVENTS_STREAM?: string;
   CONTENT_DELETED_STREAM?: string;
   ENTITLEMENTS_EVENTS_STREAM?: string;
+  STREAM_CONSUMER_NAME?: string;
+  STREAM_CLAIM_IDLE_MS: number;
+  STREAM_MAX_DELIVERIES: number;
+  STREAM_DEAD_CONSUMER_MS: number;
 }) {
+  // Drawn here, once per start: every consumer of this process shares the name (groups are per stream).
+  const streamConsumer: StreamConsumerSettings = {
+    name: streamConsumerName(config.STREAM_CONSUMER_NAME),
+    claimIdleMs: config.STREAM_CLAIM_IDLE_MS,
+    maxDeliveries: config.STREAM_MAX_DELIVERIES,
+    deadConsumerMs: config.STREAM_DEAD_CONSUMER_MS,
+  };
   return {
     ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
     contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
     entitlementsEventsStream: config.ENTITLEMENTS_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:entitlements-changed`,
+    streamConsumer,
   };
 }
 

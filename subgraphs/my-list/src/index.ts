@@ -16,7 +16,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     const { app, models, myList, catalog } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes([models.items]);
     const server = await app.listen(config.HOST, config.PORT);
-    resources.add(contentDeletedConsumer(events, config.contentDeletedStream, { myList, catalog }, logger), (c) => c.stop()).start();
+    resources.add(contentDeletedConsumer(events, config.contentDeletedStream, config.streamConsumer, { myList, catalog }, logger), (c) => c.stop()).start();
     return server;
   });
 }

@@ -26,7 +26,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<RatingsService> {
     // A lease left by a process that died mid-write: repair those titles before serving.
     for (const contentId of await locks.abandoned()) await locks.run(contentId, async () => undefined);
     const server = await app.listen(config.HOST, config.PORT);
-    resources.add(contentDeletedConsumer(deletionEvents, config.contentDeletedStream, catalog, logger), (c) => c.stop()).start();
+    resources.add(contentDeletedConsumer(deletionEvents, config.contentDeletedStream, config.streamConsumer, catalog, logger), (c) => c.stop()).start();
     return { ...server, mongo };
   });
 }

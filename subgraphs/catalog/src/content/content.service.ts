@@ -156,7 +156,7 @@ export class ContentService {
    * Removes a title from the catalogue by marking it (a tombstone, episodes kept), so lists,
    * ratings and history that reference it keep rendering. The conditional update makes a
    * second deletion NOT_FOUND, even when two race. The event then lets my-list and ratings
-   * clean up; if it cannot be published, start-up announces it again.
+   * clean up; if it cannot be published, it is announced again once Redis is back (or at start-up).
    */
   async delete(id: string): Promise<boolean> {
     if (!isValidObjectId(id)) throw notFound('content', id);

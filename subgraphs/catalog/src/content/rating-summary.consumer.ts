@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { StreamConsumer, type Logger, type StreamEntry } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type Logger, type StreamEntry } from '@ott/kit';
 import type { ContentService } from './content.service';
 
 /**
@@ -7,10 +7,10 @@ import type { ContentService } from './content.service';
  * consumer group "catalog") to the rating catalog sorts by, so RATING_DESC follows members'
  * averages. Each entry carries absolute values, so a redelivery is harmless.
  */
-export function ratingSummaryConsumer(redis: Redis, stream: string, contents: Pick<ContentService, 'applyRatingSummaries'>, logger: Logger): StreamConsumer {
+export function ratingSummaryConsumer(redis: Redis, stream: string, settings: StreamConsumerSettings, contents: Pick<ContentService, 'applyRatingSummaries'>, logger: Logger): StreamConsumer {
   return new StreamConsumer(
     redis,
-    { stream, group: 'catalog', unavailableMessage: 'rating summaries unavailable: RATING_DESC keeps the last applied ratings' },
+    { stream, settings, group: 'catalog', unavailableMessage: 'rating summaries unavailable: RATING_DESC keeps the last applied ratings' },
     (entries) => contents.applyRatingSummaries(latestSummaries(entries, logger)),
     logger,
   );

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { StreamConsumer, type EntityClient, type Logger } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger } from '@ott/kit';
 import type { MyListService } from '../my-list/my-list.service';
 
 /**
@@ -13,12 +13,13 @@ import type { MyListService } from '../my-list/my-list.service';
 export function contentDeletedConsumer(
   redis: Redis,
   stream: string,
+  settings: StreamConsumerSettings,
   services: { myList: Pick<MyListService, 'removeContent'>; catalog: Pick<EntityClient, 'invalidate'> },
   logger: Logger,
 ): StreamConsumer {
   return new StreamConsumer(
     redis,
-    { stream, group: 'my-list', unavailableMessage: 'content-deleted events unavailable: removed titles stay in lists (shown unavailable) until they arrive' },
+    { stream, settings, group: 'my-list', unavailableMessage: 'content-deleted events unavailable: removed titles stay in lists (shown unavailable) until they arrive' },
     async (entries) => {
       const contentIds = entries.map((entry) => entry.fields.get('contentId')).filter((id): id is string => Boolean(id));
       if (contentIds.length < entries.length) logger.warn({ entries: entries.length, contentIds: contentIds.length }, 'skipped content-deleted events without a contentId');

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { StreamConsumer, type Logger } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type Logger } from '@ott/kit';
 import type { PlayCounts } from '../plays/play-counts';
 import type { PlaybackService } from '../session/session.service';
 import type { CatalogTitles } from './catalog-titles';
@@ -12,12 +12,13 @@ import type { CatalogTitles } from './catalog-titles';
 export function contentDeletedConsumer(
   redis: Redis,
   stream: string,
+  settings: StreamConsumerSettings,
   services: { titles: Pick<CatalogTitles, 'invalidate'>; plays: Pick<PlayCounts, 'forget'>; playback: Pick<PlaybackService, 'endForContent'> },
   logger: Logger,
 ): StreamConsumer {
   return new StreamConsumer(
     redis,
-    { stream, group: 'streaming', unavailableMessage: 'content-deleted events unavailable: sessions of removed titles play on until they arrive' },
+    { stream, settings, group: 'streaming', unavailableMessage: 'content-deleted events unavailable: sessions of removed titles play on until they arrive' },
     async (entries) => {
       const contentIds = entries.map((entry) => entry.fields.get('contentId')).filter((id): id is string => Boolean(id));
       await services.titles.invalidate();

@@ -1,0 +1,392 @@
+import { spawn } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConfigError, eventStreamEnv, eventStreams, loadConfig, redisEnv } from '../src/config';
+import { createLogger } from '../src/logger';
+import { connectRedis, createRedis } from '../src/redis';
+import { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from '../src/streams';
+import { startPrivateRedis, uniqueTag } from '../src/testing';
+
+const KIT = resolve(__dirname, '..');
+const GROUP = 'test-group';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+let admin: Redis;
+beforeAll(async () => {
+  admin = createRedis('streams-test-admin', { url: inject('redisUrl'), keyPrefix: '' }, createLogger('streams-test', 'silent'));
+  await connectRedis(admin);
+});
+afterAll(() => admin?.disconnect());
+
+function client(url: string): Redis {
+  const redis = createRedis('streams-test', { url, keyPrefix: '' }, createLogger('streams-test', 'silent'));
+  cleanups.push(() => redis.disconnect());
+  return redis;
+}
+
+/** A logger whose lines the test reads back. */
+function capturingLogger() {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as LogLine);
+      done();
+    },
+  });
+  return { lines, logger: createLogger('streams-test', 'info', sink) };
+}
+
+function settings(overrides: Partial<StreamConsumerSettings> = {}): StreamConsumerSettings {
+  return { name: uniqueTag('consumer'), claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 0, ...overrides };
+}
+
+/** A stream of the test's own, with the group already created at its start. */
+async function newStream(label: string): Promise<string> {
+  const stream = `t:${uniqueTag(label)}:events`;
+  await admin.xgroup('CREATE', stream, GROUP, '0', 'MKSTREAM');
+  cleanups.push(() => admin.del(stream));
+  return stream;
+}
+
+function startConsumer(
+  stream: string,
+  consumerSettings: StreamConsumerSettings,
+  handle: (entries: StreamEntry[]) => Promise<void>,
+  options: { url?: string; redis?: Redis; logger?: ReturnType<typeof createLogger>; retryMs?: number } = {},
+): StreamConsumer {
+  const consumer = new StreamConsumer(
+    options.redis ?? client(options.url ?? inject('redisUrl')),
+    { stream, group: GROUP, settings: consumerSettings, unavailableMessage: 'test stream unavailable', blockMs: 100, retryMs: options.retryMs ?? 100 },
+    handle,
+    options.logger ?? createLogger('streams-test', process.env.TEST_LOG_LEVEL || 'silent'),
+  );
+  consumer.start();
+  cleanups.push(() => consumer.stop());
+  return consumer;
+}
+
+/** Handles by recording ids, in the order handled. */
+function recorder() {
+  const handled: string[] = [];
+  return { handled, handle: async (entries: StreamEntry[]) => void handled.push(...entries.map((entry) => entry.id)) };
+}
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+type PendingSummary = [count: number, first: string | null, last: string | null, consumers: [name: string, count: string][] | null];
+const pending = async (stream: string) => ((await admin.xpending(stream, GROUP)) as PendingSummary);
+/** XINFO CONSUMERS as name → pending count. */
+async function consumers(stream: string): Promise<Map<string, number>> {
+  const reply = (await admin.xinfo('CONSUMERS', stream, GROUP)) as (string | number)[][];
+  return new Map(reply.map((fields) => [String(fields[fields.indexOf('name') + 1]), Number(fields[fields.indexOf('pending') + 1])]));
+}
+
+/** The consumer of test/support/stream-consumer.process.ts, in a process of its own. */
+function consumerProcess(env: Record<string, string>) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: inject('redisUrl'), ...env };
+  if (!('STREAM_CONSUMER_NAME' in env)) delete childEnv.STREAM_CONSUMER_NAME;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/support/stream-consumer.process.ts'], { cwd: KIT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let partial = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return exited;
+  });
+  return {
+    pid: child.pid!,
+    /** The first stdout line matching, e.g. /^consumer (\S+)$/ → its captures. */
+    line: (pattern: RegExp) =>
+      waitFor(
+        () => {
+          if (child.exitCode !== null) throw new Error(`the consumer process exited (${child.exitCode}): ${stderr}`);
+          return lines.map((line) => pattern.exec(line)).find((match) => match !== null) ?? undefined;
+        },
+        `${pattern} from the consumer process (stderr: ${stderr})`,
+        20_000,
+      ),
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+describe('stream consumer names', () => {
+  it('gives two processes on one host different names, and uses STREAM_CONSUMER_NAME as given', async () => {
+    const stream = await newStream('names');
+    const env = { TEST_STREAM: stream, TEST_GROUP: GROUP };
+    const first = consumerProcess(env);
+    const second = consumerProcess(env);
+    const [, firstName] = await first.line(/^consumer (\S+)$/);
+    const [, secondName] = await second.line(/^consumer (\S+)$/);
+    expect(firstName).toMatch(new RegExp(`^${hostname()}-${first.pid}-[0-9a-f]{6}$`));
+    expect(secondName).toMatch(new RegExp(`^${hostname()}-${second.pid}-[0-9a-f]{6}$`));
+    expect(firstName).not.toBe(secondName);
+    // Both joined the group, each under its own name.
+    await waitFor(async () => ((await consumers(stream)).size === 2 ? true : undefined), 'both consumers in the group');
+    expect([...(await consumers(stream)).keys()].sort()).toEqual([firstName, secondName].sort());
+
+    const named = consumerProcess({ ...env, STREAM_CONSUMER_NAME: 'catalog-0' });
+    expect((await named.line(/^consumer (\S+)$/))[1]).toBe('catalog-0');
+  });
+
+  it('draws a new name at every start unless one is configured, and reads the claim settings with their defaults', () => {
+    const load = (env: NodeJS.ProcessEnv) => eventStreams(loadConfig({ ...redisEnv, ...eventStreamEnv }, env)).streamConsumer;
+    const one = load({});
+    expect(one).toMatchObject({ claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 3_600_000 });
+    expect(load({}).name).not.toBe(one.name);
+    expect(load({ STREAM_CONSUMER_NAME: 'pod-7', STREAM_CLAIM_IDLE_MS: '500', STREAM_MAX_DELIVERIES: '3', STREAM_DEAD_CONSUMER_MS: '0' })).toEqual({
+      name: 'pod-7',
+      claimIdleMs: 500,
+      maxDeliveries: 3,
+      deadConsumerMs: 0,
+    });
+    expect(() => load({ STREAM_CLAIM_IDLE_MS: 'soon' })).toThrow(ConfigError);
+    expect(() => load({ STREAM_CONSUMER_NAME: 'has spaces' })).toThrow(/STREAM_CONSUMER_NAME/);
+  });
+});
+
+describe('entries left pending', () => {
+  it('a second consumer claims an entry a killed consumer left pending, and handles it once', async () => {
+    const stream = await newStream('killed');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    const doomed = consumerProcess({ TEST_STREAM: stream, TEST_GROUP: GROUP, TEST_HANDLER: 'hang' });
+    const [, doomedName] = await doomed.line(/^consumer (\S+)$/);
+    expect((await doomed.line(/^handling (\S+)$/))[1]).toBe(id);
+    await doomed.kill();
+    // Read, never acknowledged: the entry waits under the dead process's name.
+    expect(await pending(stream)).toEqual([1, id, id, [[doomedName, '1']]]);
+
+    const { lines, logger } = capturingLogger();
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings({ claimIdleMs: 300 }), handle, { logger });
+    await waitFor(() => handled.length > 0 || undefined, 'the claimed entry to be handled');
+    // Several claim rounds later, still handled once and nothing pending.
+    await sleep(1_000);
+    expect(handled).toEqual([id]);
+    expect((await pending(stream))[0]).toBe(0);
+    expect(lines.filter((line) => line.msg === 'claimed stream entries pending longer than STREAM_CLAIM_IDLE_MS')).toMatchObject([{ level: 'info', claimed: 1 }]);
+  });
+
+  it('a consumer restarted under its configured name handles its own pending entries at once, without waiting for a claim', async () => {
+    const stream = await newStream('restarted');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    const name = uniqueTag('pod');
+    let reading!: () => void;
+    const read = new Promise<void>((done) => (reading = done));
+    // The first run reads the entry, and its connection goes away while the handler awaits.
+    const firstRun = client(inject('redisUrl'));
+    startConsumer(stream, settings({ name }), () => {
+      reading();
+      return new Promise<never>(() => undefined);
+    }, { redis: firstRun });
+    // Its handler never returns, so it cannot be stopped: it is only cut off.
+    cleanups.pop();
+    await read;
+    firstRun.disconnect();
+
+    const { handled, handle } = recorder();
+    const started = Date.now();
+    startConsumer(stream, settings({ name }), handle);
+    await waitFor(() => handled.length > 0 || undefined, 'the own pending entry to be handled');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(handled).toEqual([id]);
+    expect((await pending(stream))[0]).toBe(0);
+  });
+
+  it('gives up on a poison entry after STREAM_MAX_DELIVERIES, logs it at error level, and does not hold back the entries after it', async () => {
+    const stream = await newStream('poison');
+    const poison = (await admin.xadd(stream, '*', 'contentId', 'poison'))!;
+    const next = [(await admin.xadd(stream, '*', 'contentId', 'a'))!, (await admin.xadd(stream, '*', 'contentId', 'b'))!];
+    const { lines, logger } = capturingLogger();
+    const attempts: string[] = [];
+    const handled: string[] = [];
+    startConsumer(
+      stream,
+      settings({ claimIdleMs: 200, maxDeliveries: 3 }),
+      async (entries) => {
+        attempts.push(...entries.map((entry) => entry.id));
+        if (entries.some((entry) => entry.fields.get('contentId') === 'poison')) throw new Error('cannot handle this one');
+        handled.push(...entries.map((entry) => entry.id));
+      },
+      { logger, retryMs: 50 },
+    );
+    const givenUp = () => lines.filter((line) => line.msg.startsWith('gave up on a stream entry'));
+
+    // The batch failed; retried one by one, the other two are handled while the poison waits.
+    await waitFor(() => handled.length === 2 || undefined, 'the entries after the poison one');
+    expect(handled).toEqual(next);
+    expect(givenUp()).toEqual([]);
+
+    await waitFor(() => givenUp().length > 0 || undefined, 'the poison entry to be given up');
+    expect(givenUp()).toMatchObject([{ level: 'error', entryId: poison, deliveries: 3, maxDeliveries: 3, err: { message: 'cannot handle this one' } }]);
+    expect((await pending(stream))[0]).toBe(0);
+    // Its first delivery as part of the batch and alone, then once per claim.
+    expect(attempts.filter((id) => id === poison)).toHaveLength(4);
+
+    const later = (await admin.xadd(stream, '*', 'contentId', 'c'))!;
+    await waitFor(() => handled.includes(later) || undefined, 'an entry published after the give-up');
+    await sleep(500);
+    expect(attempts.filter((id) => id === poison)).toHaveLength(4);
+  });
+
+  it('gives up without calling the handler on an entry already delivered more than STREAM_MAX_DELIVERIES times, as one that kills every process taking it is', async () => {
+    const stream = await newStream('spent');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    // Three processes took it and died before acknowledging (each read is a delivery).
+    await admin.xreadgroup('GROUP', GROUP, 'dead-1', 'COUNT', 10, 'STREAMS', stream, '>');
+    for (const name of ['dead-2', 'dead-3']) await admin.xclaim(stream, GROUP, name, 0, id);
+    const { lines, logger } = capturingLogger();
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings({ claimIdleMs: 50, maxDeliveries: 3 }), handle, { logger });
+
+    await waitFor(() => lines.find((line) => line.msg.startsWith('gave up on a stream entry')), 'the give-up');
+    expect(lines.find((line) => line.msg.startsWith('gave up'))).toMatchObject({ level: 'error', entryId: id, deliveries: 4 });
+    expect(handled).toEqual([]);
+    expect((await pending(stream))[0]).toBe(0);
+  });
+
+  it('drops a pending entry deleted from the stream before anyone handled it, without calling the handler', async () => {
+    const stream = await newStream('trimmed');
+    const id = (await admin.xadd(stream, '*', 'contentId', 'c1'))!;
+    await admin.xreadgroup('GROUP', GROUP, 'dead', 'COUNT', 10, 'STREAMS', stream, '>');
+    await admin.xdel(stream, id);
+    const { lines, logger } = capturingLogger();
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings({ claimIdleMs: 50 }), handle, { logger });
+
+    await waitFor(async () => ((await pending(stream))[0] === 0 ? true : undefined), 'the deleted entry to leave the group');
+    expect(handled).toEqual([]);
+    expect(lines.find((line) => line.msg.startsWith('pending stream entries were deleted'))).toMatchObject({ level: 'warn', entryIds: [id] });
+  });
+
+  it('removes consumers idle longer than STREAM_DEAD_CONSUMER_MS that hold nothing, and keeps one that still holds an entry', async () => {
+    const stream = await newStream('dead-consumers');
+    await admin.xadd(stream, '*', 'contentId', 'c1');
+    await admin.xreadgroup('GROUP', GROUP, 'replaced-holding', 'COUNT', 10, 'STREAMS', stream, '>');
+    await admin.xgroup('CREATECONSUMER', stream, GROUP, 'replaced-idle');
+    await sleep(300);
+    const { lines, logger } = capturingLogger();
+    const me = settings({ deadConsumerMs: 250 });
+    startConsumer(stream, me, recorder().handle, { logger });
+
+    await waitFor(async () => {
+      const now = await consumers(stream);
+      return !now.has('replaced-idle') && now.has(me.name) ? true : undefined;
+    }, 'the idle consumer to be removed');
+    expect(await consumers(stream)).toEqual(new Map([['replaced-holding', 1], [me.name, 0]]));
+    expect(lines.find((line) => line.msg.startsWith('removed consumers idle'))).toMatchObject({ consumers: ['replaced-idle'] });
+  });
+});
+
+/** A TCP relay to Redis that can be cut (connections dropped, new ones refused) and restored. */
+async function relayTo(port: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const listen = (onPort: number) =>
+    new Promise<number>((done, fail) => {
+      server = createServer((socket) => {
+        const upstream = connect(port, '127.0.0.1');
+        for (const [from, to] of [[socket, upstream], [upstream, socket]] as const) {
+          sockets.add(from);
+          from.pipe(to);
+          from.on('error', () => to.destroy());
+          from.on('close', () => to.destroy());
+        }
+      });
+      server.once('error', fail);
+      server.listen(onPort, '127.0.0.1', () => done((server!.address() as { port: number }).port));
+    });
+  const relayPort = await listen(0);
+  const cut = () =>
+    new Promise<void>((done) => {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      server!.close(() => done());
+    });
+  cleanups.push(cut);
+  return { url: `redis://127.0.0.1:${relayPort}`, cut, restore: () => listen(relayPort) };
+}
+
+describe('event streams while Redis is down', () => {
+  it('a consumer started while Redis is down handles what is published once Redis starts, and again after Redis restarts empty', async () => {
+    let redisServer = await startPrivateRedis();
+    const { port, url } = redisServer;
+    await redisServer.stop();
+    cleanups.push(() => redisServer.stop());
+    const stream = `t:${uniqueTag('outage')}:events`;
+    const publisher = new StreamPublisher(client(url), { stream, lostMessage: 'test event lost' }, createLogger('streams-test', 'silent'));
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings(), handle, { url });
+
+    // Refused while Redis is down: the publisher says so, and its caller must publish again.
+    expect(await publisher.publish({ contentId: 'during' })).toBe(false);
+    expect(publisher.failures).toBe(1);
+    await sleep(300);
+
+    redisServer = await startPrivateRedis(port);
+    const after = await waitFor(async () => ((await publisher.publish({ contentId: 'after' })) ? true : undefined), 'the publisher to reconnect');
+    expect(after).toBe(true);
+    await waitFor(() => handled.length === 1 || undefined, 'the entry published once Redis started', 15_000);
+
+    // No data kept: stream and group are gone, and the consumer creates the group again.
+    await redisServer.stop();
+    redisServer = await startPrivateRedis(port);
+    await waitFor(async () => ((await publisher.publish({ contentId: 'restarted' })) ? true : undefined), 'the publisher to reconnect again');
+    await waitFor(() => handled.length === 2 || undefined, 'the entry published after the restart', 15_000);
+  });
+
+  it('a consumer cut off from Redis catches up on everything published meanwhile, in order and once', async () => {
+    const stream = await newStream('cut-off');
+    const relay = await relayTo(Number(new URL(inject('redisUrl')).port));
+    const { handled, handle } = recorder();
+    startConsumer(stream, settings(), handle, { url: relay.url });
+    const before = (await admin.xadd(stream, '*', 'n', '0'))!;
+    await waitFor(() => handled.length === 1 || undefined, 'the first entry');
+
+    await relay.cut();
+    const during: string[] = [];
+    for (let n = 1; n <= 5; n++) {
+      during.push((await admin.xadd(stream, '*', 'n', String(n)))!);
+      await sleep(200);
+    }
+    expect(handled).toEqual([before]);
+    await relay.restore();
+
+    await waitFor(() => handled.length === 6 || undefined, 'the entries published while cut off', 15_000);
+    await sleep(300);
+    expect(handled).toEqual([before, ...during]);
+    expect((await pending(stream))[0]).toBe(0);
+  });
+});
