@@ -13,6 +13,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
+import type { TrustProxy } from './client-address';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
@@ -28,6 +29,8 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway'>;
   context: (req: Request, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
+  /** Who may name the client in X-Forwarded-For (`req.ip`); no one unless given. */
+  trustProxy?: TrustProxy;
   plugins?: ApolloServerPlugin<C>[];
   /** HTTP endpoints of the service's own beside /graphql and /health (e.g. streaming's manifests). */
   routes?: (app: Express) => void;
@@ -85,6 +88,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
@@ -100,8 +104,9 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : (options.landingPage ?? ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
-      requestLogPlugin<C>(logger),
+      // Before the log line, so it shows the status they set.
       ...(options.plugins ?? []),
+      requestLogPlugin<C>(logger),
     ],
   } as ApolloServerOptions<C>);
 
