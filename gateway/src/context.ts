@@ -1,14 +1,29 @@
 import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { clientAddress, createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import type { RequestBudget } from './request-budget';
 
 export interface GatewayContext extends RequestContext {
   /** Forwarded as is: every subgraph verifies the token again. */
   authorization: string | undefined;
+  /**
+   * The client's address (the socket's peer, or what TRUST_PROXY's proxies say), forwarded to
+   * subgraphs as X-Forwarded-For. Absent for subscription updates, which the gateway runs itself.
+   */
+  clientIp?: string;
 }
 
-export function gatewayContextFactory(tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<GatewayContext> => ({
-    ...createRequestContext(req.headers, requestId, tokens, logger),
-    authorization: req.headers.authorization,
-  });
+export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, budget: RequestBudget) {
+  return async (req: Request, requestId: string): Promise<GatewayContext> => {
+    const clientIp = clientAddress(req);
+    let context: RequestContext;
+    try {
+      context = createRequestContext(req.headers, requestId, tokens, logger);
+    } catch (error) {
+      // A request with a bad token is still a request: it spends its address's budget.
+      await budget(null, clientIp);
+      throw error;
+    }
+    await budget(context.user, clientIp);
+    return { ...context, authorization: req.headers.authorization, clientIp };
+  };
 }

@@ -1,21 +1,24 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, type Logger } from '@ott/kit';
+import { createGraphQLApp, RateLimits, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { depthLimitPlugin } from './limits';
+import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 
-/** Passes the caller's credentials and the request id on to every subgraph call. */
+/** Passes the caller's credentials, address and request id on to every subgraph call. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !('requestId' in context)) return;
     headers.set('x-request-id', context.requestId);
     if (context.authorization) headers.set('authorization', context.authorization);
+    // Set, never appended: whatever the client sent was already judged under TRUST_PROXY.
+    if (context.clientIp) headers.set('x-forwarded-for', context.clientIp);
   }
 }
 
@@ -28,10 +31,12 @@ export interface GatewayDeps {
   supergraphSdl: string;
   /** A connection of its own for playback events (it enters subscriber mode). */
   events: Redis;
+  /** Commands: the request budget's counters. */
+  redis: Redis;
   logger: Logger;
 }
 
-export function createServer({ config, supergraphSdl, events, logger }: GatewayDeps) {
+export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
   const gateway = new SubscribingGateway(
     new ApolloGateway({
@@ -56,8 +61,16 @@ export function createServer({ config, supergraphSdl, events, logger }: GatewayD
     logger,
     production: config.production,
     apollo: { gateway },
-    context: gatewayContextFactory(config.tokens, logger),
-    plugins: [depthLimitPlugin(config.MAX_QUERY_DEPTH)],
+    context: gatewayContextFactory(
+      config.tokens,
+      logger,
+      requestBudget(new RateLimits(redis, logger), {
+        perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
+        perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
+      }),
+    ),
+    trustProxy: config.TRUST_PROXY,
+    plugins: [depthLimitPlugin(config.MAX_QUERY_DEPTH), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({
