@@ -68,6 +68,11 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
       SUBGRAPH_SHARED_SECRET: randomBytes(32).toString('hex'),
       // Every subgraph learns every peer's URL under the gateway's variable names.
       ...Object.fromEntries(subgraphs.map((s, i) => [s.urlVariable, url(ports[i])])),
+      // One machine plays every member and player, at hundreds of requests a second: the
+      // request budget and sign-ups per address would measure themselves instead of the graph.
+      GATEWAY_REQUESTS_PER_MINUTE_MEMBER: '100000000',
+      GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '100000000',
+      REGISTRATIONS_PER_IP: '1000000',
       ...env,
     };
 
@@ -77,7 +82,8 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
         code === 0 ? resolve() : reject(new Error(`the catalogue import exited with ${code}`)),
       );
     });
-    subgraphs.forEach((s, i) => launch(s.name, `subgraphs/${s.name}`, { ...shared, PORT: String(ports[i]) }));
+    // As deployed, subgraphs believe the client address the gateway (on loopback) forwards.
+    subgraphs.forEach((s, i) => launch(s.name, `subgraphs/${s.name}`, { ...shared, PORT: String(ports[i]), TRUST_PROXY: 'loopback' }));
     await Promise.all(subgraphs.map((s, i) => waitReady(s.name, ports[i])));
     const gatewayPort = ports.at(-1);
     const gateway = launch('gateway', 'gateway', { ...shared, PORT: String(gatewayPort) }, undefined, gatewayNodeOptions);

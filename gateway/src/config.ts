@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { baseEnv, loadConfig, port, redisEnv, tokenConfig } from '@ott/kit';
+import { baseEnv, loadConfig, port, redisEnv, tokenConfig, trustProxyEnv } from '@ott/kit';
 import { z } from 'zod';
 import { SUBGRAPHS } from './subgraphs';
 
@@ -19,7 +19,12 @@ const env = {
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The most one subgraph call may take. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
-  /** Where streaming publishes playback changes (the same Redis and key prefix). */
+  /** The load balancers in front of the gateway, if any: they name the client in X-Forwarded-For. */
+  ...trustProxyEnv,
+  /** The request budget: per signed-in member, and per client address for everyone else. */
+  GATEWAY_REQUESTS_PER_MINUTE_MEMBER: z.coerce.number().int().min(1).max(1_000_000_000).default(600),
+  GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000_000).default(300),
+  /** Where streaming publishes playback changes (the same Redis and key prefix), and the budget's counters. */
   ...redisEnv,
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),
   WS_CONNECTIONS_PER_MEMBER: z.coerce.number().int().min(1).max(1_000).default(10),

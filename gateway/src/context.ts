@@ -1,17 +1,25 @@
 import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { clientAddress, createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import type { RequestBudget } from './request-budget';
 
 export interface GatewayContext extends RequestContext {
   /** Forwarded as is: every subgraph verifies the token again. */
   authorization: string | undefined;
+  /**
+   * The client's address (the socket's peer, or what TRUST_PROXY's proxies say), forwarded to
+   * subgraphs as X-Forwarded-For. Absent for subscription updates, which the gateway runs itself.
+   */
+  clientIp?: string;
   /** When the request must be answered by (ms since the epoch): subgraph calls get what is left. */
   deadline: number;
 }
 
-export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, requestTimeoutMs: number) {
-  return async (req: Request, requestId: string): Promise<GatewayContext> => ({
-    ...createRequestContext(req.headers, requestId, tokens, logger),
-    authorization: req.headers.authorization,
-    deadline: Date.now() + requestTimeoutMs,
-  });
+export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, budget: RequestBudget, requestTimeoutMs: number) {
+  return async (req: Request, requestId: string): Promise<GatewayContext> => {
+    const clientIp = clientAddress(req);
+    const context = createRequestContext(req.headers, requestId, tokens, logger);
+    // A request with a bad token (no user, an authError) is still a request: it spends its address's budget.
+    await budget(context.user, clientIp);
+    return { ...context, authorization: req.headers.authorization, clientIp, deadline: Date.now() + requestTimeoutMs };
+  };
 }

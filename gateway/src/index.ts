@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
-import { createLogger, openRedis, runService, startService, type Service } from '@ott/kit';
+import { createLogger, openRedis, runService, startService, type LogDestination, type Service } from '@ott/kit';
 import { gatewayConfig } from './config';
 import { createServer } from './server';
 
@@ -9,15 +9,19 @@ export interface GatewayService extends Service {
   subscriptionStats(): { connections: number; subscriptions: number; executions: number } | undefined;
 }
 
-/** config → supergraph → serve. `supergraphSdl` lets tests compose one for their own ports. */
-export async function start(env: NodeJS.ProcessEnv, supergraphSdl?: string): Promise<GatewayService> {
+/**
+ * config → supergraph → serve. `supergraphSdl` lets tests compose one for their own ports, and
+ * `logDestination` read the logs.
+ */
+export async function start(env: NodeJS.ProcessEnv, supergraphSdl?: string, logDestination?: LogDestination): Promise<GatewayService> {
   const config = gatewayConfig(env);
-  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const logger = createLogger('gateway', config.LOG_LEVEL, logDestination);
   const sdl = supergraphSdl ?? (await readFile(config.SUPERGRAPH_PATH, 'utf8'));
   return startService(async (resources) => {
     // Without a key prefix: channel names carry the deployment's prefix themselves.
     const events = await openRedis(resources, 'gateway-playback-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-    const { app, subscriptionStats } = createServer({ config, supergraphSdl: sdl, events, logger });
+    const redis = await openRedis(resources, 'gateway', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gateway:` }, logger);
+    const { app, subscriptionStats } = createServer({ config, supergraphSdl: sdl, events, redis, logger });
     return { ...(await app.listen(config.HOST, config.PORT)), subscriptionStats };
   });
 }

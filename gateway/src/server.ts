@@ -1,10 +1,11 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
+import { createGraphQLApp, RateLimits, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
+import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
@@ -12,7 +13,7 @@ import { serveSubscriptions } from './subscriptions/subscription-server';
 
 export const DEADLINE_HEADER = 'x-request-deadline';
 
-/** Passes the caller's credentials, the request id and the request's deadline on to every subgraph call. */
+/** Passes the caller's credentials, address, request id and deadline on to every subgraph call. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
@@ -41,6 +42,8 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     headers.set('x-request-id', context.requestId);
     if (context.authorization) headers.set('authorization', context.authorization);
     headers.set(DEADLINE_HEADER, String(context.deadline));
+    // Set, never appended: whatever the client sent was already judged under TRUST_PROXY.
+    if (context.clientIp) headers.set('x-forwarded-for', context.clientIp);
   }
 }
 
@@ -67,10 +70,12 @@ export interface GatewayDeps {
   supergraphSdl: string;
   /** A connection of its own for playback events (it enters subscriber mode). */
   events: Redis;
+  /** Commands: the request budget's counters. */
+  redis: Redis;
   logger: Logger;
 }
 
-export function createServer({ config, supergraphSdl, events, logger }: GatewayDeps) {
+export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
   const gateway = new SubscribingGateway(
     new ApolloGateway({
@@ -92,10 +97,19 @@ export function createServer({ config, supergraphSdl, events, logger }: GatewayD
     logger,
     production: config.production,
     apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
-    context: gatewayContextFactory(config.tokens, logger, config.REQUEST_TIMEOUT_MS),
+    context: gatewayContextFactory(
+      config.tokens,
+      logger,
+      requestBudget(new RateLimits(redis, logger), {
+        perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
+        perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
+      }),
+      config.REQUEST_TIMEOUT_MS,
+    ),
+    trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
-    plugins: [costLimitPlugin(config.limits.maxCost)],
+    plugins: [costLimitPlugin(config.limits.maxCost), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({

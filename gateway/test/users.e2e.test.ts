@@ -154,7 +154,7 @@ describe('bad input', () => {
     }
   });
 
-  it('throttles password guessing for one email with RATE_LIMITED, even for the right password, and not for others', async () => {
+  it('throttles password guessing for one email from one client with RATE_LIMITED and HTTP 429, even for the right password, and not for others', async () => {
     const { input } = await register();
     const other = await register();
     for (let attempt = 0; attempt < 10; attempt++) {
@@ -163,6 +163,8 @@ describe('bad input', () => {
     const blocked = await stack.query(LOGIN, { email: input.email, password: input.password });
     expect(errorCodes(blocked)).toEqual(['RATE_LIMITED']);
     expect(blocked.errors?.[0]?.message).toMatch(/try again in \d+ seconds/);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe(String(blocked.errors?.[0]?.extensions?.retryAfterSeconds));
     expect((await stack.query(LOGIN, { email: other.input.email, password: other.input.password })).errors).toBeUndefined();
   });
 

@@ -62,7 +62,13 @@ async function gql(query, variables, token) {
   return response.json();
 }
 
+/** Signs in first: a restart then spends none of the sign-ups allowed per address. */
 async function ensureDemoUser() {
+  const signedIn = await gql('mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }', {
+    email: DEMO.email,
+    password: DEMO.password,
+  });
+  if (!signedIn.errors) return;
   const registered = await gql(
     'mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }',
     { input: DEMO },
@@ -117,7 +123,8 @@ async function main() {
   for (const { name, port } of subgraphs) {
     const dir = join(ROOT, 'subgraphs', name);
     if (!existsSync(dir)) throw new Error(`subgraph folder ${dir} is missing`);
-    launch(name, dir, { ...shared, PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    // The gateway is on loopback: subgraphs believe the client address it forwards.
+    launch(name, dir, { ...shared, PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: 'loopback' });
   }
   await Promise.all(subgraphs.map(({ name, port }) => waitReady(name, port)));
 

@@ -50,6 +50,19 @@ export const unauthenticated = (message = 'Sign in to do this: send a valid acce
 export const forbidden = (message = 'You are not allowed to do this.') => appError(ErrorCode.FORBIDDEN, message);
 export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOUND, `No ${what} with id "${id}".`, { id });
 
+/**
+ * A refusal by a rate limit; `retryAfterSeconds` (an integer ≥ 1) lets clients wait without
+ * parsing the message. Subgraphs answer it with HTTP 200 like any GraphQL error (the gateway
+ * wraps non-2xx answers of a subgraph as its own failure); the gateway turns it into a 429.
+ */
+export function rateLimited(what: string, retryAfterSeconds: number, extensions: Record<string, unknown> = {}): GraphQLError {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return appError(ErrorCode.RATE_LIMITED, `${what}: try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, {
+    ...extensions,
+    retryAfterSeconds: seconds,
+  });
+}
+
 export function errorCode(error: unknown): string | undefined {
   const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
   return typeof code === 'string' ? code : undefined;

@@ -15,6 +15,7 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { TrustProxy } from './client-address';
 import { SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
@@ -32,6 +33,8 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'parseOptions'>;
   context: (req: Request, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
+  /** Who may name the client in X-Forwarded-For (`req.ip`); no one unless given. */
+  trustProxy?: TrustProxy;
   plugins?: ApolloServerPlugin<C>[];
   /** HTTP endpoints of the service's own beside /graphql and /health (e.g. streaming's manifests). */
   routes?: (app: Express) => void;
@@ -157,6 +160,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   const httpServer: Server = createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
@@ -173,8 +177,9 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : (options.landingPage ?? ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
       authErrorPlugin<C>(options.authErrorStatus ?? 200),
-      requestLogPlugin<C>(logger),
+      // Before the log line, so it shows the status they set.
       ...(options.plugins ?? []),
+      requestLogPlugin<C>(logger),
     ],
   } as ApolloServerOptions<C>);
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export * from './auth';
 export * from './cache';
+export * from './client-address';
 export * from './compose';
 export * from './config';
 export * from './connection';

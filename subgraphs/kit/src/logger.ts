@@ -1,6 +1,8 @@
 import pino from 'pino';
 
 export type Logger = pino.Logger;
+/** Where log lines go instead of stdout (tests read them). */
+export type LogDestination = pino.DestinationStream;
 
 /** Paths that may hold secrets; pino replaces their values before anything is written. */
 const REDACT = [
@@ -25,7 +27,7 @@ const REDACT = [
   '*.variables',
 ];
 
-export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(service: string, level: string, destination?: LogDestination): Logger {
   return pino(
     {
       name: service,

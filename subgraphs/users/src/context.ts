@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { clientAddress, createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { SessionService } from './session/session.service';
 import { createUserLoaders } from './user/user.loaders';
 import type { UserService } from './user/user.service';
@@ -11,12 +11,15 @@ export interface UsersServices {
 
 export interface Context extends RequestContext, UsersServices {
   loaders: ReturnType<typeof createUserLoaders>;
+  /** Whom sign-in and sign-up limits count: the gateway's forwarded address when TRUST_PROXY names it. */
+  clientIp: string;
 }
 
 export function contextFactory(services: UsersServices, tokens: TokenConfig, logger: Logger) {
   return async (req: Request, requestId: string): Promise<Context> => ({
     ...createRequestContext(req.headers, requestId, tokens, logger),
     ...services,
+    clientIp: clientAddress(req),
     loaders: createUserLoaders(services.users),
   });
 }

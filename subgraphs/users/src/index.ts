@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type LogDestination, type Service } from '@ott/kit';
 import { usersConfig } from './config';
 import { createServer } from './server';
 
-/** config → connections → serve; the only place that connects and listens. */
-export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
+/** config → connections → serve; the only place that connects and listens. Logs go to stdout unless given a destination. */
+export async function start(env: NodeJS.ProcessEnv, logDestination?: LogDestination): Promise<Service> {
   const config = usersConfig(env);
-  const logger = createLogger('users', config.LOG_LEVEL);
+  const logger = createLogger('users', config.LOG_LEVEL, logDestination);
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger);
     const redis = await openRedis(resources, 'users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:` }, logger);

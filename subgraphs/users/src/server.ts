@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, RateLimiter, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, RateLimits, VersionedCache, type Logger } from '@ott/kit';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -28,7 +28,9 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
     logger,
     new VersionedCache(redis, logger, { namespace: 'catalog-entities', ttlSeconds: 600 }),
   );
-  const users = new UserService(models.users, genres, logger);
+  const limits = new RateLimits(redis, logger);
+  const registrations = limits.define({ name: 'registrations-ip', points: config.REGISTRATIONS_PER_IP, windowSeconds: config.REGISTRATION_WINDOW_SECONDS });
+  const users = new UserService(models.users, genres, registrations, logger);
   const sessions = new SessionService(
     models.refreshTokens,
     users,
@@ -37,11 +39,15 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_DAYS * 86_400,
     },
-    new RateLimiter(redis, logger, {
-      namespace: 'login-failures',
-      limit: config.LOGIN_MAX_FAILURES,
-      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-    }),
+    {
+      accountAndAddress: limits.define({
+        name: 'login-account-ip',
+        points: config.LOGIN_FAILURES_PER_ACCOUNT_AND_IP,
+        windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+      }),
+      account: limits.define({ name: 'login-account', points: config.LOGIN_FAILURES_PER_ACCOUNT, windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS }),
+      address: limits.define({ name: 'login-ip', points: config.LOGIN_FAILURES_PER_IP, windowSeconds: config.LOGIN_IP_FAILURE_WINDOW_SECONDS }),
+    },
     logger,
   );
   const app = createGraphQLApp({
@@ -53,6 +59,7 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     apollo: { schema: await buildSchema() },
     context: contextFactory({ users, sessions }, config.tokens, logger),
+    trustProxy: config.TRUST_PROXY,
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
   return { app, models, users, sessions };

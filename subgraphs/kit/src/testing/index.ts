@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { signAccessToken, type AuthUser } from '../auth';
 import { tokenConfig } from '../config';
@@ -77,4 +78,22 @@ export async function startPrivateMongo(dataDir?: string, port?: number) {
 export async function startPrivateRedis(port?: number) {
   const { startRedis } = await import('../../../../tools/stack/services.mjs');
   return startRedis({ dataDir: `${inject('testDataDir')}/redis-${randomBytes(4).toString('hex')}`, port });
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A log destination whose lines the test can read, parsed. */
+export function logCapture() {
+  const lines: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  return { destination, lines, messages: (msg: string) => lines.filter((line) => line.msg === msg) };
 }

@@ -14,7 +14,7 @@ function signedIn(ctx: Context, issued: IssuedTokens): IssuedTokens {
 export class SessionResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
   async register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context): Promise<IssuedTokens> {
-    return signedIn(ctx, await ctx.sessions.issue(await ctx.users.register(input)));
+    return signedIn(ctx, await ctx.sessions.issue(await ctx.users.register(input, ctx.clientIp)));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password.' })
@@ -23,7 +23,7 @@ export class SessionResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: Context,
   ): Promise<IssuedTokens> {
-    return signedIn(ctx, await ctx.sessions.login(email, password));
+    return signedIn(ctx, await ctx.sessions.login(email, password, ctx.clientIp));
   }
 
   @Mutation(() => AuthPayload, { description: 'Trades a refresh token for new tokens; the old one stops working.' })

@@ -1,6 +1,17 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { appError, ErrorCode, signAccessToken, unauthenticated, type Logger, type RateLimiter, type TokenConfig } from '@ott/kit';
+import {
+  addressBucket,
+  appError,
+  consumeAll,
+  ErrorCode,
+  rateLimited,
+  signAccessToken,
+  unauthenticated,
+  type Logger,
+  type RateLimiter,
+  type TokenConfig,
+} from '@ott/kit';
 import type { UserDocument, UserService } from '../user/user.service';
 import { normalizeEmail } from '../user/user.validation';
 import type { RefreshTokenModel } from './refresh-token.model';
@@ -9,6 +20,18 @@ export interface SessionSettings {
   tokens: TokenConfig;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+}
+
+/**
+ * Failed sign-ins are counted three ways (OWASP's advice): per account and client address, which
+ * stops one client guessing one password; per account, looser, which stops many addresses
+ * guessing one password but takes many addresses to lock a member out; per address across
+ * accounts, which stops one client trying one password on many accounts.
+ */
+export interface LoginLimits {
+  accountAndAddress: RateLimiter;
+  account: RateLimiter;
+  address: RateLimiter;
 }
 
 export interface IssuedTokens {
@@ -28,7 +51,7 @@ export class SessionService {
     private readonly refreshTokens: RefreshTokenModel,
     private readonly users: UserService,
     private readonly settings: SessionSettings,
-    private readonly loginFailures: RateLimiter,
+    private readonly limits: LoginLimits,
     private readonly logger: Logger,
   ) {}
 
@@ -47,11 +70,19 @@ export class SessionService {
 
   /**
    * Unknown email and wrong password answer alike, so the API never reveals who has an
-   * account; repeated failures for one email are throttled to stop password guessing.
+   * account. Every attempt is counted before the password is checked, so racing attempts
+   * cannot pass a limit together; a successful one is given back, and clears its pair's count.
    */
-  async login(rawEmail: string, password: string): Promise<IssuedTokens> {
-    const subject = rawEmail.trim().toLowerCase();
-    await this.loginFailures.assertAllowed(subject);
+  async login(rawEmail: string, password: string, clientIp: string): Promise<IssuedTokens> {
+    const account = rawEmail.trim().toLowerCase();
+    const address = addressBucket(clientIp);
+    const pair = `${account} ${address}`;
+    const wait = await consumeAll([
+      [this.limits.accountAndAddress, pair],
+      [this.limits.address, address],
+      [this.limits.account, account],
+    ]);
+    if (wait !== undefined) throw rateLimited('Too many failed sign-ins', wait);
     let email: string | undefined;
     try {
       email = normalizeEmail(rawEmail);
@@ -61,11 +92,12 @@ export class SessionService {
     const user = email ? await this.users.findByEmail(email) : null;
     this.decoyHash ??= hash(randomBytes(16).toString('hex'));
     const matches = await verify(user?.passwordHash ?? (await this.decoyHash), password).catch(() => false);
-    if (!user || !matches) {
-      await this.loginFailures.record(subject);
-      throw appError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.');
-    }
-    await this.loginFailures.reset(subject);
+    if (!user || !matches) throw appError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.');
+    await Promise.all([
+      this.limits.accountAndAddress.reset(pair),
+      this.limits.address.refund(address),
+      this.limits.account.refund(account),
+    ]);
     return this.issue(user);
   }
 

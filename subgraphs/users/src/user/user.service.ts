@@ -1,5 +1,16 @@
 import { hash } from '@node-rs/argon2';
-import { appError, badInput, ErrorCode, isDuplicateKeyError, notFound, type EntityClient, type Logger } from '@ott/kit';
+import {
+  addressBucket,
+  appError,
+  badInput,
+  ErrorCode,
+  isDuplicateKeyError,
+  notFound,
+  rateLimited,
+  type EntityClient,
+  type Logger,
+  type RateLimiter,
+} from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
 import { Role, type User, type UserModel } from './user.model';
 import type { RegisterInput, UpdateProfileInput } from './user.inputs';
@@ -12,11 +23,15 @@ export class UserService {
     private readonly users: UserModel,
     /** Catalog owns genres: ids are checked with it before they are stored. */
     private readonly genres: EntityClient,
+    /** Sign-ups per client address; every attempt counts, EMAIL_TAKEN too (it tells who has an account). */
+    private readonly registrations: RateLimiter,
     private readonly logger: Logger,
   ) {}
 
   /** Uniqueness is the index's job: the insert fails atomically, even for racing requests. */
-  async register(input: RegisterInput): Promise<UserDocument> {
+  async register(input: RegisterInput, clientIp: string): Promise<UserDocument> {
+    const wait = await this.registrations.consume(addressBucket(clientIp));
+    if (wait !== undefined) throw rateLimited('Too many sign-ups from your network', wait);
     const email = normalizeEmail(input.email);
     const password = validatePassword(input.password);
     const displayName = normalizeDisplayName(input.displayName);

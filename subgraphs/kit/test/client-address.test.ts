@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { addressBucket, ConfigError, loadConfig, trustProxyEnv } from '../src';
+
+const trustProxy = (value: string | undefined) => loadConfig(trustProxyEnv, { TRUST_PROXY: value }).TRUST_PROXY;
+
+describe('TRUST_PROXY', () => {
+  it('trusts no one when unset, empty, false or zero', () => {
+    for (const value of [undefined, '', 'false', '0']) expect(trustProxy(value), String(value)).toBe(false);
+  });
+
+  it('reads a hop count, or a list of addresses, CIDR ranges and Express’s named ranges', () => {
+    expect(trustProxy('2')).toBe(2);
+    expect(trustProxy(' loopback, 10.0.0.0/8 ,203.0.113.7, fd00::/8 ')).toEqual(['loopback', '10.0.0.0/8', '203.0.113.7', 'fd00::/8']);
+  });
+
+  it('refuses true and anything that is not an address, naming what it did not understand', () => {
+    expect(() => trustProxy('true')).toThrow(ConfigError);
+    expect(() => trustProxy('loopback,gateway.internal')).toThrow(/TRUST_PROXY: .*not understood: gateway\.internal/);
+    expect(() => trustProxy('10.0.0.0/40')).toThrow(/not understood: 10\.0\.0\.0\/40/);
+  });
+});
+
+describe('the address a client is counted under', () => {
+  it('is an IPv4 address itself, however the socket spelled it', () => {
+    expect(addressBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('is the /64 of an IPv6 address, since one client can change the rest at will', () => {
+    expect(addressBucket('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+  });
+});
