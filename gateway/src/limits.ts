@@ -31,10 +31,12 @@ export interface QueryLimits {
 
 /**
  * Fields whose own work is heavier than reading a record: a text scan, a ranking across the
- * catalogue, a filtered count. Added to what their selection costs.
+ * catalogue, a filtered count. Added to what their selection costs. `search` matches inside
+ * titles, which no index serves: it scans the catalogue (about a second on the embedded
+ * database), so a request holds at most a handful of them.
  */
 const FIELD_COSTS: Record<string, number> = {
-  'Query.search': 10,
+  'Query.search': 200,
   'Query.browse': 5,
   'Content.similar': 5,
   'Query.trending': 2,

@@ -1,7 +1,7 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, RateLimits, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
+import { createGraphQLApp, DEADLINE_HEADER, RateLimits, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
@@ -10,8 +10,6 @@ import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
 import { serveSubscriptions } from './subscriptions/subscription-server';
-
-export const DEADLINE_HEADER = 'x-request-deadline';
 
 /** Passes the caller's credentials, address, request id and deadline on to every subgraph call. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {

@@ -77,8 +77,14 @@ describe('the default limits', () => {
   });
 
   it('refuse more aliases than the limit, naming it and by how much', () => {
-    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: search(query: "a", first: 100) { id }`).join(' ')} }`;
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: genres { id }`).join(' ')} }`;
     expect(refusals(aliases)).toEqual(['The operation uses 30 aliases; the limit is 20.']);
+  });
+
+  it('count a search as the scan it is: a handful per request', () => {
+    const searches = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: search(query: "a${i}", first: 100) { id }`).join(' ')} }`;
+    expect(refusals(searches(16))).toEqual([]);
+    expect(refusals(searches(17))).toEqual(['The operation is estimated to cost 5100; the limit is 5000. Ask for fewer items (first) or fewer fields.']);
   });
 
   it('refuse what costs too much even within the alias limit: every list counts as many items as it asks for', () => {

@@ -21,7 +21,7 @@ import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { requestIdFrom } from './context';
-import { withRequestBudget } from './request-budget';
+import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 
 type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
 
@@ -201,7 +201,11 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
         },
         onlyWithSecret(options.sharedSecret),
         express.json({ limit: BODY_LIMIT }),
-        (_req: Request, _res: Response, next: NextFunction) => (options.dbConcurrencyPerRequest ? withRequestBudget(options.dbConcurrencyPerRequest, next) : next()),
+        (req: Request, _res: Response, next: NextFunction) => {
+          if (!options.dbConcurrencyPerRequest) return next();
+          const deadline = Number(req.headers[DEADLINE_HEADER]);
+          withRequestBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined);
+        },
         expressMiddleware(apollo, {
           context: ({ req, res }) => options.context(req, res.locals.requestId as string),
         }),

@@ -22,16 +22,38 @@ export class Semaphore {
   }
 }
 
-/** The database budget of the request being served (createGraphQLApp opens one per request). */
-const scope = new AsyncLocalStorage<Semaphore>();
+/** A request's database budget: its slots, and the deadline past which it starts nothing more. */
+export class RequestBudget extends Semaphore {
+  constructor(
+    limit: number,
+    /** Ms since the epoch (the gateway's x-request-deadline); Infinity when the caller gave none. */
+    readonly deadline = Number.POSITIVE_INFINITY,
+  ) {
+    super(limit);
+  }
+}
 
-/** Runs `fn` (and everything it starts) as one request, allowed `limit` database operations at once. */
-export function withRequestBudget<T>(limit: number, fn: () => T): T {
-  return scope.run(new Semaphore(limit), fn);
+/** The header the gateway sends its request's deadline in (ms since the epoch). */
+export const DEADLINE_HEADER = 'x-request-deadline';
+
+/** The database budget of the request being served (createGraphQLApp opens one per request). */
+const scope = new AsyncLocalStorage<RequestBudget>();
+
+/** Runs `fn` (and everything it starts) as one request, allowed `limit` database operations at once until `deadline`. */
+export function withRequestBudget<T>(limit: number, fn: () => T, deadline?: number): T {
+  return scope.run(new RequestBudget(limit, deadline), fn);
 }
 
 /** The budget of the request under way, if any (tests read its peak). */
 export const currentRequestBudget = () => scope.getStore();
+
+/** Raised instead of running a query for a request whose caller has stopped waiting. */
+export class DeadlinePassedError extends Error {
+  override name = 'DeadlinePassedError';
+  constructor() {
+    super('the request deadline passed: not starting more database work for it');
+  }
+}
 
 const HELD = Symbol('request budget held');
 type Holder = { [HELD]?: Semaphore };
@@ -55,13 +77,19 @@ const QUERY_OPERATIONS = [
 /**
  * Every query, aggregation and save of every model waits for a slot of its request's budget,
  * so one request (a page of aliases, a wide fan-out) cannot take the whole connection pool and
- * the database from its neighbours. Work outside a request (consumers, start-up) is unbounded.
+ * the database from its neighbours; and none starts once the request's deadline has passed
+ * (the gateway gave up on it). Work outside a request (consumers, start-up) is unbounded.
  */
 function requestBudgetPlugin(schema: mongoose.Schema): void {
   async function take(this: Holder) {
     const budget = scope.getStore();
     if (!budget) return;
+    if (Date.now() > budget.deadline) throw new DeadlinePassedError();
     await budget.acquire();
+    if (Date.now() > budget.deadline) {
+      budget.release();
+      throw new DeadlinePassedError();
+    }
     this[HELD] = budget;
   }
   function give(this: Holder) {

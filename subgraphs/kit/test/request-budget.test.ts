@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentRequestBudget, withRequestBudget } from '../src';
+import { currentRequestBudget, DeadlinePassedError, withRequestBudget } from '../src';
 import { testEnv, uniqueTag } from '../src/testing';
 
 let connection: mongoose.Connection;
@@ -45,5 +45,14 @@ describe('a request’s database budget', () => {
     expect([a, b]).toEqual([2, 2]);
     expect(currentRequestBudget()).toBeUndefined();
     expect(await Promise.all(Array.from({ length: 6 }, () => Item.findOne({}).exec()))).toHaveLength(6);
+  });
+
+  it('starts no database work once the request’s deadline has passed: the gateway stopped waiting', async () => {
+    await withRequestBudget(2, async () => {
+      expect(await Item.countDocuments({}).exec()).toBe(5);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      await expect(Item.find({}).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
+      await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
+    }, Date.now() + 50);
   });
 });
