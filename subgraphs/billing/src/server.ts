@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, StreamPublisher, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
 import { EntitlementsService } from './entitlements/entitlements.service';
@@ -62,10 +62,7 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
   const app = createGraphQLApp({
     name: 'billing',
     logger,
-    production: config.production,
-    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
-    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
-    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+    ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ plans, memberships, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

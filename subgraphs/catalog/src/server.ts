@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, StreamPublisher, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
 import { contextFactory } from './context';
@@ -34,10 +34,7 @@ export async function createServer({ config, mongo, redis, events, logger }: Cat
   const app = createGraphQLApp({
     name: 'catalog',
     logger,
-    production: config.production,
-    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
-    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
-    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+    ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ contents, episodes, genres }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -61,6 +61,19 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   attach?: (httpServer: Server, apollo: ApolloServer<C>) => { close(): Promise<void> };
 }
 
+/** What every subgraph's settings (the kit's shared env) say about its HTTP service. */
+export const subgraphAppSettings = (config: {
+  production: boolean;
+  DB_CONCURRENCY_PER_REQUEST: number;
+  SUBGRAPH_SHARED_SECRET?: string;
+  SHUTDOWN_DRAIN_SECONDS?: number;
+}) => ({
+  production: config.production,
+  dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
+  sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+  drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+});
+
 export interface GraphQLApp {
   /** Starts listening; port 0 picks a free port. */
   listen(host: string, port: number): Promise<RunningServer>;

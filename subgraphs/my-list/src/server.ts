@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { MyListConfig } from './config';
 import { contextFactory } from './context';
 import { createMyListItemModel } from './my-list/my-list-item.model';
@@ -33,10 +33,7 @@ export async function createServer({ config, mongo, redis, logger }: MyListDeps)
   const app = createGraphQLApp({
     name: 'my-list',
     logger,
-    production: config.production,
-    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
-    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
-    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+    ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ myList, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { RatingsConfig } from './config';
 import { contextFactory } from './context';
 import { createRatingModel } from './rating/rating.model';
@@ -54,10 +54,7 @@ export async function createServer(deps: RatingsDeps) {
   const app = createGraphQLApp({
     name: 'ratings',
     logger,
-    production: config.production,
-    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
-    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
-    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+    ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ ratings: services.ratings, summaries: services.summaries, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping(), events: () => events.ping() },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { StreamingConfig } from './config';
 import { CatalogTitles, TITLE_SELECTION } from './content/catalog-titles';
 import { contextFactory } from './context';
@@ -62,10 +62,7 @@ export async function createServer({ config, mongo, redis, events, logger }: Str
   const app = createGraphQLApp({
     name: 'streaming',
     logger,
-    production: config.production,
-    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
-    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
-    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+    ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ playback, progress, plays, titles, entitlements, signer }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

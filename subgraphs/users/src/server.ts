@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, RateLimits, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, RateLimits, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -53,10 +53,7 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
   const app = createGraphQLApp({
     name: 'users',
     logger,
-    production: config.production,
-    dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
-    sharedSecret: config.SUBGRAPH_SHARED_SECRET,
-    drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
+    ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ users, sessions }, config.tokens, logger),
     trustProxy: config.TRUST_PROXY,
