@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { userFromAuthorization, type AuthUser } from './auth';
+import { unauthenticated } from './errors';
 import type { TokenConfig } from './config';
 import type { Logger } from './logger';
 
@@ -38,4 +39,14 @@ export function createRequestContext(
     if (!(error instanceof GraphQLError)) throw error;
     return { requestId, user: null, logger: child, authError: error };
   }
+}
+
+/**
+ * The signed-in caller, for resolvers behind a signed-in rule: the rule refused anonymous
+ * callers already, so this only makes that visible to the type checker (and holds if a rule
+ * is ever loosened by mistake).
+ */
+export function requireUser(ctx: Pick<RequestContext, 'user'>): AuthUser {
+  if (!ctx.user) throw unauthenticated();
+  return ctx.user;
 }

@@ -8,41 +8,67 @@ export interface Page<T> {
   totalCount: number;
 }
 
-export interface NewestFirstQuery<D> {
+type SortValue = string | number | Date;
+
+export interface KeysetQuery<D> {
   /** The list's own filter (e.g. one member's entries). */
   filter: Record<string, unknown>;
-  /** The date field the list is sorted by, newest first; ties are broken by `_id`, also descending. */
-  dateField: string;
+  /** The field the list is sorted by; ties are broken by `_id`. */
+  sortField: string;
+  /** The field's order: -1 (newest or largest first, the default) or 1. */
+  order?: 1 | -1;
+  /** The order of `_id` among equal values (the field's order by default). */
+  tieOrder?: 1 | -1;
+  /** How the sort value travels in a cursor: a date as ms (the default), or a number or string as is. */
+  valueType?: 'date' | 'number' | 'string';
+  /** Names the list a cursor was made for (e.g. its sort); a cursor of another list is refused. */
+  scope?: string;
   /** Runs the query with the given filter, sort and limit, answering plain documents. */
-  find: (filter: Record<string, unknown>, sort: Record<string, -1>, limit: number) => Promise<D[]>;
-  /** Counts the whole list (the filter without the page's position). */
+  find: (filter: Record<string, unknown>, sort: Record<string, 1 | -1>, limit: number) => Promise<D[]>;
+  /** The whole list's size (the filter without the page's position). */
   count: () => Promise<number>;
-  dateOf: (doc: D) => Date;
+  valueOf: (doc: D) => SortValue;
   idOf: (doc: D) => string;
   /** A cursor's id as stored (e.g. an ObjectId); null when it could not be one of ours. */
   parseId: (id: string) => unknown;
   first: number | null | undefined;
   after: string | null | undefined;
+  /** The page size when `first` is not given. */
+  defaultFirst?: number;
 }
 
+const notOurs = () => badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
+
 /**
- * One page of a newest-first connection by keyset (a cursor holds the last item's date and
- * id), so pages neither skip nor repeat items while the list grows, and cost the same deep in
- * the list as on its first page.
+ * One page of a connection by keyset: a cursor holds the last item's sort value and id, so
+ * pages neither skip nor repeat items while the list changes, and cost the same deep in the
+ * list as on its first page (no skip). Cursors are opaque to clients.
  */
-export async function newestFirstPage<D>(query: NewestFirstQuery<D>): Promise<Page<D>> {
-  const size = pageSize(query.first);
-  const filter = { ...query.filter };
+export async function keysetPage<D>(query: KeysetQuery<D>): Promise<Page<D>> {
+  const size = pageSize(query.first, query.defaultFirst);
+  const order = query.order ?? -1;
+  const tieOrder = query.tieOrder ?? order;
+  const valueType = query.valueType ?? 'date';
+  const prefix = query.scope === undefined ? [] : [query.scope];
+  let filter = query.filter;
   if (query.after != null) {
-    const [ms, rawId] = decodeCursor(query.after, 2);
-    const id = typeof rawId === 'string' ? query.parseId(rawId) : null;
-    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || id === null) {
-      throw badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
+    const decoded = decodeCursor(query.after, prefix.length + 2);
+    if (query.scope !== undefined && decoded[0] !== query.scope) {
+      throw badInput('after', `is a cursor of another sort order (${String(decoded[0])}); start again without after.`);
     }
-    const at = new Date(ms);
-    filter.$or = [{ [query.dateField]: { $lt: at } }, { [query.dateField]: at, _id: { $lt: id } }];
+    const [raw, rawId] = decoded.slice(prefix.length);
+    const id = typeof rawId === 'string' ? query.parseId(rawId) : null;
+    const valid = valueType === 'string' ? typeof raw === 'string' : typeof raw === 'number' && (valueType === 'number' || Number.isSafeInteger(raw));
+    if (!valid || id === null) throw notOurs();
+    const value = valueType === 'date' ? new Date(raw as number) : raw;
+    const beyond = (direction: 1 | -1) => (direction === 1 ? '$gt' : '$lt');
+    const position = { $or: [{ [query.sortField]: { [beyond(order)]: value } }, { [query.sortField]: value, _id: { [beyond(tieOrder)]: id } }] };
+    filter = { $and: [query.filter, position] };
   }
-  const [found, totalCount] = await Promise.all([query.find(filter, { [query.dateField]: -1, _id: -1 }, size + 1), query.count()]);
-  const edges = found.slice(0, size).map((node) => ({ cursor: encodeCursor([query.dateOf(node).getTime(), query.idOf(node)]), node }));
+  const [found, totalCount] = await Promise.all([query.find(filter, { [query.sortField]: order, _id: tieOrder }, size + 1), query.count()]);
+  const edges = found.slice(0, size).map((node) => {
+    const value = query.valueOf(node);
+    return { cursor: encodeCursor([...prefix, value instanceof Date ? value.getTime() : value, query.idOf(node)]), node };
+  });
   return { edges, pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }

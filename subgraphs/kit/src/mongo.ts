@@ -84,3 +84,6 @@ export function modelOn<C extends ModelClass>(cl: C, connection: mongoose.Connec
 export function discriminatorOn<C extends ModelClass>(base: { discriminators?: Record<string, unknown> }, cl: C, value: string): ReturnModelType<C> {
   return (base.discriminators?.[cl.name] ?? getDiscriminatorModelForClass(base as never, cl, value)) as ReturnModelType<C>;
 }
+
+/** An id from a client as the ObjectId it names, or null when it could not name one (a keyset cursor's `parseId`). */
+export const objectIdOrNull = (id: string): mongoose.Types.ObjectId | null => (/^[a-f0-9]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : null);

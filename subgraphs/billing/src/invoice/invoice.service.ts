@@ -1,5 +1,5 @@
-import { badInput, decodeCursor, encodeCursor, isDuplicateKeyError, pageSize } from '@ott/kit';
-import { isValidObjectId, Types } from 'mongoose';
+import { isDuplicateKeyError, keysetPage, objectIdOrNull, type Page } from '@ott/kit';
+import { isValidObjectId } from 'mongoose';
 import { InvoiceStatus, type InvoiceDocument, type InvoiceLine, type InvoiceModel } from './invoice.model';
 
 export interface IssueInvoice {
@@ -12,11 +12,7 @@ export interface IssueInvoice {
   issuedAt: Date;
 }
 
-export interface InvoicePage {
-  edges: { cursor: string; node: InvoiceDocument }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
+export type InvoicePage = Page<InvoiceDocument>;
 
 // Far more than concurrent issuers of one year will ever collide; a bound so a bug cannot spin.
 const MAX_NUMBER_CLAIMS = 200;
@@ -66,25 +62,19 @@ export class InvoiceService {
     return valid.length === 0 ? [] : this.invoices.find({ _id: { $in: valid } }).exec();
   }
 
-  /** Newest first, keyset-paged on (issuedAt, _id). */
-  async listForUser(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<InvoicePage> {
-    const size = pageSize(first);
-    const filter: Record<string, unknown> = { userId };
-    if (after) {
-      const [issuedAtMs, id] = decodeCursor(after, 2);
-      if (typeof issuedAtMs !== 'number' || typeof id !== 'string' || !isValidObjectId(id)) {
-        throw badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
-      }
-      const issuedAt = new Date(issuedAtMs);
-      filter.$or = [{ issuedAt: { $lt: issuedAt } }, { issuedAt, _id: { $lt: new Types.ObjectId(id) } }];
-    }
-    const [found, totalCount] = await Promise.all([
-      this.invoices.find(filter).sort({ issuedAt: -1, _id: -1 }).limit(size + 1).exec(),
-      this.invoices.countDocuments({ userId }).exec(),
-    ]);
-    const page = found.slice(0, size);
-    const edges = page.map((node) => ({ cursor: encodeCursor([node.issuedAt.getTime(), node.id]), node }));
-    return { edges, pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  /** Newest first. */
+  listForUser(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<InvoicePage> {
+    return keysetPage<InvoiceDocument>({
+      filter: { userId },
+      sortField: 'issuedAt',
+      find: (filter, sort, limit) => this.invoices.find(filter).sort(sort).limit(limit).exec(),
+      count: () => this.invoices.countDocuments({ userId }).exec(),
+      valueOf: (invoice) => invoice.issuedAt,
+      idOf: (invoice) => invoice.id,
+      parseId: objectIdOrNull,
+      first,
+      after,
+    });
   }
 
   private async lastSeq(year: number): Promise<number> {

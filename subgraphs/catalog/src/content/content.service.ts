@@ -1,4 +1,4 @@
-import { badInput, decodeCursor, encodeCursor, notFound, pageSize, type Logger, type StreamPublisher, type VersionedCache } from '@ott/kit';
+import { badInput, keysetPage, notFound, objectIdOrNull, pageSize, type Logger, type StreamPublisher, type VersionedCache } from '@ott/kit';
 import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
 import { CATALOG_SCOPE } from '../catalog.cache';
 import type { GenreService } from '../genre/genre.service';
@@ -64,7 +64,7 @@ export class ContentService {
   async browse(args: BrowseArgs): Promise<ContentConnection> {
     const size = pageSize(args.first);
     const match = await this.browseMatch(args.filter);
-    if (args.after) return this.browsePage(match, args.sort, size, this.decodePosition(args.after, args.sort));
+    if (args.after) return this.browsePage(match, args.sort, size, args.after);
     const filter = args.filter ?? {};
     const key = JSON.stringify(['browse', filter.kind, filter.genreSlug, filter.releaseYearFrom, filter.releaseYearTo, args.sort, size]);
     return this.deps.cache.getOrLoad(CATALOG_SCOPE, key, () => this.browsePage(match, args.sort, size, null));
@@ -231,32 +231,29 @@ export class ContentService {
     return match;
   }
 
-  private async browsePage(match: QueryFilter<Content>, sort: ContentSort, size: number, position: [string | number, string] | null): Promise<ContentConnection> {
+  /**
+   * A page in the sort's order, ties by id ascending. The cursor names its sort, so a cursor
+   * of one order cannot continue another.
+   */
+  private async browsePage(match: QueryFilter<Content>, sort: ContentSort, size: number, after: string | null): Promise<ContentConnection> {
     const { field, direction } = SORTS[sort];
-    const keyset: QueryFilter<Content> = position
-      ? {
-          $and: [
-            match,
-            { $or: [{ [field]: { [direction === 1 ? '$gt' : '$lt']: position[0] } }, { [field]: position[0], _id: { $gt: new Types.ObjectId(position[1]) } }] },
-          ],
-        }
-      : match;
-    const [docs, totalCount] = await Promise.all([
-      this.contents.find(keyset).sort({ [field]: direction, _id: 1 }).limit(size + 1).lean().exec(),
-      this.contents.countDocuments(match).exec(),
-    ]);
-    const edges = docs.slice(0, size).map((doc) => ({ cursor: encodeCursor([sort, doc[field], String(doc._id)]), node: toContentRecord(doc) }));
-    return { edges, totalCount, pageInfo: { hasNextPage: docs.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
-  }
-
-  private decodePosition(after: string, sort: ContentSort): [string | number, string] {
-    const [cursorSort, value, id] = decodeCursor(after, 3);
-    if (cursorSort !== sort) throw badInput('after', `is a cursor of another sort order (${String(cursorSort)}); start again without after.`);
-    const expected = SORTS[sort].field === 'titleNormalized' ? 'string' : 'number';
-    if (typeof value !== expected || typeof id !== 'string' || !isValidObjectId(id)) {
-      throw badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
-    }
-    return [value as string | number, id];
+    type Lean = Parameters<typeof toContentRecord>[0];
+    const page = await keysetPage<Lean>({
+      filter: match,
+      sortField: field,
+      order: direction,
+      tieOrder: 1,
+      valueType: field === 'titleNormalized' ? 'string' : 'number',
+      scope: sort,
+      find: (filter, order, limit) => this.contents.find(filter).sort(order).limit(limit).lean<Lean[]>().exec(),
+      count: () => this.contents.countDocuments(match).exec(),
+      valueOf: (doc) => doc[field as keyof Lean] as string | number,
+      idOf: (doc) => String(doc._id),
+      parseId: objectIdOrNull,
+      first: size,
+      after,
+    });
+    return { ...page, edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toContentRecord(edge.node) })) };
   }
 }
 

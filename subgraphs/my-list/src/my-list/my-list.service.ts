@@ -1,8 +1,8 @@
-import { appError, ErrorCode, isDuplicateKeyError, pageSize, type EntityRef, type Logger, type VersionedCache } from '@ott/kit';
-import { Types, type QueryFilter } from 'mongoose';
+import { appError, ErrorCode, isDuplicateKeyError, keysetPage, objectIdOrNull, pageSize, type EntityRef, type Logger, type VersionedCache } from '@ott/kit';
+import type { Types } from 'mongoose';
 import { ContentKind, type MyListEntry, type MyListItem, type MyListItemModel } from './my-list-item.model';
 import type { MyListConnection, MyListStats } from './my-list.types';
-import { decodeItemCursor, isStorableContentId, itemCursor, validateContentId } from './my-list.validation';
+import { isStorableContentId, validateContentId } from './my-list.validation';
 
 /** Asks catalog whether a title exists (batched and cached by the caller's loader). */
 export type ContentLookup = (contentId: string) => Promise<EntityRef | null>;
@@ -64,8 +64,7 @@ export class MyListService {
 
   async page(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<MyListConnection> {
     const size = pageSize(first);
-    const cursor = after == null ? null : decodeItemCursor(after);
-    const page = await this.cache.getOrLoad(userId, `page:${size}:${after ?? ''}`, () => this.loadPage(userId, size, cursor));
+    const page = await this.cache.getOrLoad(userId, `page:${size}:${after ?? ''}`, () => this.loadPage(userId, size, after));
     return { ...page, edges: page.edges.map((edge) => ({ ...edge, node: revive(edge.node) })) };
   }
 
@@ -103,22 +102,20 @@ export class MyListService {
     return contentIds.map((id) => found.get(memberKey(id)) ?? false);
   }
 
-  private async loadPage(userId: string, size: number, after: { addedAt: Date; id: string } | null): Promise<MyListConnection> {
-    const filter: QueryFilter<MyListItem> = { userId };
-    if (after) {
-      filter.$or = [{ addedAt: { $lt: after.addedAt } }, { addedAt: after.addedAt, _id: { $lt: new Types.ObjectId(after.id) } }];
-    }
-    const [found, stats] = await Promise.all([
-      this.items.find(filter).sort({ addedAt: -1, _id: -1 }).limit(size + 1).lean<LeanItem[]>().exec(),
-      this.stats(userId),
-    ]);
-    const entries = found.slice(0, size).map(toEntry);
-    const edges = entries.map((node) => ({ cursor: itemCursor(node), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: stats.total,
-    };
+  /** Newest first; the total comes from the cached stats. */
+  private async loadPage(userId: string, size: number, after: string | null | undefined): Promise<MyListConnection> {
+    const page = await keysetPage<LeanItem>({
+      filter: { userId },
+      sortField: 'addedAt',
+      find: (filter, sort, limit) => this.items.find(filter).sort(sort).limit(limit).lean<LeanItem[]>().exec(),
+      count: async () => (await this.stats(userId)).total,
+      valueOf: (item) => item.addedAt,
+      idOf: (item) => String(item._id),
+      parseId: objectIdOrNull,
+      first: size,
+      after,
+    });
+    return { ...page, edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEntry(edge.node) })) };
   }
 
   private async countByKind(userId: string): Promise<MyListStats> {

@@ -1,9 +1,9 @@
 import type DataLoader from 'dataloader';
-import { appError, badInput, decodeCursor, encodeCursor, ErrorCode, pageSize, type EntityRef } from '@ott/kit';
-import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
+import { appError, ErrorCode, keysetPage, objectIdOrNull, type EntityRef, type Page } from '@ott/kit';
+import { isValidObjectId } from 'mongoose';
 import type { ContentLocks } from '../summary/content-locks';
 import type { SummaryService } from '../summary/summary.service';
-import type { Rating, RatingDocument, RatingModel } from './rating.model';
+import type { RatingDocument, RatingModel } from './rating.model';
 import { normalizeContentId, normalizeReview, validateScore } from './rating.validation';
 
 export interface RateInput {
@@ -12,11 +12,7 @@ export interface RateInput {
   review?: string | null;
 }
 
-export interface RatingPage {
-  edges: { cursor: string; node: RatingDocument }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
+export type RatingPage = Page<RatingDocument>;
 
 /**
  * Ratings and the per-title totals they feed. Every change to a title's ratings happens under
@@ -88,24 +84,18 @@ export class RatingService {
     return this.page({ contentId }, first, after);
   }
 
-  /** Keyset paging over (createdAt, id), both descending, within one user or one title. */
-  private async page(scope: { userId: string } | { contentId: string }, first: number | null | undefined, after: string | null | undefined): Promise<RatingPage> {
-    const size = pageSize(first);
-    const filter: QueryFilter<Rating> = { ...scope };
-    if (after) {
-      const [createdAt, id] = decodeCursor(after, 2);
-      if (typeof createdAt !== 'number' || typeof id !== 'string' || !isValidObjectId(id)) {
-        throw badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
-      }
-      const at = new Date(createdAt);
-      filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: new Types.ObjectId(id) } }];
-    }
-    const [found, totalCount] = await Promise.all([
-      this.ratings.find(filter).sort({ createdAt: -1, _id: -1 }).limit(size + 1).exec(),
-      this.ratings.countDocuments(scope).exec(),
-    ]);
-    const nodes = found.slice(0, size);
-    const edges = nodes.map((node) => ({ cursor: encodeCursor([node.createdAt.getTime(), node.id as string]), node }));
-    return { edges, pageInfo: { hasNextPage: found.length > size, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  /** Newest first, within one user or one title. */
+  private page(scope: { userId: string } | { contentId: string }, first: number | null | undefined, after: string | null | undefined): Promise<RatingPage> {
+    return keysetPage<RatingDocument>({
+      filter: scope,
+      sortField: 'createdAt',
+      find: (filter, sort, limit) => this.ratings.find(filter).sort(sort).limit(limit).exec(),
+      count: () => this.ratings.countDocuments(scope).exec(),
+      valueOf: (rating) => rating.createdAt,
+      idOf: (rating) => rating.id as string,
+      parseId: objectIdOrNull,
+      first,
+      after,
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, newestFirstPage, pageSize, type Page } from '@ott/kit';
+import { isDuplicateKeyError, keysetPage, pageSize, type Page } from '@ott/kit';
 import { progressId, type WatchProgressEntry, type WatchProgressModel } from './progress.model';
 
 /** A title counts as watched from this share of its runtime on. */
@@ -112,12 +112,12 @@ export class ProgressService {
 
   /** Everything the member watched, finished or not, most recent first (by the entry's last write). */
   async history(userId: string, first: number | null | undefined, after: string | null | undefined, live: readonly LivePosition[]): Promise<Page<WatchProgressEntry>> {
-    const page = await newestFirstPage<WatchProgressEntry>({
+    const page = await keysetPage<WatchProgressEntry>({
       filter: { userId },
-      dateField: 'updatedAt',
+      sortField: 'updatedAt',
       find: (filter, sort, limit) => this.progress.find(filter).sort(sort).limit(limit).lean<WatchProgressEntry[]>().exec(),
       count: () => this.progress.countDocuments({ userId }).exec(),
-      dateOf: (entry) => entry.updatedAt,
+      valueOf: (entry) => entry.updatedAt,
       idOf: (entry) => entry._id,
       // An entry id starts with its member's id: a cursor from another member's list is refused.
       parseId: (id) => (id.startsWith(`${userId}:`) ? id : null),
