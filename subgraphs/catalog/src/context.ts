@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import DataLoader from 'dataloader';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { byIdLoader, createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { ContentRecord } from './content/content.model';
 import type { ContentService } from './content/content.service';
 import type { EpisodeRecord } from './episode/episode.model';
@@ -16,18 +16,9 @@ export interface CatalogServices {
 /** Per-request loaders: each batch of keys is one query (or one cache read), answered in key order. */
 export function createLoaders(services: CatalogServices) {
   return {
-    contentById: new DataLoader<string, ContentRecord | null>(async (ids) => {
-      const found = await services.contents.findByIds(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    genreById: new DataLoader<string, GenreRecord | null>(async (ids) => {
-      const found = await services.genres.byIds(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    episodeById: new DataLoader<string, EpisodeRecord | null>(async (ids) => {
-      const found = await services.episodes.findByIds(ids);
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    contentById: byIdLoader<ContentRecord>((ids) => services.contents.findByIds(ids)),
+    genreById: byIdLoader<GenreRecord>((ids) => services.genres.byIds(ids)),
+    episodeById: byIdLoader<EpisodeRecord>((ids) => services.episodes.findByIds(ids)),
     episodesByShowId: new DataLoader<string, EpisodeRecord[]>(async (showIds) => {
       const episodes = await services.episodes.findByShowIds(showIds);
       return showIds.map((showId) => episodes.filter((episode) => episode.showId === showId));

@@ -1,25 +1,52 @@
 import 'reflect-metadata';
 
-export * from './auth';
-export * from './cache';
-export * from './client-address';
-export * from './compose';
-export * from './config';
-export * from './connection';
-export * from './context';
-export * from './entity-client';
-export * from './cursor';
-export * from './errors';
-export * from './health';
-export * from './http';
-export * from './keyset';
-export * from './logger';
-export * from './mongo';
-export * from './playback-events';
-export * from './rate-limit';
-export * from './redis';
-export * from './request-budget';
-export * from './rules';
-export * from './service';
-export * from './streams';
-export * from './subgraph';
+// The kit's public face: what services, the gateway and tests use. Everything else is internal.
+
+export { credentialsFromAuthorization, Roles, signAccessToken, type AuthUser, type RoleName } from './auth';
+export { VersionedCache } from './cache';
+export { addressBucket, clientAddress, trustProxyEnv } from './client-address';
+export {
+  baseEnv,
+  boolean,
+  ConfigError,
+  eventStreamEnv,
+  eventStreams,
+  loadConfig,
+  mongoEnv,
+  port,
+  redisEnv,
+  SUBGRAPH_SECRET_HEADER,
+  tokenConfig,
+  type TokenConfig,
+} from './config';
+export { PageInfo } from './connection';
+export { createRequestContext, requireUser, type RequestContext } from './context';
+export { pageSize } from './cursor';
+export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
+export {
+  appError,
+  badInput,
+  createErrorFormatter,
+  errorCode,
+  ErrorCode,
+  forbidden,
+  isDuplicateKeyError,
+  isPublicError,
+  notFound,
+  rateLimited,
+  unauthenticated,
+} from './errors';
+export { createGraphQLApp, subgraphAppSettings, type RunningServer } from './http';
+export { keysetPage, type Page } from './keyset';
+export { byIdLoader } from './loaders';
+export { createLogger, type LogDestination, type Logger } from './logger';
+export { connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
+export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
+export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
+export { connectRedis, createRedis, openRedis } from './redis';
+export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
+export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
+export { runService, startService, type Service } from './service';
+export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
+export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
+export { composeSupergraph } from './compose';

@@ -1,12 +1,10 @@
-import DataLoader from 'dataloader';
+import { byIdLoader } from '@ott/kit';
 import type { InvoiceDocument } from './invoice.model';
 import type { InvoiceService } from './invoice.service';
 
+/** Per-request loaders: one `$in` query per batch of ids, answered in key order. */
 export function createInvoiceLoaders(invoices: InvoiceService) {
   return {
-    invoiceById: new DataLoader<string, InvoiceDocument | null>(async (ids) => {
-      const found = new Map((await invoices.findByIds(ids)).map((invoice) => [invoice.id, invoice]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    invoiceById: byIdLoader<InvoiceDocument>((ids) => invoices.findByIds(ids), (invoice) => invoice.id as string),
   };
 }

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byIdLoader } from '@ott/kit';
 import type { EntitlementsService } from '../entitlements/entitlements.service';
 import type { Entitlements } from '../entitlements/entitlements.type';
 import type { MembershipDocument } from './membership.model';
@@ -6,10 +7,7 @@ import type { MembershipService } from './membership.service';
 
 /** Per-request loaders: one `$in` query per batch of users, answered in key order. */
 export function createMembershipLoaders(memberships: MembershipService, entitlements: EntitlementsService) {
-  const membershipByUser = new DataLoader<string, MembershipDocument | null>(async (userIds) => {
-    const found = new Map((await memberships.findByUserIds(userIds)).map((membership) => [membership.userId, membership]));
-    return userIds.map((id) => found.get(id) ?? null);
-  });
+  const membershipByUser = byIdLoader<MembershipDocument>((userIds) => memberships.findByUserIds(userIds), (membership) => membership.userId);
   // Cache hits never reach the database; misses of one request share one membership query.
   const entitlementsByUser = new DataLoader<string, Entitlements>((userIds) =>
     Promise.all(userIds.map((id) => entitlements.forUser(id, (userId) => membershipByUser.load(userId)))),

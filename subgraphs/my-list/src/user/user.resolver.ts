@@ -1,4 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import { requireUser } from '@ott/kit';
 import type { Context } from '../context';
 import { MyListConnection, MyListStats } from '../my-list/my-list.types';
 import { User } from './user.stub';
@@ -27,11 +28,11 @@ export class UserMyListResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<MyListConnection> {
-    return ctx.myList.page(ctx.user!.id, first, after);
+    return ctx.myList.page(requireUser(ctx).id, first, after);
   }
 
   @FieldResolver(() => MyListStats, { description: 'Counts of the saved titles. The user themself only.' })
   myListStats(@Ctx() ctx: Context): Promise<MyListStats> {
-    return ctx.myList.stats(ctx.user!.id);
+    return ctx.myList.stats(requireUser(ctx).id);
   }
 }

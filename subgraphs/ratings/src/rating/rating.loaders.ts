@@ -1,5 +1,5 @@
-import DataLoader from 'dataloader';
-import type { EntityRef } from '@ott/kit';
+import type DataLoader from 'dataloader';
+import { byIdLoader, type EntityRef } from '@ott/kit';
 import type { RatingSummary } from '../summary/summary.model';
 import type { SummaryService } from '../summary/summary.service';
 import type { RatingDocument } from './rating.model';
@@ -13,20 +13,10 @@ export function createRatingLoaders(
   contents: DataLoader<string, EntityRef | null>,
 ) {
   return {
-    ratingById: new DataLoader<string, RatingDocument | null>(async (ids) => {
-      const found = new Map((await ratings.findByIds(ids)).map((rating) => [rating.id as string, rating]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    summaryByContentId: new DataLoader<string, RatingSummary | null>(async (ids) => {
-      const found = new Map((await summaries.findByContentIds(ids)).map((summary) => [summary._id, summary]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    ratingById: byIdLoader<RatingDocument>((ids) => ratings.findByIds(ids), (rating) => rating.id as string),
+    summaryByContentId: byIdLoader<RatingSummary>((ids) => summaries.findByContentIds(ids), (summary) => summary._id),
     /** The caller's own rating per title; null for everyone when signed out. */
-    myRatingByContentId: new DataLoader<string, RatingDocument | null>(async (ids) => {
-      if (!userId) return ids.map(() => null);
-      const found = new Map((await ratings.findOfUser(userId, ids)).map((rating) => [rating.contentId, rating]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    myRatingByContentId: byIdLoader<RatingDocument>(async (ids) => (userId ? ratings.findOfUser(userId, ids) : []), (rating) => rating.contentId),
     /** Which titles catalog knows: one batched `_entities` call per request, cached in Redis. */
     contentById: contents,
   };

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { requireUser } from '@ott/kit';
 import type { Context } from '../context';
 import { Content, type ContentRef } from '../content/content.stub';
 import { User, type UserRef } from '../user/user.stub';
@@ -22,11 +23,11 @@ export class RatingResolver {
     description: 'Rates a title for the signed-in member: creates their rating or replaces its score and review (one per member and title).',
   })
   rateContent(@Args(() => RateContentArgs) args: RateContentArgs, @Ctx() ctx: Context): Promise<RatingDocument> {
-    return ctx.ratings.rate(ctx.user!.id, args, ctx.loaders.contentById);
+    return ctx.ratings.rate(requireUser(ctx).id, args, ctx.loaders.contentById);
   }
 
   @Mutation(() => Boolean, { description: 'Removes the signed-in member’s rating of a title: true if there was one, false if not.' })
   deleteRating(@Arg('contentId', () => ID) contentId: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.ratings.delete(ctx.user!.id, contentId);
+    return ctx.ratings.delete(requireUser(ctx).id, contentId);
   }
 }

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byIdLoader } from '@ott/kit';
 import type { CatalogTitles } from '../content/catalog-titles';
 import type { PlayCounts } from '../plays/play-counts';
 import type { SessionView } from './session.model';
@@ -7,10 +8,7 @@ import type { PlaybackService } from './session.service';
 /** Per-request loaders: one query (or one Redis round trip, or one catalog call) per batch, in key order. */
 export function createStreamingLoaders(services: { playback: PlaybackService; plays: PlayCounts; titles: CatalogTitles }, requestId: string) {
   return {
-    sessionById: new DataLoader<string, SessionView | null>(async (ids) => {
-      const found = new Map((await services.playback.findByIds(ids)).map((session) => [session.id, session]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    sessionById: byIdLoader<SessionView>((ids) => services.playback.findByIds(ids)),
     playCount: new DataLoader<string, number>((contentIds) => services.plays.playCounts(contentIds)),
     title: services.titles.createLoader(requestId),
   };

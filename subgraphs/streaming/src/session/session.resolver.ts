@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireUser } from '@ott/kit';
 import { Content } from '../content/content.stub';
 import type { Context } from '../context';
 import { Episode } from '../episode/episode.stub';
@@ -10,7 +11,7 @@ import { PlaybackSession, type SessionView } from './session.model';
 export class PlaybackSessionResolver {
   @Query(() => PlaybackSession, { nullable: true, description: 'A playback session, for its owner or an ADMIN; NOT_FOUND for anyone else.' })
   playbackSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SessionView> {
-    return ctx.playback.find(ctx.user!, id);
+    return ctx.playback.find(requireUser(ctx), id);
   }
 
   @Mutation(() => PlaybackSession, {
@@ -18,8 +19,8 @@ export class PlaybackSessionResolver {
       'Starts playing a title: needs an ACTIVE membership (MEMBERSHIP_REQUIRED) and a free stream of the plan (STREAM_LIMIT_REACHED); resumes where the member left off.',
   })
   startPlayback(@Arg('input', () => StartPlaybackInput) input: StartPlaybackInput, @Ctx() ctx: Context): Promise<SessionView> {
-    return ctx.playback.start(ctx.user!, input, {
-      entitlements: () => ctx.entitlements.forCaller(ctx.user!.id, ctx.authorization!, ctx.requestId),
+    return ctx.playback.start(requireUser(ctx), input, {
+      entitlements: () => ctx.entitlements.forCaller(requireUser(ctx).id, ctx.authorization!, ctx.requestId),
       title: (id) => ctx.loaders.title.load(id),
       freshTitle: (id) => ctx.titles.fresh(id, ctx.requestId),
     });
@@ -27,12 +28,12 @@ export class PlaybackSessionResolver {
 
   @Mutation(() => PlaybackSession, { description: 'The player’s heartbeat (every 10 to 30 s): position and PLAYING / PAUSED. A session without one for the playback timeout (90 s by default) ends.' })
   updatePlayback(@Arg('input', () => UpdatePlaybackInput) input: UpdatePlaybackInput, @Ctx() ctx: Context): Promise<SessionView> {
-    return ctx.playback.update(ctx.user!, input);
+    return ctx.playback.update(requireUser(ctx), input);
   }
 
   @Mutation(() => PlaybackSession, { description: 'Ends a session and frees its stream.' })
   stopPlayback(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: Context): Promise<SessionView> {
-    return ctx.playback.stop(ctx.user!, sessionId);
+    return ctx.playback.stop(requireUser(ctx), sessionId);
   }
 
   @FieldResolver(() => User)

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireUser } from '@ott/kit';
 import type { Context } from '../context';
 import { Genre } from './genre.stub';
 import { UpdateProfileInput } from './user.inputs';
@@ -28,6 +29,6 @@ export class UserResolver {
 
   @Mutation(() => User, { description: 'Changes the signed-in user’s profile.' })
   updateProfile(@Arg('input', () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() ctx: Context): Promise<UserDocument> {
-    return ctx.users.updateProfile(ctx.user!.id, input, ctx.requestId);
+    return ctx.users.updateProfile(requireUser(ctx).id, input, ctx.requestId);
   }
 }
