@@ -81,7 +81,7 @@ export async function callSubgraph<T>(call: SubgraphCall, logger: Logger): Promi
 /**
  * Asks the subgraph that owns an entity which ids exist, through its `_entities` field: the
  * same door the gateway uses, so the owner's rules apply and no database is shared
- * (docs: "Data ownership"). Existing entities are cached; unknown ids are not,
+ * (docs/architecture.md, "Data ownership"). Existing entities are cached; unknown ids are not,
  * so content created a moment ago is found at once. An owner that removes an entity tells its
  * callers (an event), and they call `invalidate()` so "exists" is not reused until the TTL.
  */

@@ -17,7 +17,7 @@ export interface MongoOptions {
   monitorCommands?: boolean;
 }
 
-/** One connection per service to its own database (shared/design.md, "Data ownership"). */
+/** One connection per service to its own database (docs/architecture.md, "Data ownership"). */
 export async function connectMongo(url: string, dbName: string, logger: Logger, options: MongoOptions = {}): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,

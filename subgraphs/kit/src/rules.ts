@@ -3,8 +3,8 @@ import type { RequestContext } from './context';
 import { forbidden, unauthenticated } from './errors';
 
 /**
- * The four kinds of rule in shared/design.md. Rules return errors carrying our codes, so
- * shield never answers with its generic "Not Authorised!".
+ * The four kinds of rule (docs/architecture.md, "Identity and authorization"). Rules return
+ * errors carrying our codes, so shield never answers with its generic "Not Authorised!".
  */
 export const isSignedIn = rule({ cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
   ctx.user ? true : unauthenticated(),
