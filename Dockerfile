@@ -5,17 +5,12 @@ FROM node:20-slim
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH
 RUN npm install -g pnpm@10.34.8
 WORKDIR /app
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.json ./
-COPY gateway/package.json gateway/
-COPY subgraphs/kit/package.json subgraphs/kit/
-COPY subgraphs/users/package.json subgraphs/users/
-COPY subgraphs/catalog/package.json subgraphs/catalog/
-COPY subgraphs/ratings/package.json subgraphs/ratings/
-COPY subgraphs/streaming/package.json subgraphs/streaming/
-COPY subgraphs/billing/package.json subgraphs/billing/
-COPY subgraphs/my-list/package.json subgraphs/my-list/
-RUN pnpm install --frozen-lockfile
+# Packages are fetched from the lockfile alone, so this layer stays cached until it changes,
+# and no package of the workspace has to be named here.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch --frozen-lockfile
 COPY . .
+RUN pnpm install --offline --frozen-lockfile
 ENV NODE_ENV=production
 USER node
 ENV SERVICE_DIR=gateway

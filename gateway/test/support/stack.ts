@@ -1,34 +1,29 @@
 import type { GraphQLSchema } from 'graphql';
-import { composeSupergraph, printSubgraphSdl, type Service } from '@ott/kit';
+import { printSubgraphSdl, type Service } from '@ott/kit';
 import { graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
-import * as catalog from '@ott/catalog';
-import * as catalogSchema from '@ott/catalog/schema';
-import * as billing from '@ott/billing';
-import * as billingSchema from '@ott/billing/schema';
-import * as ratings from '@ott/ratings';
-import * as ratingsSchema from '@ott/ratings/schema';
-import * as myList from '@ott/my-list';
-import * as myListSchema from '@ott/my-list/schema';
-import * as streaming from '@ott/streaming';
-import * as streamingSchema from '@ott/streaming/schema';
-import * as users from '@ott/users';
-import * as usersSchema from '@ott/users/schema';
+import { composeSupergraph } from '../../src/compose';
 import { start as startGateway, type GatewayService } from '../../src/index';
-import { SUBGRAPHS, type SubgraphName } from '../../src/subgraphs';
+import { SUBGRAPHS, subgraphModule, type SubgraphName } from '../../src/subgraphs';
 
 interface SubgraphModule {
   start(env: NodeJS.ProcessEnv): Promise<Service>;
   buildSchema(): Promise<GraphQLSchema>;
 }
 
-const modules: Record<SubgraphName, SubgraphModule> = {
-  users: { start: users.start, buildSchema: usersSchema.buildSchema },
-  catalog: { start: catalog.start, buildSchema: catalogSchema.buildSchema },
-  billing: { start: billing.start, buildSchema: billingSchema.buildSchema },
-  ratings: { start: ratings.start, buildSchema: ratingsSchema.buildSchema },
-  'my-list': { start: myList.start, buildSchema: myListSchema.buildSchema },
-  streaming: { start: streaming.start, buildSchema: streamingSchema.buildSchema },
-};
+/** A registered subgraph's code (gateway/src/subgraphs.ts), loaded once. */
+const loaded = new Map<SubgraphName, Promise<SubgraphModule>>();
+function loadSubgraph(name: SubgraphName): Promise<SubgraphModule> {
+  if (!loaded.has(name)) {
+    loaded.set(
+      name,
+      Promise.all([import(subgraphModule(name, 'index')), import(subgraphModule(name, 'schema'))]).then(([main, schema]) => ({
+        start: (main as SubgraphModule).start,
+        buildSchema: (schema as SubgraphModule).buildSchema,
+      })),
+    );
+  }
+  return loaded.get(name)!;
+}
 
 export interface Stack {
   gatewayUrl: string;
@@ -77,9 +72,10 @@ export async function startStack(
     for (const name of names) {
       const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));
       const subgraphEnv = testEnv(`${tag}_${name}`, { ...SUBGRAPH_DEFAULTS, ...peers, ...env, ...only[name] });
-      const service = await modules[name].start(subgraphEnv);
+      const { start, buildSchema } = await loadSubgraph(name);
+      const service = await start(subgraphEnv);
       started.push(service);
-      subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await modules[name].buildSchema()), service });
+      subgraphs.push({ name, url: service.url, env: subgraphEnv, sdl: printSubgraphSdl(await buildSchema()), service });
     }
     const { supergraphSdl } = composeSupergraph(subgraphs);
     const services: Record<string, Service> = Object.fromEntries(subgraphs.map((s) => [s.name, s.service]));
@@ -99,7 +95,7 @@ export async function startStack(
       },
       restart: async (name) => {
         const subgraph = subgraphs.find((s) => s.name === name)!;
-        const service = await modules[name].start({ ...subgraph.env, PORT: String(subgraph.service.port) });
+        const service = await (await loadSubgraph(name)).start({ ...subgraph.env, PORT: String(subgraph.service.port) });
         started.push(service);
         services[name] = service;
       },

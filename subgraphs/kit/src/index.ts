@@ -49,4 +49,3 @@ export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
 export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
 export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
-export { composeSupergraph } from './compose';

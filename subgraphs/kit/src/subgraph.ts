@@ -1,4 +1,4 @@
-import { buildSubgraphSchema, printSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
@@ -19,11 +19,14 @@ export type FederationDirective =
   | '@inaccessible'
   | '@tag';
 
+/** `{ Type: { field: resolver } }`, as @apollo/subgraph takes resolvers (its package does not export the type). */
+type ResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+
 export interface SubgraphSchemaOptions {
   resolvers: BuildSchemaOptions['resolvers'];
   orphanedTypes?: BuildSchemaOptions['orphanedTypes'];
   /** `__resolveReference` (and `__resolveType`) per entity, kept in `<entity>.reference.ts`. */
-  referenceResolvers?: GraphQLResolverMap<unknown>;
+  referenceResolvers?: ResolverMap;
   /** graphql-shield rules for every type this subgraph serves; anything unlisted is denied. */
   permissions: IRules;
   /** Federation directives the subgraph's own types use (the kit adds those its types use). */
@@ -74,7 +77,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
         ${CACHE_CONTROL_TYPE_DEFS}
         ${printSchemaWithDirectives(typeGraphQLSchema)}
       `,
-      resolvers: merge(createResolversMap(typeGraphQLSchema), options.referenceResolvers ?? {}) as GraphQLResolverMap<unknown>,
+      resolvers: merge(createResolversMap(typeGraphQLSchema), options.referenceResolvers ?? {}) as ResolverMap,
     },
   ]);
 

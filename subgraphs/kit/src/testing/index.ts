@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { parse, print } from 'graphql';
 import { inject } from 'vitest';
 import { signAccessToken, type AuthUser } from '../auth';
 import { tokenConfig } from '../config';
@@ -96,4 +97,11 @@ export function logCapture() {
     },
   });
   return { destination, lines, messages: (msg: string) => lines.filter((line) => line.msg === msg) };
+}
+
+/** A type's directives in a subgraph's SDL, printed (`@key(fields: "id")`), whatever the SDL's layout. */
+export function typeDirectives(sdl: string, typeName: string): string[] {
+  const definition = parse(sdl).definitions.find((node) => 'name' in node && node.name?.value === typeName && 'directives' in node);
+  if (!definition || !('directives' in definition)) throw new Error(`no type ${typeName} in the SDL`);
+  return (definition.directives ?? []).map((directive) => print(directive));
 }

@@ -5,17 +5,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
-import { buildSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, parse, printSchema } from 'graphql';
 import { parse as parseYaml } from 'yaml';
-import { composeSupergraph, printSubgraphSdl } from '@ott/kit';
-import * as catalog from '@ott/catalog/schema';
-import * as billing from '@ott/billing/schema';
-import * as ratings from '@ott/ratings/schema';
-import * as myList from '@ott/my-list/schema';
-import * as streaming from '@ott/streaming/schema';
-import * as users from '@ott/users/schema';
-import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
-import { withSubscriptions } from '../subscriptions/schema';
+import { withSubscriptions } from '@ott/gateway/api-schema';
+import { composeSupergraph } from '@ott/gateway/compose';
+import { subgraphSdls } from './subgraphs';
 
 const ROOT = resolve(__dirname, '../../..');
 const SCHEMA_DIR = resolve(ROOT, 'schema');
@@ -47,19 +41,8 @@ async function generateClientTypes(apiSchemaSdl: string): Promise<Map<string, st
   return outputs;
 }
 
-const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
-  users: users.buildSchema,
-  catalog: catalog.buildSchema,
-  billing: billing.buildSchema,
-  ratings: ratings.buildSchema,
-  'my-list': myList.buildSchema,
-  streaming: streaming.buildSchema,
-};
-
 export async function generateSchemaFiles(): Promise<Map<string, string>> {
-  const subgraphs = await Promise.all(
-    SUBGRAPHS.map(async ({ name, url }) => ({ name, url, sdl: printSubgraphSdl(await builders[name]()) })),
-  );
+  const subgraphs = await subgraphSdls();
   const composed = composeSupergraph(subgraphs);
   const { supergraphSdl } = composed;
   // What clients see: the composed API plus the gateway's own Subscription type (never composed).
