@@ -16,6 +16,7 @@ import { OperationStore } from './operation/operation.store';
 import { createProviderModels, TestModePaymentProvider } from './payment/test-mode.provider';
 import { createPlanModel } from './plan/plan.model';
 import { PlanService } from './plan/plan.service';
+import { RenewalService } from './renewal/renewal.service';
 import { buildSchema } from './schema';
 
 export interface BillingDeps {
@@ -56,7 +57,8 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
   const steps = new OperationSteps({ operations, memberships: models.memberships, invoices, provider, logger, options: OPTIONS });
   const effects = new MembershipEffects({ memberships: models.memberships, steps, invoices, entitlements });
   const runner = new OperationRunner({ memberships: models.memberships, operations, effects, options: OPTIONS });
-  const memberships = new MembershipService({ memberships: models.memberships, runner, plans, logger });
+  const renewals = new RenewalService({ memberships: models.memberships, runner, plans, logger });
+  const memberships = new MembershipService({ memberships: models.memberships, runner, plans, renewals });
   const app = createGraphQLApp({
     name: 'billing',
     logger,
@@ -65,5 +67,5 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
     context: contextFactory({ plans, memberships, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, plans, memberships, entitlements, cache };
+  return { app, models, plans, memberships, renewals, entitlements, cache };
 }

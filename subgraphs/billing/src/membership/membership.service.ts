@@ -1,32 +1,26 @@
 import { Types } from 'mongoose';
-import { appError, badInput, ErrorCode, type Logger } from '@ott/kit';
-import type { InvoiceLine } from '../invoice/invoice.model';
+import { appError, badInput, ErrorCode } from '@ott/kit';
 import { OperationKind, type OperationDocument } from '../operation/operation.model';
 import type { OperationRunner } from '../operation/operation.runner';
-import type { OperationDraft } from '../operation/operation.store';
 import type { PlanCode } from '../plan/plan.model';
-import type { RenewalReport } from '../renewal/renewal-report.type';
 import { CURRENCY, type PlanService } from '../plan/plan.service';
-import { addMonth, formatDay, prorate } from './billing-math';
+import type { RenewalReport } from '../renewal/renewal-report.type';
+import type { RenewalService } from '../renewal/renewal.service';
+import { addMonth, formatDay, periodLines, prorate, totalCents } from './billing-math';
 import type { SubscribeToPlanInput } from './membership.inputs';
 import { MembershipStatus, type MembershipDocument, type MembershipModel } from './membership.model';
 
 // Client keys cannot contain ':', which every key derived from a membership's state does.
 const CLIENT_KEY = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_TOKEN_LENGTH = 256;
-// A renewal run far behind catches up period by period, so running it again for the same
-// date has nothing left to do; the bound only stops a bug from looping.
-const MAX_CATCH_UP_PERIODS = 36;
 
 const membershipRequired = (what: string) => appError(ErrorCode.MEMBERSHIP_REQUIRED, `You need an ACTIVE membership to ${what}: subscribe to a plan first.`);
-const creditLine = (cents: number): InvoiceLine[] => (cents > 0 ? [{ description: 'Credit from an earlier plan change', amountCents: -cents }] : []);
-const total = (lines: InvoiceLine[]) => lines.reduce((sum, line) => sum + line.amountCents, 0);
 
 export interface MembershipServiceDeps {
   memberships: MembershipModel;
   runner: OperationRunner;
   plans: PlanService;
-  logger: Logger;
+  renewals: RenewalService;
 }
 
 /**
@@ -68,7 +62,7 @@ export class MembershipService {
         const start = new Date();
         const end = addMonth(start);
         const credit = Math.min(membership?.creditCents ?? 0, plan.priceCents);
-        const lines = [{ description: `${plan.name} plan, ${formatDay(start)} to ${formatDay(end)}`, amountCents: plan.priceCents }, ...creditLine(credit)];
+        const lines = periodLines(plan, start, end, credit);
         return {
           key,
           kind: OperationKind.SUBSCRIBE,
@@ -78,7 +72,7 @@ export class MembershipService {
           planCode: plan.code,
           currency: CURRENCY,
           lines,
-          amountCents: total(lines),
+          amountCents: totalCents(lines),
           creditUsedCents: credit,
           periodStart: start,
           periodEnd: end,
@@ -148,58 +142,11 @@ export class MembershipService {
   }
 
   /**
-   * Bills every membership whose period ended by `asOf`: renews it (PAID invoice), marks it
-   * PAST_DUE when the card declines (OPEN invoice), or ends it when it was canceled. Each
-   * period's work is one operation keyed by membership and period, so a second run for the
-   * same date (or a concurrent one) finds nothing left to do.
+   * The renewal run is RenewalService's; the resolver reaches it here because the request
+   * context (context.ts) carries this service, not that one.
    */
-  async runRenewals(asOf: Date): Promise<RenewalReport> {
-    const report: RenewalReport = { asOf, renewed: 0, pastDue: 0, ended: 0 };
-    const due = await this.memberships
-      .find({ status: MembershipStatus.ACTIVE, currentPeriodEnd: { $lte: asOf } })
-      .sort({ currentPeriodEnd: 1, _id: 1 })
-      .exec();
-    for (const membership of due) {
-      for (let period = 0; period < MAX_CATCH_UP_PERIODS; period += 1) {
-        const operation = await this.deps.runner.perform({ userId: membership.userId, prepare: (current) => this.renewalDraft(current, asOf) });
-        if (!operation) break;
-        if (operation.kind === OperationKind.END) report.ended += 1;
-        else if (operation.declined) report.pastDue += 1;
-        else report.renewed += 1;
-      }
-    }
-    this.deps.logger.info(report, 'renewal run finished');
-    return report;
-  }
-
-  private renewalDraft(membership: MembershipDocument | null, asOf: Date): OperationDraft | null {
-    if (!membership || membership.status !== MembershipStatus.ACTIVE || membership.currentPeriodEnd > asOf) return null;
-    const start = membership.currentPeriodEnd;
-    const base = {
-      membershipRevision: membership.revision,
-      membershipId: membership.id,
-      planCode: membership.planCode,
-      currency: CURRENCY,
-      periodStart: start,
-      paymentMethodId: membership.paymentMethodId,
-    };
-    if (membership.cancelAtPeriodEnd) {
-      return { ...base, key: `end:${membership.id}:${start.toISOString()}`, kind: OperationKind.END, fingerprint: OperationKind.END, lines: [], amountCents: 0, creditUsedCents: 0 };
-    }
-    const plan = this.deps.plans.get(membership.planCode);
-    const end = addMonth(start);
-    const credit = Math.min(membership.creditCents, plan.priceCents);
-    const lines = [{ description: `${plan.name} plan, ${formatDay(start)} to ${formatDay(end)}`, amountCents: plan.priceCents }, ...creditLine(credit)];
-    return {
-      ...base,
-      key: `renewal:${membership.id}:${start.toISOString()}`,
-      kind: OperationKind.RENEW,
-      fingerprint: OperationKind.RENEW,
-      lines,
-      amountCents: total(lines),
-      creditUsedCents: credit,
-      periodEnd: end,
-    };
+  runRenewals(asOf: Date): Promise<RenewalReport> {
+    return this.deps.renewals.runRenewals(asOf);
   }
 
   private membershipOf(operation: OperationDocument): Promise<MembershipDocument> {
