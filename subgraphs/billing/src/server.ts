@@ -53,7 +53,7 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
   );
   const entitlements = new EntitlementsService(cache, plans, changes);
   const provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
-  const operations = new OperationStore(models.operations, models.operationClaims, OPTIONS.leaseMs);
+  const operations = new OperationStore(models.operations, OPTIONS.leaseMs);
   const steps = new OperationSteps({ operations, memberships: models.memberships, invoices, provider, logger, options: OPTIONS });
   const effects = new MembershipEffects({ memberships: models.memberships, steps, invoices, entitlements });
   const runner = new OperationRunner({ memberships: models.memberships, operations, effects, options: OPTIONS });
