@@ -7,12 +7,16 @@ import { EntitlementsService } from './entitlements/entitlements.service';
 import { createInvoiceModel } from './invoice/invoice.model';
 import { InvoiceService } from './invoice/invoice.service';
 import { createMembershipModel } from './membership/membership.model';
-import { MembershipService, type BillingOptions } from './membership/membership.service';
+import { MembershipEffects } from './membership/membership.effects';
+import { MembershipService } from './membership/membership.service';
 import { createOperationModels } from './operation/operation.model';
+import { OperationRunner, type OperationOptions } from './operation/operation.runner';
+import { OperationSteps } from './operation/operation.steps';
 import { OperationStore } from './operation/operation.store';
 import { createProviderModels, TestModePaymentProvider } from './payment/test-mode.provider';
 import { createPlanModel } from './plan/plan.model';
 import { PlanService } from './plan/plan.service';
+import { RenewalService } from './renewal/renewal.service';
 import { buildSchema } from './schema';
 
 export interface BillingDeps {
@@ -24,7 +28,7 @@ export interface BillingDeps {
   logger: Logger;
 }
 
-const OPTIONS: BillingOptions = { leaseMs: 30_000, waitMs: 20_000, pollMs: 25, chargeAttempts: 4 };
+const OPTIONS: OperationOptions = { leaseMs: 30_000, waitMs: 20_000, pollMs: 25, chargeAttempts: 4 };
 
 export function createModels(mongo: Connection) {
   return {
@@ -49,16 +53,12 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
   );
   const entitlements = new EntitlementsService(cache, plans, changes);
   const provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
-  const memberships = new MembershipService({
-    memberships: models.memberships,
-    operations: new OperationStore(models.operations, models.operationClaims, OPTIONS.leaseMs),
-    invoices,
-    plans,
-    entitlements,
-    provider,
-    logger,
-    options: OPTIONS,
-  });
+  const operations = new OperationStore(models.operations, OPTIONS.leaseMs);
+  const steps = new OperationSteps({ operations, memberships: models.memberships, invoices, provider, logger, options: OPTIONS });
+  const effects = new MembershipEffects({ memberships: models.memberships, steps, invoices, entitlements });
+  const runner = new OperationRunner({ memberships: models.memberships, operations, effects, options: OPTIONS });
+  const renewals = new RenewalService({ memberships: models.memberships, runner, plans, logger });
+  const memberships = new MembershipService({ memberships: models.memberships, runner, plans, renewals });
   const app = createGraphQLApp({
     name: 'billing',
     logger,
@@ -67,5 +67,5 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
     context: contextFactory({ plans, memberships, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, plans, memberships, entitlements, cache };
+  return { app, models, plans, memberships, renewals, entitlements, cache };
 }

@@ -4,7 +4,8 @@ import { ensureIndexes, signAccessToken, tokenConfig, type Service } from '@ott/
 import { errorCodes, graphql, testEnv, TEST_JWT_SECRET, uniqueTag, typeDirectives } from '@ott/kit/testing';
 import { start } from '../src/index';
 import { InvoiceService } from '../src/invoice/invoice.service';
-import { OperationKind, OperationStatus } from '../src/operation/operation.model';
+import { OperationKind, OperationStatus, type Operation } from '../src/operation/operation.model';
+import { OperationStore } from '../src/operation/operation.store';
 import { PaymentDeclinedError, TransientPaymentError } from '../src/payment/payment.provider';
 import { TestModePaymentProvider } from '../src/payment/test-mode.provider';
 import { createModels } from '../src/server';
@@ -17,6 +18,22 @@ let provider: TestModePaymentProvider;
 const tokens = tokenConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
 const tokenFor = (id: string) => signAccessToken({ id, role: 'USER' }, tokens, 300);
 const newUserId = () => new mongoose.Types.ObjectId().toHexString();
+
+/** What a process that died mid-way through a subscription leaves behind: a pending operation whose lease has run out. */
+const abandonedSubscription = (userId: string, fields: Partial<Operation> & Pick<Operation, 'key' | 'planCode' | 'lines' | 'amountCents'> & { _id?: mongoose.Types.ObjectId }) =>
+  models.operations.create({
+    userId,
+    kind: OperationKind.SUBSCRIBE,
+    fingerprint: `${OperationKind.SUBSCRIBE}:${fields.planCode}`,
+    slot: `${userId}:0`,
+    status: OperationStatus.PENDING,
+    lockedUntil: new Date(Date.now() - 1_000),
+    membershipRevision: 0,
+    membershipId: new mongoose.Types.ObjectId().toHexString(),
+    currency: 'EUR',
+    creditUsedCents: 0,
+    ...fields,
+  });
 
 beforeAll(async () => {
   const env = testEnv(uniqueTag('billing_direct'));
@@ -108,24 +125,13 @@ describe('resuming an interrupted subscription', () => {
     await provider.charge({ idempotencyKey: `charge:${operationId.toHexString()}`, paymentMethodId: method.id, amountCents: 899, currency: 'EUR', description: 'Basic' });
     const charge = await models.charges.findOne({ idempotencyKey: `charge:${operationId.toHexString()}` }).orFail().exec();
     const now = new Date();
-    // The state a crash between the charge and the invoice leaves behind: a pending operation
-    // whose lease has run out.
-    await models.operations.create({
+    // The state a crash between the charge and the invoice leaves behind.
+    await abandonedSubscription(userId, {
       _id: operationId,
-      userId,
       key: 'interrupted-key',
-      kind: OperationKind.SUBSCRIBE,
-      fingerprint: `${OperationKind.SUBSCRIBE}:BASIC`,
-      slot: `${userId}:0`,
-      status: OperationStatus.PENDING,
-      lockedUntil: new Date(now.getTime() - 1_000),
-      membershipRevision: 0,
-      membershipId: new mongoose.Types.ObjectId().toHexString(),
       planCode: 'BASIC',
-      currency: 'EUR',
       lines: [{ description: 'Basic plan', amountCents: 899 }],
       amountCents: 899,
-      creditUsedCents: 0,
       periodStart: now,
       periodEnd: new Date(now.getTime() + 30 * 86_400_000),
       paymentMethodId: method.id,
@@ -145,7 +151,6 @@ describe('resuming an interrupted subscription', () => {
       expect(response.errors).toBeUndefined();
       expect(response.data?.subscribeToPlan).toEqual({ status: 'ACTIVE', plan: { code: 'BASIC' } });
     }
-    expect(await models.operationClaims.countDocuments({ _id: new RegExp(`^${operationId.toHexString()}:`) }).exec()).toBe(1);
     expect(await models.charges.countDocuments({ paymentMethodId: method.id }).exec()).toBe(1);
     expect(await models.invoices.countDocuments({ userId }).exec()).toBe(1);
     expect(await models.operations.findById(operationId).orFail().exec()).toMatchObject({ status: OperationStatus.SUCCEEDED, generation: 1 });
@@ -153,21 +158,11 @@ describe('resuming an interrupted subscription', () => {
 
   it('lets a new request close an operation abandoned before payment, so the membership is not stuck', async () => {
     const userId = newUserId();
-    await models.operations.create({
-      userId,
+    await abandonedSubscription(userId, {
       key: 'abandoned-key',
-      kind: OperationKind.SUBSCRIBE,
-      fingerprint: `${OperationKind.SUBSCRIBE}:PREMIUM`,
-      slot: `${userId}:0`,
-      status: OperationStatus.PENDING,
-      lockedUntil: new Date(Date.now() - 1_000),
-      membershipRevision: 0,
-      membershipId: new mongoose.Types.ObjectId().toHexString(),
       planCode: 'PREMIUM',
-      currency: 'EUR',
       lines: [{ description: 'Premium plan', amountCents: 1999 }],
       amountCents: 1999,
-      creditUsedCents: 0,
     });
     const response = await graphql<{ subscribeToPlan: { status: string } }>(
       billing.url,
@@ -178,6 +173,32 @@ describe('resuming an interrupted subscription', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data?.subscribeToPlan.status).toBe('ACTIVE');
     expect(await models.operations.findOne({ key: 'abandoned-key' }).orFail().exec()).toMatchObject({ status: OperationStatus.FAILED });
+  });
+});
+
+describe('taking over an abandoned operation', () => {
+  const abandoned = (key: string) =>
+    abandonedSubscription(newUserId(), { key, planCode: 'BASIC', lines: [{ description: 'Basic plan', amountCents: 899 }], amountCents: 899 });
+
+  it('lets exactly one of 20 processes that find the same expired lease take the operation over', async () => {
+    const store = new OperationStore(models.operations, 30_000);
+    const operation = await abandoned('raced-takeover');
+    const takeovers = await Promise.all(Array.from({ length: 20 }, () => store.claim(operation)));
+    const winners = takeovers.filter((takeover) => takeover !== null);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]).toMatchObject({ generation: 1 });
+    expect(winners[0]!.lockedUntil.getTime()).toBeGreaterThan(Date.now());
+    expect(await store.claim(operation)).toBeNull();
+  });
+
+  it('stops the process it was taken over from at its next recorded step', async () => {
+    const store = new OperationStore(models.operations, 30_000);
+    const first = (await store.claim(await abandoned('fenced-takeover')))!;
+    await models.operations.updateOne({ _id: first._id }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } }).exec();
+    const second = await store.claim(await store.reload(first));
+    expect(second).toMatchObject({ generation: 2 });
+    await expect(store.record(first, { chargeId: 'ch_late' })).rejects.toThrow(/settled by another process/);
+    expect(await store.record(second!, { chargeId: 'ch_current' })).toMatchObject({ chargeId: 'ch_current' });
   });
 });
 

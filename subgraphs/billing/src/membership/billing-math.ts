@@ -1,3 +1,6 @@
+import type { InvoiceLine } from '../invoice/invoice.model';
+import type { Plan } from '../plan/plan.model';
+
 /**
  * Pure money and calendar rules of billing. Money is integer cents throughout; the one
  * division (prorating) is done in BigInt and rounded half up, so no float ever holds money.
@@ -27,3 +30,11 @@ export function prorate(amountCents: number, remainingMs: number, periodMs: numb
 }
 
 export const formatDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/** A period's bill, as subscribing and renewing both charge it: the plan's price less the credit used. */
+export function periodLines(plan: Pick<Plan, 'name' | 'priceCents'>, start: Date, end: Date, creditCents: number): InvoiceLine[] {
+  const lines = [{ description: `${plan.name} plan, ${formatDay(start)} to ${formatDay(end)}`, amountCents: plan.priceCents }];
+  return creditCents > 0 ? [...lines, { description: 'Credit from an earlier plan change', amountCents: -creditCents }] : lines;
+}
+
+export const totalCents = (lines: InvoiceLine[]) => lines.reduce((sum, line) => sum + line.amountCents, 0);

@@ -55,7 +55,7 @@ export class Operation {
   @prop({ type: () => Date, required: true })
   lockedUntil: Date;
 
-  /** How many times the lease was taken over; each takeover is an insert into operation_claims. */
+  /** How many times the lease was taken over: a takeover moves it on, and a step recorded under an older one is refused. */
   @prop({ type: () => Number, required: true, default: 0 })
   generation: number;
 
@@ -107,22 +107,9 @@ export class Operation {
   errorMessage: string | null;
 }
 
-/**
- * One takeover of an operation's lease, named "<operation id>:<generation>". FerretDB 1.24
- * applies concurrent conditional updates non-atomically (several callers can "win" one
- * findOneAndUpdate), so a takeover is an insert: only one process gets each generation.
- */
-@modelOptions({ schemaOptions: { collection: 'operation_claims', timestamps: { createdAt: true, updatedAt: false } } })
-export class OperationClaim {
-  @prop({ type: () => String, required: true })
-  _id: string;
-}
-
 export type OperationModel = ReturnModelType<typeof Operation>;
-export type OperationClaimModel = ReturnModelType<typeof OperationClaim>;
 export type OperationDocument = DocumentType<Operation>;
 
 export const createOperationModels = (connection: Connection) => ({
   operations: modelOn(Operation, connection),
-  operationClaims: modelOn(OperationClaim, connection),
 });

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { appError, isDuplicateKeyError, type ErrorCode } from '@ott/kit';
-import { OperationStatus, type Operation, type OperationClaimModel, type OperationDocument, type OperationModel } from './operation.model';
+import { OperationStatus, type Operation, type OperationDocument, type OperationModel } from './operation.model';
 
 /** What a new operation is about; the store adds status, slot and lease. */
 export type OperationDraft = Pick<
@@ -16,7 +16,6 @@ export const slotOf = (userId: string, revision: number) => `${userId}:${revisio
 export class OperationStore {
   constructor(
     private readonly operations: OperationModel,
-    private readonly claims: OperationClaimModel,
     private readonly leaseMs: number,
   ) {}
 
@@ -49,21 +48,19 @@ export class OperationStore {
   }
 
   /**
-   * Takes over a pending operation whose lease ran out (its process died or gave up). Of all
-   * processes that saw the same expired lease, only the one whose claim insert wins goes on.
+   * Takes over a pending operation whose lease ran out (its process died or gave up). The
+   * update matches only the generation and the expired lease the caller read, and moves the
+   * generation on, so of all processes that read them exactly one gets the operation; the
+   * others get null. That needs single-document atomicity: MongoDB has it, and the embedded
+   * FerretDB has it through its write serializer (tools/embedded-mongo/serialize.go). On
+   * FerretDB without the serializer several would win, hence the claim inserts this replaced.
    */
-  async claim(operation: OperationDocument): Promise<OperationDocument | null> {
-    const generation = operation.generation + 1;
-    try {
-      await this.claims.create({ _id: `${operation.id}:${generation}` });
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
-      throw error;
-    }
+  claim(operation: OperationDocument): Promise<OperationDocument | null> {
+    const now = Date.now();
     return this.operations
       .findOneAndUpdate(
-        { _id: operation._id, status: OperationStatus.PENDING },
-        { $set: { generation, lockedUntil: new Date(Date.now() + this.leaseMs) } },
+        { _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation, lockedUntil: { $lte: new Date(now) } },
+        { $set: { generation: operation.generation + 1, lockedUntil: new Date(now + this.leaseMs) } },
         { returnDocument: 'after' },
       )
       .exec();

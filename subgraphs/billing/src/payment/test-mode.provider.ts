@@ -70,10 +70,7 @@ export class ProviderCharge {
   @prop({ type: () => String, required: true, enum: ['succeeded', 'declined'] })
   status: 'succeeded' | 'declined';
 
-  /**
-   * How many requests carried this key: retries show up here, never as a second charge.
-   * Informational: FerretDB 1.24 may lose concurrent increments (MongoDB does not).
-   */
+  /** How many requests carried this key: retries show up here, never as a second charge. */
   @prop({ type: () => Number, required: true, default: 1 })
   requests: number;
 }
