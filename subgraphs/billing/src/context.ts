@@ -6,10 +6,12 @@ import type { InvoiceService } from './invoice/invoice.service';
 import { createMembershipLoaders } from './membership/membership.loaders';
 import type { MembershipService } from './membership/membership.service';
 import type { PlanService } from './plan/plan.service';
+import type { RenewalService } from './renewal/renewal.service';
 
 export interface BillingServices {
   plans: PlanService;
   memberships: MembershipService;
+  renewals: RenewalService;
   invoices: InvoiceService;
   entitlements: EntitlementsService;
 }

@@ -58,13 +58,13 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
   const effects = new MembershipEffects({ memberships: models.memberships, steps, invoices, entitlements });
   const runner = new OperationRunner({ memberships: models.memberships, operations, effects, options: OPTIONS });
   const renewals = new RenewalService({ memberships: models.memberships, runner, plans, logger });
-  const memberships = new MembershipService({ memberships: models.memberships, runner, plans, renewals });
+  const memberships = new MembershipService({ memberships: models.memberships, runner, plans });
   const app = createGraphQLApp({
     name: 'billing',
     logger,
     ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
-    context: contextFactory({ plans, memberships, invoices, entitlements }, config.tokens, logger),
+    context: contextFactory({ plans, memberships, renewals, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
   return { app, models, plans, memberships, renewals, entitlements, cache };

@@ -1,11 +1,12 @@
 import type { Request } from 'express';
 import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { CatalogTitles } from './content/catalog-titles';
+import { createContentLoaders } from './content/content.loaders';
 import type { BillingEntitlements } from './entitlements/billing-entitlements';
 import type { PlaybackUrlSigner } from './manifest/playback-url';
 import type { PlayCounts } from './plays/play-counts';
 import type { ProgressService } from './progress/progress.service';
-import { createStreamingLoaders } from './session/session.loaders';
+import { createSessionLoaders } from './session/session.loaders';
 import type { PlaybackService } from './session/session.service';
 
 export interface StreamingServices {
@@ -17,10 +18,15 @@ export interface StreamingServices {
   signer: PlaybackUrlSigner;
 }
 
+/** Per-request loaders, from each entity's `*.loaders.ts`. */
+function createLoaders(services: StreamingServices, requestId: string) {
+  return { ...createSessionLoaders(services.playback), ...createContentLoaders(services, requestId) };
+}
+
 export interface Context extends RequestContext, StreamingServices {
   /** The caller's own header, passed on to billing, whose rules decide what it answers. */
   authorization: string | undefined;
-  loaders: ReturnType<typeof createStreamingLoaders>;
+  loaders: ReturnType<typeof createLoaders>;
 }
 
 export function contextFactory(services: StreamingServices, tokens: TokenConfig, logger: Logger) {
@@ -28,6 +34,6 @@ export function contextFactory(services: StreamingServices, tokens: TokenConfig,
     ...createRequestContext(req.headers, requestId, tokens, logger),
     ...services,
     authorization: req.headers.authorization,
-    loaders: createStreamingLoaders(services, requestId),
+    loaders: createLoaders(services, requestId),
   });
 }

@@ -1,3 +1,4 @@
+import { requireUser } from '@ott/kit';
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Entitlements } from './entitlements.type';
@@ -6,6 +7,6 @@ import { Entitlements } from './entitlements.type';
 export class EntitlementsResolver {
   @Query(() => Entitlements, { description: 'What the signed-in user may stream now (cached; what streaming asks on every start).' })
   myEntitlements(@Ctx() ctx: Context): Promise<Entitlements> {
-    return ctx.loaders.entitlementsByUser.load(ctx.user!.id);
+    return ctx.loaders.entitlementsByUser.load(requireUser(ctx).id);
   }
 }

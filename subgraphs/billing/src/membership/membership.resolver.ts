@@ -1,3 +1,4 @@
+import { requireUser } from '@ott/kit';
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Plan, PlanCode, type PlanDocument } from '../plan/plan.model';
@@ -16,18 +17,18 @@ export class MembershipResolver {
     description: 'Charges the plan’s first month now, issues a PAID invoice and activates the membership. Replaying the idempotencyKey answers the first result without charging again.',
   })
   subscribeToPlan(@Arg('input', () => SubscribeToPlanInput) input: SubscribeToPlanInput, @Ctx() ctx: Context): Promise<MembershipDocument> {
-    return ctx.memberships.subscribe(ctx.user!.id, input);
+    return ctx.memberships.subscribe(requireUser(ctx).id, input);
   }
 
   @Mutation(() => Membership, {
     description: 'Switches plan now: an upgrade charges the prorated difference for the rest of the period, a downgrade credits it to the next invoice.',
   })
   changePlan(@Arg('planCode', () => PlanCode) planCode: PlanCode, @Ctx() ctx: Context): Promise<MembershipDocument> {
-    return ctx.memberships.changePlan(ctx.user!.id, planCode);
+    return ctx.memberships.changePlan(requireUser(ctx).id, planCode);
   }
 
   @Mutation(() => Membership, { description: 'Stops renewal: the membership stays ACTIVE until currentPeriodEnd, then ends.' })
   cancelMembership(@Ctx() ctx: Context): Promise<MembershipDocument> {
-    return ctx.memberships.cancel(ctx.user!.id);
+    return ctx.memberships.cancel(requireUser(ctx).id);
   }
 }

@@ -4,8 +4,6 @@ import { OperationKind, type OperationDocument } from '../operation/operation.mo
 import type { OperationRunner } from '../operation/operation.runner';
 import type { PlanCode } from '../plan/plan.model';
 import { CURRENCY, type PlanService } from '../plan/plan.service';
-import type { RenewalReport } from '../renewal/renewal-report.type';
-import type { RenewalService } from '../renewal/renewal.service';
 import { addMonth, formatDay, periodLines, prorate, totalCents } from './billing-math';
 import type { SubscribeToPlanInput } from './membership.inputs';
 import { MembershipStatus, type MembershipDocument, type MembershipModel } from './membership.model';
@@ -20,7 +18,6 @@ export interface MembershipServiceDeps {
   memberships: MembershipModel;
   runner: OperationRunner;
   plans: PlanService;
-  renewals: RenewalService;
 }
 
 /**
@@ -139,14 +136,6 @@ export class MembershipService {
       },
     });
     return operation ? this.membershipOf(operation) : this.memberships.findOne({ userId }).orFail().exec();
-  }
-
-  /**
-   * The renewal run is RenewalService's; the resolver reaches it here because the request
-   * context (context.ts) carries this service, not that one.
-   */
-  runRenewals(asOf: Date): Promise<RenewalReport> {
-    return this.deps.renewals.runRenewals(asOf);
   }
 
   private membershipOf(operation: OperationDocument): Promise<MembershipDocument> {

@@ -8,6 +8,6 @@ export class RenewalResolver {
     description: 'ADMIN: bills every membership whose period ended by asOf. Idempotent: running it again for the same date changes nothing.',
   })
   runRenewals(@Arg('asOf', () => Date) asOf: Date, @Ctx() ctx: Context): Promise<RenewalReport> {
-    return ctx.memberships.runRenewals(asOf);
+    return ctx.renewals.runRenewals(asOf);
   }
 }

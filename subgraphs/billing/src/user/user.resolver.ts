@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Entitlements } from '../entitlements/entitlements.type';
-import { InvoiceConnection } from '../invoice/invoice-connection.type';
+import { InvoiceConnection } from '../invoice/invoice.connection';
 import type { InvoicePage } from '../invoice/invoice.service';
 import { Membership, type MembershipDocument } from '../membership/membership.model';
 import { User } from './user.stub';

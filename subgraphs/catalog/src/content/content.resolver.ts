@@ -3,7 +3,8 @@ import type { Context } from '../context';
 import { Genre } from '../genre/genre.model';
 import type { GenreRecord } from '../genre/genre.service';
 import { Content, isAvailable, type ContentRecord } from './content.model';
-import { ContentConnection, ContentFilter, ContentSort } from './content.types';
+import { ContentConnection } from './content.connection';
+import { ContentFilter, ContentSort } from './content.inputs';
 
 /** Public reads of the catalogue, and the fields every kind of content shares. */
 @Resolver(() => Content)

@@ -2,9 +2,9 @@ import { badInput, keysetPage, notFound, objectIdOrNull, pageSize, type Logger, 
 import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
 import { CATALOG_SCOPE } from '../catalog.cache';
 import type { GenreService } from '../genre/genre.service';
-import type { MovieInput, TvShowInput } from './content.inputs';
 import { ContentKind, IN_CATALOGUE, sortKeys, toContentRecord, type Content, type ContentModels, type ContentRecord } from './content.model';
-import { ContentSort, type ContentConnection, type ContentFilter } from './content.types';
+import type { ContentConnection } from './content.connection';
+import { ContentSort, type ContentFilter, type MovieInput, type TvShowInput } from './content.inputs';
 import { escapeRegex, normalizeTitle } from './title';
 import { optionalInt, validateMovieInput, validateTvShowInput, YEAR_MAX, YEAR_MIN } from './content.validation';
 

@@ -1,7 +1,8 @@
 import { appError, ErrorCode, isDuplicateKeyError, keysetPage, objectIdOrNull, pageSize, type EntityRef, type Logger, type VersionedCache } from '@ott/kit';
 import type { Types } from 'mongoose';
 import { ContentKind, type MyListEntry, type MyListItem, type MyListItemModel } from './my-list-item.model';
-import type { MyListConnection, MyListStats } from './my-list.types';
+import type { MyListConnection } from './my-list.connection';
+import type { MyListStats } from './my-list-stats.type';
 import { isStorableContentId, validateContentId } from './my-list.validation';
 
 /** Asks catalog whether a title exists (batched and cached by the caller's loader). */

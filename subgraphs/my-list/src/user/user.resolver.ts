@@ -1,7 +1,8 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver } from 'type-graphql';
 import { requireUser } from '@ott/kit';
 import type { Context } from '../context';
-import { MyListConnection, MyListStats } from '../my-list/my-list.types';
+import { MyListConnection } from '../my-list/my-list.connection';
+import { MyListStats } from '../my-list/my-list-stats.type';
 import { User } from './user.stub';
 
 /**

@@ -22,15 +22,3 @@ export class MyListConnection {
   @Field(() => Int, { description: 'Items in the whole list, on every page.' })
   totalCount: number;
 }
-
-@ObjectType({ description: 'How many titles of each kind the signed-in user has saved.' })
-export class MyListStats {
-  @Field(() => Int)
-  total: number;
-
-  @Field(() => Int)
-  movies: number;
-
-  @Field(() => Int)
-  tvShows: number;
-}

@@ -1,0 +1,16 @@
+import DataLoader from 'dataloader';
+import { byIdLoader } from '@ott/kit';
+import type { EpisodeRecord } from './episode.model';
+import type { EpisodeService } from './episode.service';
+
+/** Per-request loaders of episodes: one query per batch, answered in key order. */
+export function createEpisodeLoaders(episodes: EpisodeService) {
+  return {
+    episodeById: byIdLoader<EpisodeRecord>((ids) => episodes.findByIds(ids)),
+    /** Every episode of each show. */
+    episodesByShowId: new DataLoader<string, EpisodeRecord[]>(async (showIds) => {
+      const found = await episodes.findByShowIds(showIds);
+      return showIds.map((showId) => found.filter((episode) => episode.showId === showId));
+    }),
+  };
+}
