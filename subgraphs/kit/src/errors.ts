@@ -81,8 +81,8 @@ const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'serviceName', '
 
 /**
  * Apollo Server's formatError: errors the client caused keep their message, code and the
- * extensions that explain them (internal ones are dropped); anything else is logged with the
- * request id and masked.
+ * extensions that explain them (internal ones are dropped); anything else is logged with its
+ * path and masked (the operation's own log line, written after it, carries the request id).
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

@@ -15,8 +15,9 @@ export const MISSING_SORT_VALUE = -1;
  * search and keyset paging across both kinds is one indexed query.
  *
  * `popularity` and `rating` are catalog-held sort keys, not the public rating: the import
- * seeds them from IMDB votes and rating; later, streaming's play counts and the ratings
- * subgraph's averages are applied to them (ContentService.applyRatingSummaries).
+ * seeds them from IMDB votes and rating; later, the ratings subgraph's averages are applied
+ * to `rating` (ContentService.applyRatingSummaries). `popularity` keeps its imported value:
+ * streaming's play counts are its own (Content.playCount, Query.trending).
  * `releaseYearKey` and `ratingKey` repeat their field with MISSING_SORT_VALUE for null.
  *
  * A removed title is a tombstone (`deletedAt` set), not a deleted document: references held by
