@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { Types, type Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes } 
 import { testEnv, uniqueTag } from '@ott/kit/testing';
 import { ratingsConfig } from '../src/config';
 import { createServices } from '../src/server';
+import { ContentLocks } from '../src/summary/content-locks';
 import { averageOf } from '../src/summary/summary.model';
 
 const logger = createLogger('ratings-summaries-test', 'silent');
@@ -85,6 +87,21 @@ describe('rating summaries', () => {
     expect(summary).toMatchObject({ sum: 18, count: 3 });
     expect(await services.locks.abandoned()).toEqual([]);
     expect(await services.models.locks.countDocuments({ _id: contentId })).toBe(0);
+  });
+
+  it('refuses a change with RATE_LIMITED and when to retry, once the title’s lease stays held past the wait', async () => {
+    const contentId = 'busy-title';
+    const impatient = new ContentLocks(services.models.locks, logger, { leaseMs: 10_000, waitMs: 150 }, async () => {});
+    await services.models.locks.create({ _id: contentId, owner: 'busy-process', expiresAt: new Date(Date.now() + 60_000) });
+    let applied = false;
+
+    const refusal = await impatient.run(contentId, async () => (applied = true)).catch((error: unknown) => error);
+
+    expect(refusal).toBeInstanceOf(GraphQLError);
+    expect((refusal as GraphQLError).extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    expect(applied).toBe(false);
+    expect(await services.models.locks.findById(contentId).lean()).toMatchObject({ owner: 'busy-process' });
+    await services.models.locks.deleteOne({ _id: contentId });
   });
 
   it('repairs every drifted title from its ratings and re-publishes all summaries', async () => {

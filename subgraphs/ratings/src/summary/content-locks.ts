@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appError, ErrorCode, isDuplicateKeyError, type Logger } from '@ott/kit';
+import { isDuplicateKeyError, rateLimited, type Logger } from '@ott/kit';
 import type { RatingLockModel } from './summary.model';
 
 export interface ContentLockOptions {
@@ -89,7 +89,7 @@ export class ContentLocks {
         continue;
       }
       if (Date.now() > deadline) {
-        throw appError(ErrorCode.RATE_LIMITED, 'This title is receiving many ratings at once: try again in a moment.');
+        throw rateLimited('This title is receiving many ratings at once', 1);
       }
       await sleep(Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
     }
