@@ -3,6 +3,7 @@ import type { VersionedCache } from './cache';
 import { SUBGRAPH_SECRET_HEADER } from './config';
 import { appError, ErrorCode } from './errors';
 import type { Logger } from './logger';
+import { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError } from './request-budget';
 
 export interface EntityClientOptions {
   /** The owning subgraph's GraphQL URL. */
@@ -52,6 +53,10 @@ export interface SubgraphCall {
  * data is logged and surfaces as INTERNAL_SERVER_ERROR: the caller's client cannot fix it.
  */
 export async function callSubgraph<T>(call: SubgraphCall, logger: Logger): Promise<T> {
+  // Within a request, the call waits no longer than the gateway does, and tells the owner so.
+  const deadline = currentRequestBudget()?.deadline ?? Number.POSITIVE_INFINITY;
+  const timeoutMs = Math.min(call.timeoutMs ?? 3_000, deadline - Date.now());
+  if (timeoutMs <= 0) throw new DeadlinePassedError();
   let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
     const response = await fetch(call.url, {
@@ -59,11 +64,12 @@ export async function callSubgraph<T>(call: SubgraphCall, logger: Logger): Promi
       headers: {
         'content-type': 'application/json',
         'x-request-id': call.requestId,
+        ...(Number.isFinite(deadline) ? { [DEADLINE_HEADER]: String(deadline) } : {}),
         ...(call.sharedSecret ? { [SUBGRAPH_SECRET_HEADER]: call.sharedSecret } : {}),
         ...call.headers,
       },
       body: JSON.stringify({ query: call.query, variables: call.variables ?? {} }),
-      signal: AbortSignal.timeout(call.timeoutMs ?? 3_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     body = (await response.json()) as typeof body;
   } catch (err) {

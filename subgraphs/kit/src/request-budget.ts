@@ -47,7 +47,7 @@ export function withRequestBudget<T>(limit: number, fn: () => T, deadline?: numb
 /** The budget of the request under way, if any (tests read its peak). */
 export const currentRequestBudget = () => scope.getStore();
 
-/** Raised instead of running a query for a request whose caller has stopped waiting. */
+/** Raised instead of running a query, or calling another subgraph, for a request whose caller has stopped waiting. */
 export class DeadlinePassedError extends Error {
   override name = 'DeadlinePassedError';
   constructor() {
