@@ -19,7 +19,7 @@ export {
   tokenConfig,
   type TokenConfig,
 } from './config';
-export { PageInfo } from './connection';
+export { connectionType, PageInfo, type ConnectionOptions } from './connection';
 export { createRequestContext, requireUser, type RequestContext } from './context';
 export { pageSize } from './cursor';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';

@@ -1,26 +1,8 @@
-import { PageInfo } from '@ott/kit';
-import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { connectionType, type Page } from '@ott/kit';
 import { Content, type ContentRecord } from './content.model';
 
-@Directive('@cacheControl(inheritMaxAge: true)')
-@ObjectType()
-export class ContentEdge {
-  @Field(() => String)
-  cursor: string;
-
-  @Field(() => Content)
-  node: ContentRecord;
-}
-
-@Directive('@cacheControl(inheritMaxAge: true)')
-@ObjectType()
-export class ContentConnection {
-  @Field(() => [ContentEdge])
-  edges: ContentEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int, { description: 'Matches of the filter, on every page.' })
-  totalCount: number;
-}
+export const ContentConnection = connectionType('Content', () => Content, {
+  totalCount: 'Matches of the filter, on every page.',
+  inheritCacheHint: true,
+});
+export type ContentConnection = Page<ContentRecord>;
