@@ -26,18 +26,21 @@ async function waitReady(label, port, timeoutMs = 60_000) {
 }
 
 /**
- * Starts the graph. `env` goes to every process; `gatewayNodeOptions` e.g. ['--cpu-prof', …].
- * Answers the gateway's and each subgraph's URL, the gateway's process id, and `stop()`, which
- * stops everything.
+ * Starts the graph. `env` goes to every process; `gatewayNodeOptions` e.g. ['--cpu-prof', …];
+ * `gatewayEnv(subgraphUrls, launchNode)` adds settings for the gateway alone, once the subgraphs are up.
+ * Answers the gateway's and each subgraph's URL, the gateway's process id, the settings every
+ * process got (`shared`), `launchNode(label, args, env)` for more processes (stopped with the
+ * rest), and `stop()`, which stops everything.
  */
-export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
+export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv = async () => ({}) } = {}) {
   const children = [];
-  const launch = (label, dir, childEnv, args = ['src/index.ts'], nodeOptions = []) => {
-    const child = spawn('node', [...nodeOptions, ...SWC, ...args], { cwd: join(ROOT, dir), env: { ...process.env, ...childEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const launchNode = (label, args, childEnv, cwd = ROOT) => {
+    const child = spawn('node', args, { cwd, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr.on('data', (chunk) => process.stderr.write(`${label}| ${chunk}`));
     children.push(child);
     return child;
   };
+  const launch = (label, dir, childEnv, args = ['src/index.ts'], nodeOptions = []) => launchNode(label, [...nodeOptions, ...SWC, ...args], childEnv, join(ROOT, dir));
   const dataDir = await mkdtemp(join(tmpdir(), 'ott-bench-'));
   const infra = await startInfrastructure({ dataDir });
   const stop = async () => {
@@ -86,14 +89,11 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [] } = {}) {
     subgraphs.forEach((s, i) => launch(s.name, `subgraphs/${s.name}`, { ...shared, PORT: String(ports[i]), TRUST_PROXY: 'loopback' }));
     await Promise.all(subgraphs.map((s, i) => waitReady(s.name, ports[i])));
     const gatewayPort = ports.at(-1);
-    const gateway = launch('gateway', 'gateway', { ...shared, PORT: String(gatewayPort) }, undefined, gatewayNodeOptions);
+    const subgraphUrls = Object.fromEntries(subgraphs.map((s, i) => [s.name, url(ports[i])]));
+    const gatewayOnly = await gatewayEnv(subgraphUrls, launchNode);
+    const gateway = launch('gateway', 'gateway', { ...shared, ...gatewayOnly, PORT: String(gatewayPort) }, undefined, gatewayNodeOptions);
     await waitReady('gateway', gatewayPort);
-    return {
-      gateway: url(gatewayPort),
-      gatewayPid: gateway.pid,
-      subgraphs: Object.fromEntries(subgraphs.map((s, i) => [s.name, url(ports[i])])),
-      stop,
-    };
+    return { gateway: url(gatewayPort), gatewayPid: gateway.pid, subgraphs: subgraphUrls, shared, launchNode, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,194 @@
+// Three gateways over the same subgraphs and the same supergraph, side by side in one run:
+// this project's gateway, stock @apollo/gateway (bench/gateways/stock-gateway.mjs: Apollo
+// Server's defaults, forwarding Authorization) and Hive Gateway (`hive-gateway supergraph`
+// with header propagation, bench/gateways/hive.config.mjs). Workloads: the signed-in home
+// screen (my-list → catalog), an anonymous catalogue page (catalog) and a signed-in title page
+// (catalog, ratings, my-list, streaming). Rounds interleave the gateways (ours, stock, Hive)
+// so drift on the machine hits all three alike; the table reports medians over rounds, and
+// each gateway's own CPU time per request (from /proc, so the three are read the same way).
+//
+//   node bench/gateways.bench.mjs [--duration 10] [--rounds 3] [--connections 1,50] [--fixed]
+//
+// --fixed puts fixed-response subgraphs (bench/gateways/fixed-subgraphs.mjs) between every
+// gateway and the subgraphs, as published gateway benchmarks do: the subgraphs then cost
+// (almost) nothing and the table measures the gateways alone. Before timing, the three must
+// answer every workload with the same data. Prints a Markdown block for bench/RESULTS.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, ROOT, subgraphList } from '../tools/stack/services.mjs';
+import { gql, loadAverage, measure, withGraph } from './support/graph.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '1,50' },
+    fixed: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const DURATION = Number(args.duration);
+const ROUNDS = Number(args.rounds);
+const CONNECTIONS = args.connections.split(',').map(Number);
+
+const HOME = `query Home { me { myList(first: 20) { totalCount edges { node { addedAt content { id title posterUrl genres { name } ... on Movie { runtimeMinutes } } } } } } }`;
+const CATALOGUE = `query Catalogue { browse(first: 20, sort: POPULARITY_DESC) { totalCount edges { cursor node { id title releaseYear posterUrl genres { name } ... on Movie { runtimeMinutes } } } pageInfo { hasNextPage endCursor } } }`;
+const TITLE = `query Title($id: ID!) { content(id: $id) { id title synopsis releaseYear maturityRating genres { name } ... on Movie { runtimeMinutes }
+  averageRating ratingsCount myRating { score } inMyList playCount similar(first: 6) { id title posterUrl } } }`;
+
+/** A process's CPU time so far (user + system), in ms, read the same way for every gateway. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+async function waitForGraphQL(label, url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${label} did not answer at ${url}`);
+}
+
+/** The committed supergraph with every subgraph's URL replaced by the one this run uses. */
+function supergraphFor(urls) {
+  let sdl = readFileSync(join(ROOT, 'schema/supergraph.graphql'), 'utf8');
+  for (const [name, url] of Object.entries(urls)) {
+    const pattern = new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`);
+    if (!pattern.test(sdl)) throw new Error(`no join__graph for ${name} in the supergraph`);
+    sdl = sdl.replace(pattern, `$1${url}$2`);
+  }
+  return sdl;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const registry = subgraphList();
+let gatewayUrls; // the subgraph URLs every gateway is given: the real ones, or the fixed stand-ins
+
+await withGraph(
+  {
+    gatewayEnv: async (subgraphUrls, launchNode) => {
+      gatewayUrls = subgraphUrls;
+      if (args.fixed) {
+        const stands = await Promise.all(registry.map(async ({ name }) => ({ name, port: await freePort(), target: subgraphUrls[name] })));
+        launchNode('fixed', [join(ROOT, 'bench/gateways/fixed-subgraphs.mjs')], { FIXED_SUBGRAPHS: JSON.stringify(stands) });
+        gatewayUrls = Object.fromEntries(stands.map(({ name, port }) => [name, `http://127.0.0.1:${port}/graphql`]));
+      }
+      return Object.fromEntries(registry.map(({ name, urlVariable }) => [urlVariable, gatewayUrls[name]]));
+    },
+  },
+  async (graph) => {
+    const dir = await mkdtemp(join(tmpdir(), 'ott-gateways-'));
+    const supergraphPath = join(dir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, supergraphFor(gatewayUrls));
+    const secret = { SUBGRAPH_SHARED_SECRET: graph.shared.SUBGRAPH_SHARED_SECRET, NODE_ENV: 'production' };
+    const [stockPort, hivePort] = [await freePort(), await freePort()];
+    const stock = graph.launchNode('stock', [join(ROOT, 'bench/gateways/stock-gateway.mjs')], { ...secret, PORT: String(stockPort), SUPERGRAPH_PATH: supergraphPath });
+    const hiveBin = join(ROOT, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+    const hive = graph.launchNode(
+      'hive',
+      [hiveBin, 'supergraph', supergraphPath, '--port', String(hivePort), '--host', '127.0.0.1', '--config-path', join(ROOT, 'bench/gateways/hive.config.mjs'), '--disable-websockets'],
+      secret,
+    );
+    const gateways = [
+      { name: 'ours', url: graph.gateway, pid: graph.gatewayPid },
+      { name: 'stock @apollo/gateway', url: `http://127.0.0.1:${stockPort}/graphql`, pid: stock.pid },
+      { name: 'Hive Gateway', url: `http://127.0.0.1:${hivePort}/graphql`, pid: hive.pid },
+    ];
+    await Promise.all(gateways.slice(1).map(({ name, url }) => waitForGraphQL(name, url)));
+
+    // One member with a 20-title list, as on the home screen.
+    const { register } = await gql(graph.gateway, `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+      input: { email: 'gateways@example.test', password: 'bench-password-1', displayName: 'Bench' },
+    });
+    const token = register.accessToken;
+    const { browse } = await gql(graph.gateway, `{ browse(first: 20, sort: POPULARITY_DESC) { edges { node { id __typename } } } }`);
+    for (const { node } of browse.edges) await gql(graph.gateway, `mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: node.id }, token);
+    const movie = browse.edges.find(({ node }) => node.__typename === 'Movie').node.id;
+
+    const workloads = [
+      { name: 'home screen (signed in: my-list → catalog)', requests: [{ query: HOME, token }] },
+      { name: 'catalogue page (anonymous: catalog)', requests: [{ query: CATALOGUE }] },
+      { name: 'title page (signed in: catalog, ratings, my-list, streaming)', requests: [{ query: TITLE, variables: { id: movie }, token }] },
+    ].filter(({ name }) => !args.only || name.startsWith(args.only));
+
+    // The three must agree before any is timed; then every cache on the path is warm.
+    for (const { name, requests } of workloads) {
+      const [{ query, variables, token: caller }] = requests;
+      const answers = await Promise.all(gateways.map(({ url }) => gql(url, query, variables, caller)));
+      for (const [i, answer] of answers.entries()) {
+        if (JSON.stringify(answer) !== JSON.stringify(answers[0])) {
+          throw new Error(`${gateways[i].name} answers "${name}" differently:\n${JSON.stringify(answer).slice(0, 400)}\n${JSON.stringify(answers[0]).slice(0, 400)}`);
+        }
+      }
+      for (const { url } of gateways) for (let i = 0; i < 100; i++) await gql(url, query, variables, caller);
+    }
+
+    const load = loadAverage();
+    const runs = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const workload of workloads) {
+        for (const connections of CONNECTIONS) {
+          for (const gateway of gateways) {
+            const before = cpuMs(gateway.pid);
+            const result = await measure(workload.name, gateway.url, workload.requests, connections, DURATION);
+            const cpuPerRequest = (cpuMs(gateway.pid) - before) / Math.max(1, result.requests);
+            runs.push({ workload: workload.name, connections, gateway: gateway.name, ...result, cpuPerRequest });
+            process.stderr.write(`round ${round + 1}: ${workload.name}, ${connections} conn, ${gateway.name}: ${result.rps} req/s\n`);
+          }
+        }
+      }
+    }
+
+    const rows = [];
+    for (const workload of workloads) {
+      for (const connections of CONNECTIONS) {
+        const summary = Object.fromEntries(
+          gateways.map(({ name }) => {
+            const mine = runs.filter((r) => r.workload === workload.name && r.connections === connections && r.gateway === name);
+            return [
+              name,
+              {
+                rps: median(mine.map((r) => r.rps)),
+                p50: median(mine.map((r) => r.p50)),
+                p99: median(mine.map((r) => r.p99)),
+                errors: mine.reduce((sum, r) => sum + r.errors, 0),
+                cpu: median(mine.map((r) => r.cpuPerRequest)),
+              },
+            ];
+          }),
+        );
+        const stockRps = summary['stock @apollo/gateway'].rps;
+        const hiveRps = summary['Hive Gateway'].rps;
+        for (const { name } of gateways) {
+          const s = summary[name];
+          const ratio = (other) => (other ? `${(s.rps / other).toFixed(2)}×` : '–');
+          rows.push(`| ${workload.name} | ${connections} | ${name} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.cpu.toFixed(2)} | ${ratio(stockRps)} | ${ratio(hiveRps)} |`);
+        }
+      }
+    }
+    console.log(
+      [
+        `Subgraphs: ${args.fixed ? 'fixed responses (bench/gateways/fixed-subgraphs.mjs)' : 'the real ones'}; ${ROUNDS} interleaved rounds of ${DURATION} s each; medians. Load average before measuring: ${load}`,
+        '',
+        '| workload | conns | gateway | req/s | p50 ms | p99 ms | errors | gateway CPU ms/req | vs stock | vs Hive |',
+        '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...rows,
+      ].join('\n'),
+    );
+  },
+);
