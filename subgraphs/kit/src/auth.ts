@@ -33,7 +33,28 @@ export function verifyAccessToken(token: string, config: TokenConfig): AuthUser 
   return verifyCredentials(token, config).user;
 }
 
+/**
+ * Tokens verified already, per key, until they expire: every request of a signed-in member
+ * carries the same token for its 15 minutes, and the gateway and each subgraph verify it
+ * again, so an HMAC and a JSON parse per request and per hop become a map lookup. Only tokens
+ * that verified are kept; a full map is cleared (it refills with the tokens in use).
+ */
+const VERIFIED_TOKENS_MAX = 10_000;
+const verified = new WeakMap<TokenConfig, Map<string, Credentials>>();
+
 export function verifyCredentials(token: string, config: TokenConfig): Credentials {
+  let known = verified.get(config);
+  if (!known) verified.set(config, (known = new Map()));
+  const hit = known.get(token);
+  if (hit && hit.expiresAt.getTime() > Date.now()) return hit;
+  if (hit) known.delete(token);
+  const credentials = verifyToken(token, config);
+  if (known.size >= VERIFIED_TOKENS_MAX) known.clear();
+  known.set(token, credentials);
+  return credentials;
+}
+
+function verifyToken(token: string, config: TokenConfig): Credentials {
   let payload: string | jwt.JwtPayload;
   try {
     payload = jwt.verify(token, config.key, {
@@ -48,7 +69,7 @@ export function verifyCredentials(token: string, config: TokenConfig): Credentia
   if (typeof payload === 'string' || typeof payload.sub !== 'string' || !Roles.includes(payload.role) || typeof payload.exp !== 'number') {
     throw unauthenticated('The access token is invalid: sign in again.');
   }
-  return { user: { id: payload.sub, role: payload.role as RoleName }, expiresAt: new Date(payload.exp * 1000) };
+  return Object.freeze({ user: Object.freeze({ id: payload.sub, role: payload.role as RoleName }), expiresAt: new Date(payload.exp * 1000) });
 }
 
 /**
