@@ -1,0 +1,105 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GatewayContext } from '../src/context';
+import { SubgraphSource } from '../src/subgraph-source';
+
+/** A subgraph stand-in on a real socket: answers after a pause, and records what it was sent. */
+let server: Server;
+let url: string;
+let received: { headers: IncomingHttpHeaders; body: { query: string; variables?: unknown } }[];
+let reply: (body: string) => { status: number; body: string; delayMs?: number };
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    received.push({ headers: req.headers, body: JSON.parse(body) });
+    const answer = reply(body);
+    setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), answer.delayMs ?? 50);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+beforeEach(() => {
+  received = [];
+  reply = () => ({ status: 200, body: JSON.stringify({ data: { _entities: [{ id: '1', title: 'Alien' }] } }) });
+});
+
+const context = (overrides: Partial<GatewayContext> = {}): GatewayContext =>
+  ({ requestId: 'r-1', user: null, authorization: 'Bearer member-a', deadline: Date.now() + 5_000, clientIp: '203.0.113.7', ...overrides }) as GatewayContext;
+
+function call(source: SubgraphSource, query: string, ctx: GatewayContext = context()) {
+  return source.process({ kind: 'health check', request: { query, variables: { representations: [{ __typename: 'Content', id: '1' }] } }, context: ctx } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+}
+
+const ENTITIES = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Content { title } } }';
+
+describe('calling a subgraph', () => {
+  it('forwards the caller’s credentials, request id, deadline, address and the shared secret', async () => {
+    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 1_000, sharedSecret: 'between-services' });
+    const deadline = Date.now() + 3_000;
+    await call(source, ENTITIES, context({ deadline }));
+    expect(received[0]!.headers).toMatchObject({
+      authorization: 'Bearer member-a',
+      'x-request-id': 'r-1',
+      'x-request-deadline': String(deadline),
+      'x-forwarded-for': '203.0.113.7',
+      'x-subgraph-secret': 'between-services',
+      'content-type': 'application/json',
+    });
+  });
+
+  it('sends identical queries in flight once, and gives each caller its own copy of the answer', async () => {
+    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 1_000 });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => call(source, ENTITIES)));
+    expect(received).toHaveLength(1);
+    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ data: { _entities: [{ id: '1', title: 'Alien' }] } })]));
+    (answers[0]!.data as { _entities: { title: string }[] })._entities[0]!.title = 'changed by one caller';
+    expect((answers[1]!.data as { _entities: { title: string }[] })._entities[0]!.title).toBe('Alien');
+
+    await call(source, ENTITIES);
+    expect(received).toHaveLength(2); // once answered, the next call is a call of its own
+  });
+
+  it('never shares between callers with different credentials, nor a mutation', async () => {
+    const source = new SubgraphSource({ name: 'my-list', url, timeoutMs: 1_000 });
+    await Promise.all([call(source, ENTITIES, context({ authorization: 'Bearer member-a' })), call(source, ENTITIES, context({ authorization: 'Bearer member-b' })), call(source, ENTITIES, context({ authorization: undefined }))]);
+    expect(received.map((r) => r.headers.authorization)).toEqual(expect.arrayContaining(['Bearer member-a', 'Bearer member-b', undefined]));
+    expect(received).toHaveLength(3);
+
+    received = [];
+    const mutation = 'mutation { addToMyList(contentId: "1") { id } }';
+    await Promise.all([call(source, mutation), call(source, mutation)]);
+    expect(received).toHaveLength(2);
+  });
+
+  it.each([
+    ['answers HTTP 500', () => ({ status: 500, body: '{}' }), 'HTTP 500 Internal Server Error'],
+    ['answers something that is not JSON', () => ({ status: 200, body: '<html>' }), 'the answer is not JSON'],
+    ['answers after the subgraph timeout', () => ({ status: 200, body: '{"data":{}}', delayMs: 400 }), 'no answer within 100 ms'],
+  ])('fails with SUBGRAPH_UNAVAILABLE naming the subgraph when it %s', async (_label, answer, cause) => {
+    reply = answer;
+    const source = new SubgraphSource({ name: 'ratings', url, timeoutMs: 100 });
+    await expect(call(source, ENTITIES)).rejects.toMatchObject({
+      message: `the ratings subgraph did not answer: ${cause}`,
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ratings' },
+    });
+  });
+
+  it('is cut off at the request’s deadline when that comes before the subgraph timeout', async () => {
+    reply = () => ({ status: 200, body: '{"data":{}}', delayMs: 400 });
+    const source = new SubgraphSource({ name: 'ratings', url, timeoutMs: 5_000 });
+    // The stand-in answers after 400 ms: a call not cut off at 100 ms would get its answer.
+    await expect(call(source, ENTITIES, context({ deadline: Date.now() + 100 }))).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+  });
+
+  it('fails with SUBGRAPH_UNAVAILABLE when nothing listens', async () => {
+    const source = new SubgraphSource({ name: 'billing', url: 'http://127.0.0.1:9/graphql', timeoutMs: 1_000 });
+    await expect(call(source, ENTITIES)).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'billing' } });
+  });
+});
