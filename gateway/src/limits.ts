@@ -120,24 +120,46 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
  * refuses those itself, before any work, with the usual BAD_USER_INPUT.
  */
 export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): number | undefined {
-  let cost: number;
+  const cost = operationCost(schema, document, variables, operationName);
+  if (cost !== undefined && cost > maxCost) throw limitError('cost', maxCost, cost);
+  return cost;
+}
+
+/** The estimate, or undefined when the variables do not fit their types. */
+function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number | undefined {
   try {
-    cost = getComplexity({ estimators: [estimator], schema, query: document, variables, operationName });
+    return getComplexity({ estimators: [estimator], schema, query: document, variables, operationName });
   } catch (error) {
     if (error instanceof GraphQLError) return undefined;
     throw error;
   }
-  if (cost > maxCost) throw limitError('cost', maxCost, cost);
-  return cost;
 }
 
-/** The cost limit for every HTTP request, before the gateway plans or calls any subgraph. */
+/**
+ * The cost limit for every HTTP request, before the gateway plans or calls any subgraph.
+ * Apollo Server hands every request of one operation text the same parsed document (its
+ * document cache, renewed with the schema), so the estimate is kept per document and
+ * variables: a screen asked for again costs a map lookup, not a walk of its document.
+ */
 export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+  const COSTS_PER_DOCUMENT = 100;
+  const known = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+  const costOf = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) => {
+    let costs = known.get(document);
+    if (!costs) known.set(document, (costs = new Map()));
+    const key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`;
+    if (costs.has(key)) return costs.get(key);
+    const cost = operationCost(schema, document, variables, operationName);
+    if (costs.size >= COSTS_PER_DOCUMENT) costs.clear();
+    costs.set(key, cost);
+    return cost;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, operationName }) {
-          assertCost(schema, document, request.variables, operationName ?? undefined, maxCost);
+          const cost = costOf(schema, document, request.variables, operationName ?? undefined);
+          if (cost !== undefined && cost > maxCost) throw limitError('cost', maxCost, cost);
         },
       };
     },
