@@ -19,6 +19,11 @@ const env = {
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The most one subgraph call may take. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+  /**
+   * The longest the gateway keeps an answer every subgraph declared public (@cacheControl) and
+   * answers the same operation from it; 0 keeps nothing. Clients are told the same bound.
+   */
+  RESPONSE_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** The load balancers in front of the gateway, if any: they name the client in X-Forwarded-For. */
   ...trustProxyEnv,
   /** The request budget: per signed-in member, and per client address for everyone else. */

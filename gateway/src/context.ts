@@ -12,6 +12,8 @@ export interface GatewayContext extends RequestContext {
   clientIp?: string;
   /** When the request must be answered by (ms since the epoch): subgraph calls get what is left. */
   deadline: number;
+  /** The subgraphs called for this request so far (the response cache keeps an answer with them). */
+  answeredBy?: Set<string>;
 }
 
 export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, budget: RequestBudget, requestTimeoutMs: number) {

@@ -4,6 +4,7 @@ import { createGraphQLApp, RateLimits, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
+import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { SubgraphSource } from './subgraph-source';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
@@ -40,6 +41,8 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     }),
   );
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
+  const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
+  publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
   let subscriptions: ReturnType<typeof serveSubscriptions> | undefined;
 
   const app = createGraphQLApp<GatewayContext>({
@@ -59,7 +62,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
-    plugins: [costLimitPlugin(config.limits.maxCost), rateLimitedStatusPlugin<GatewayContext>()],
+    plugins: [costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({

@@ -101,6 +101,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     if (context.deadline) headers[DEADLINE_HEADER] = String(context.deadline);
     // Set, never appended: whatever the client sent was already judged under TRUST_PROXY.
     if (context.clientIp) headers['x-forwarded-for'] = context.clientIp;
+    context.answeredBy?.add(this.options.name);
     const body = JSON.stringify({ query, variables, operationName });
     const left = context.deadline ? context.deadline - Date.now() : this.options.timeoutMs;
     const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, left));

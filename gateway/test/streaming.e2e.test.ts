@@ -445,10 +445,10 @@ describe('watch progress', () => {
 });
 
 describe('play counts and trending', () => {
-  const TRENDING = `{ trending(first: 100) { id title playCount } }`;
+  const TRENDING = `query ($first: Int) { trending(first: $first) { id title playCount } }`;
   /** Trending is the whole catalogue's: these titles are new, so their ranks among themselves are exact. */
-  const ranked = async (ids: string[]) =>
-    dataOf(await stack.query<{ trending: { id: string; title: string; playCount: number }[] }>(TRENDING)).trending.filter((t) => ids.includes(t.id));
+  const ranked = async (ids: string[], first = 100) =>
+    dataOf(await stack.query<{ trending: { id: string; title: string; playCount: number }[] }>(TRENDING, { first })).trending.filter((t) => ids.includes(t.id));
 
   it('counts every start and ranks the last 7 days’ most started titles, also after Redis lost the counters', async () => {
     const viewer = await subscriber(stack, 'PREMIUM');
@@ -474,7 +474,8 @@ describe('play counts and trending', () => {
       const lost = await redis.keys(`${PREFIX}streaming:plays:*`);
       expect(lost.length).toBeGreaterThan(2);
       await redis.del(...lost.map((key) => key.slice(`${PREFIX}streaming:`.length)));
-      expect(await ranked(ids)).toEqual(expected);
+      // Nothing changed for the gateway, which may answer what it kept: a question it has not seen reaches streaming.
+      expect(await ranked(ids, 99)).toEqual(expected);
       // Rebuilt from the database, and counting live again from then on.
       expect(await redis.exists('plays:since', 'plays:all')).toBe(2);
       const session = await started(stack, viewer, { contentId: titles[2]!.id });

@@ -71,7 +71,8 @@ export async function startStack(
     const subgraphs: { name: SubgraphName; url: string; env: NodeJS.ProcessEnv; sdl: string; service: Service }[] = [];
     for (const name of names) {
       const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));
-      const subgraphEnv = testEnv(`${tag}_${name}`, { ...SUBGRAPH_DEFAULTS, ...peers, ...env, ...only[name] });
+      // One Redis key prefix for the stack, as for a deployment: each service keeps its keys under its own name there.
+      const subgraphEnv = testEnv(`${tag}_${name}`, { ...SUBGRAPH_DEFAULTS, REDIS_KEY_PREFIX: `t:${tag}:`, ...peers, ...env, ...only[name] });
       const { start, buildSchema } = await loadSubgraph(name);
       const service = await start(subgraphEnv);
       started.push(service);

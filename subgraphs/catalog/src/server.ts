@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, publicChangeAnnouncer, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
 import { contextFactory } from './context';
@@ -29,7 +29,8 @@ export async function createServer({ config, mongo, redis, events, logger }: Cat
     { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
     logger,
   );
-  const contents = new ContentService({ models, genres, cache, deletions, logger });
+  const announceChange = publicChangeAnnouncer(events, config.REDIS_KEY_PREFIX, 'catalog', logger);
+  const contents = new ContentService({ models, genres, cache, deletions, announceChange, logger });
   const episodes = new EpisodeService(models.episodes, models.contents, contents, logger);
   const app = createGraphQLApp({
     name: 'catalog',

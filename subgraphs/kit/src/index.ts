@@ -42,6 +42,7 @@ export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
+export { publicChangeAnnouncer, publicChangesChannel } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';
 export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';

@@ -37,6 +37,8 @@ export interface ContentServiceDeps {
   cache: VersionedCache;
   /** The content-deleted stream: my-list and ratings clean up their references from it. */
   deletions: StreamPublisher;
+  /** Tells every gateway that the public catalogue changed: it drops the answers it kept. */
+  announceChange: () => Promise<void>;
   logger: Logger;
 }
 
@@ -196,8 +198,10 @@ export class ContentService {
     await this.invalidate();
   }
 
-  invalidate(): Promise<void> {
-    return this.deps.cache.bump(CATALOG_SCOPE);
+  /** After every write: the cached lists and records, then the gateways' kept answers. */
+  async invalidate(): Promise<void> {
+    await this.deps.cache.bump(CATALOG_SCOPE);
+    await this.deps.announceChange();
   }
 
   private async create(kind: ContentKind, fields: ReturnType<typeof validateTvShowInput> & Partial<ReturnType<typeof validateMovieInput>>) {

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { pageSize } from '@ott/kit';
 import type { Context } from '../context';
 import { Content } from './content.stub';
@@ -13,7 +13,6 @@ export class ContentPlaysResolver {
     return ctx.loaders.playCount.load(content.id);
   }
 
-  @Directive('@cacheControl(maxAge: 30)')
   @Query(() => [Content], { description: 'The titles started most often in the last 7 days, most first (1 to 100).' })
   async trending(@Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number, @Ctx() ctx: Context): Promise<Content[]> {
     const size = pageSize(first, 10);
