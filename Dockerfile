@@ -1,7 +1,11 @@
-# One image for every service of the graph; docker-compose.yml picks the service with
-# SERVICE_DIR (gateway or subgraphs/<name>). Sources run through SWC, which emits the
-# decorator metadata type-graphql and typegoose need.
-FROM node:20-slim
+# One Dockerfile for every service of the graph: the build argument SERVICE picks which
+# (gateway, or a subgraph's name: users, catalog, my-list, ratings, streaming, billing), e.g.
+#   docker build --build-arg SERVICE=users -t ott-users .
+# docker-compose.yml builds one image per service; the build stage up to the deploy is shared.
+
+# Build: the whole workspace from the lockfile, compiled to JavaScript with SWC (tools/build),
+# then one service with its production dependencies only.
+FROM node:22-bookworm-slim AS build
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH
 RUN npm install -g pnpm@10.34.8
 WORKDIR /app
@@ -11,7 +15,26 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch --frozen-lockfile
 COPY . .
 RUN pnpm install --offline --frozen-lockfile
-ENV NODE_ENV=production
+RUN pnpm build
+ARG SERVICE=gateway
+RUN node tools/build/build.mjs deploy "$SERVICE" /deploy
+
+# Runtime: compiled JavaScript and production dependencies under plain node, as user node.
+FROM node:22-bookworm-slim
+# ott-compiled makes the workspace packages (@ott/kit) resolve to their dist/, for every node
+# command in the image (the service, catalog's import, ratings' repair).
+ENV NODE_ENV=production \
+    NODE_OPTIONS="--conditions=ott-compiled --enable-source-maps" \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    SUPERGRAPH_PATH=/app/schema/supergraph.graphql
+WORKDIR /app
+# Owned by root: the service cannot change its own code.
+COPY --from=build /deploy ./
 USER node
-ENV SERVICE_DIR=gateway
-CMD ["sh", "-c", "cd \"$SERVICE_DIR\" && exec node -r @swc-node/register src/index.ts"]
+EXPOSE 4000
+# Ready means the service's dependencies answer too (/health/ready, 2 s per check). Slim images
+# have no curl, so node asks.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/index.js"]

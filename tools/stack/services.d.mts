@@ -4,6 +4,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 export function ensureEmbeddedMongo(): string;
+export function ensureComposeConfig(): string;
 export function startEmbeddedMongo(options: { dataDir: string; port?: number }): Promise<Running>;
 export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number }>;
 export function startInfrastructure(options: {

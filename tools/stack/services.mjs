@@ -5,30 +5,42 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MONGO_SRC = join(ROOT, 'tools/embedded-mongo');
 const MONGO_BIN = join(ROOT, '.data/bin/embedded-mongo');
+const COMPOSE_CONFIG_SRC = join(ROOT, 'tools/compose-config');
+const COMPOSE_CONFIG_BIN = join(ROOT, '.data/bin/compose-config');
 
-/** Builds the embedded server once; rebuilds only when its sources change. */
-export function ensureEmbeddedMongo() {
+/** Builds a Go program of tools/ once; rebuilds only when its sources change. */
+function ensureGoBinary(src, bin, label) {
   const hash = createHash('sha256');
-  const sources = readdirSync(MONGO_SRC).filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum').sort();
-  for (const file of sources) hash.update(file).update(readFileSync(join(MONGO_SRC, file)));
-  const stamp = `${MONGO_BIN}.sha256`;
+  const sources = readdirSync(src).filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum').sort();
+  for (const file of sources) hash.update(file).update(readFileSync(join(src, file)));
+  const stamp = `${bin}.sha256`;
   const digest = hash.digest('hex');
-  if (existsSync(MONGO_BIN) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return MONGO_BIN;
-  mkdirSync(dirname(MONGO_BIN), { recursive: true });
-  console.log('building the embedded MongoDB-compatible server (FerretDB, first run only)…');
+  if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return bin;
+  mkdirSync(dirname(bin), { recursive: true });
+  console.log(`building ${label} (first run only)…`);
   try {
-    execFileSync('go', ['build', '-o', MONGO_BIN, '.'], { cwd: MONGO_SRC, stdio: 'inherit' });
+    execFileSync('go', ['build', '-o', bin, '.'], { cwd: src, stdio: 'inherit' });
   } catch (error) {
-    throw new Error(`could not build tools/embedded-mongo with Go (is "go" on PATH?): ${error.message}`);
+    throw new Error(`could not build ${relative(ROOT, src)} with Go (is "go" on PATH?): ${error.message}`);
   }
   writeFileSync(stamp, digest);
-  return MONGO_BIN;
+  return bin;
+}
+
+/** The embedded MongoDB-compatible server (FerretDB), built once. */
+export function ensureEmbeddedMongo() {
+  return ensureGoBinary(MONGO_SRC, MONGO_BIN, 'the embedded MongoDB-compatible server (FerretDB)');
+}
+
+/** tools/compose-config: loads docker-compose.yml as `docker compose config` does (compose-go), built once. */
+export function ensureComposeConfig() {
+  return ensureGoBinary(COMPOSE_CONFIG_SRC, COMPOSE_CONFIG_BIN, 'the compose file checker (compose-go)');
 }
 
 function waitForLine(child, pattern, label, timeoutMs = 30_000) {

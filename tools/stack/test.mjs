@@ -3,11 +3,13 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
-import { ROOT } from './services.mjs';
+import { ROOT, ensureComposeConfig } from './services.mjs';
 
 const REPORT = join(ROOT, '.data/test-report.json');
 
 const pnpm = bootstrap();
+// gateway/test/registry.test.ts loads docker-compose.yml with it.
+ensureComposeConfig();
 rmSync(REPORT, { force: true });
 const steps = [
   ['type check', ['run', 'typecheck']],

@@ -182,6 +182,9 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
     ...options.apollo,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // runService owns SIGTERM/SIGINT: Apollo's own handlers (on unless NODE_ENV=test) would stop
+    // the server at once, skipping the readiness drain, and re-raise the signal.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     logger,
     plugins: [
