@@ -14,6 +14,8 @@ import { createServer } from '../src/server';
 // summaries), `reader` without Redis (its only news of others' writes is the database), and
 // `database`, which keeps nothing in memory: the reference every answer is compared with.
 const NO_REDIS = 'redis://127.0.0.1:1';
+/** The reference process scans the collection for every query (seconds per request on a busy machine). */
+const DATABASE_PATH_TIMEOUT = 180_000;
 const admin = testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'ADMIN' });
 
 let env: NodeJS.ProcessEnv;
@@ -84,7 +86,7 @@ describe('the catalogue in memory', () => {
       expect(pages.a.totalCount).toBeGreaterThan(pages.b.totalCount);
       await expectSameAnswers(PAGE, { sort, a: filters[0], b: filters[1], c: filters[2], afterA: pages.a.pageInfo.endCursor, afterB: pages.b.pageInfo.endCursor, afterC: pages.c.pageInfo.endCursor });
     }
-  });
+  }, DATABASE_PATH_TIMEOUT);
 
   it('refuses the same cursors and filters as the database, with the same errors', async () => {
     const { data } = await ask<{ browse: { pageInfo: { endCursor: string } } }>(reader, `{ browse(sort: TITLE, first: 2) { pageInfo { endCursor } } }`);
@@ -108,7 +110,7 @@ describe('the catalogue in memory', () => {
     expect(answer.errors).toBeUndefined();
     expect((answer.data as { star: unknown[] }).star).toHaveLength(25);
     expect((answer.data as { t0: { seasons: unknown[]; similar: unknown[] } }).t0).toMatchObject({ seasons: expect.arrayContaining([expect.anything()]), similar: expect.arrayContaining([expect.anything()]) });
-  });
+  }, DATABASE_PATH_TIMEOUT);
 
   it('resolves 50 content and 50 episode references exactly as the database does', async () => {
     const contents = await models.contents.find({}, { kind: 1 }).sort({ _id: -1 }).limit(50).lean();
@@ -170,6 +172,16 @@ describe('writes reach the catalogue in memory of every process, without Redis',
     const top = async () => (await ask<{ browse: { edges: { node: { id: string } }[] } }>(reader, `{ browse(sort: RATING_DESC, first: 1) { edges { node { id } } } }`)).data!.browse.edges[0]!.node.id;
     await until(async () => (await top()) === id);
     await expectSameAnswers(`{ browse(sort: RATING_DESC, first: 20) { edges { cursor node { id } } } }`);
+  });
+
+  it('sorts titles in the database’s string order, characters beyond U+FFFF included', async () => {
+    // U+FA0E sorts before U+20000 by code point (and in UTF-8), after it by UTF-16 unit.
+    for (const title of ['\u{20000} Zz', '\u{FA0E} Zz', 'Zzzzz']) {
+      expect((await ask(writer, `mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`, { title }, admin)).errors).toBeUndefined();
+    }
+    const after = Buffer.from(JSON.stringify(['TITLE', 'zzzz', '000000000000000000000000'])).toString('base64url');
+    const answer = await expectSameAnswers(`query ($after: String) { browse(sort: TITLE, first: 10, after: $after) { edges { cursor node { title } } } }`, { after });
+    expect((answer.data as { browse: { edges: { node: { title: string } }[] } }).browse.edges.map((e) => e.node.title)).toEqual(['Zzzzz', '\u{FA0E} Zz', '\u{20000} Zz']);
   });
 
   it('loads the whole catalogue again when it missed more changes than the change ring holds', async () => {

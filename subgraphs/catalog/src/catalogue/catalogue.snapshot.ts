@@ -7,8 +7,23 @@ import type { GenreRecord } from '../genre/genre.service';
 
 type Compare<T> = (a: T, b: T) => number;
 
-/** Binary order, as MongoDB compares strings and ObjectIds (hex of the same length). */
-const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Code point order, which is the UTF-8 byte order MongoDB and FerretDB sort strings by. `<`
+ * compares UTF-16 units instead, which puts characters beyond U+FFFF (surrogate pairs) before
+ * U+E000–U+FFFF; moving the two ranges past each other restores code point order.
+ */
+function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return inCodePointOrder(x) - inCodePointOrder(y);
+  }
+  return a.length - b.length;
+}
+
+const inCodePointOrder = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
 const byId: Compare<{ id: string }> = (a, b) => compareStrings(a.id, b.id);
 
 function compareBySort(sort: ContentSort): Compare<ContentRecord> {
