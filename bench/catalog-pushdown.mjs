@@ -43,6 +43,7 @@ try {
   const shapes = [
     ['find { _id } (one title)', () => contents.find({ _id: ids[0] }).toArray()],
     ['findOne { _id } (one title)', () => contents.findOne({ _id: ids[0] })],
+    ['findOne { _id } on catalogue_versions (the version check)', () => db.collection('catalogue_versions').findOne({ _id: 'catalogue' })],
     ['find { _id, deletedAt: null }', () => contents.find({ _id: ids[0], ...live }).toArray()],
     ['find { _id: { $in: 50 ids } }', () => contents.find({ _id: { $in: ids } }).toArray()],
     ['50 × find { _id }, one after another', async () => { for (const id of ids) await contents.findOne({ _id: id }); }],
