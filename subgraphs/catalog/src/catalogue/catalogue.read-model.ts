@@ -123,12 +123,13 @@ export class CatalogueReadModel {
       const version = await currentVersion(this.deps.connection);
       if (version === baseVersion) {
         this.commit({ snapshot: base, version }, base !== this.snapshot);
-        this.reloadWhenOld();
-        return;
+      } else {
+        const changes = baseVersion >= 0 && version > baseVersion ? await changesBetween(this.deps.connection, baseVersion, version) : null;
+        if (changes) this.commit({ snapshot: await this.applied(base, changes), version }, base !== this.snapshot);
+        else this.commit(await this.loadAll());
       }
-      const changes = baseVersion >= 0 && version > baseVersion ? await changesBetween(this.deps.connection, baseVersion, version) : null;
-      if (changes) this.commit({ snapshot: await this.applied(base, changes), version }, base !== this.snapshot);
-      else this.commit(await this.loadAll());
+      // Also while changes keep coming: a change never announced is caught only by a full load.
+      this.reloadWhenOld();
     } catch (err) {
       const now = Date.now();
       if (now - this.lastFailureLog > 30_000) {
@@ -153,7 +154,7 @@ export class CatalogueReadModel {
   }
 
   private reloadWhenOld(): void {
-    if (this.reloading || this.pendingLoad || Date.now() - this.loadedAt < this.deps.maxAgeSeconds * 1000) return;
+    if (!this.enabled || this.reloading || this.pendingLoad || Date.now() - this.loadedAt < this.deps.maxAgeSeconds * 1000) return;
     this.reloading = this.loadAll()
       .then(
         (loaded) => {
