@@ -19,7 +19,8 @@ let member: Member;
 
 beforeAll(async () => {
   // Subgraphs answer only the gateway (and each other): the shared secret is on, as in compose.
-  stack = await startStack('faults', ['users', 'catalog', 'my-list'], { SUBGRAPH_SHARED_SECRET: SECRET });
+  // Catalog reads from the database here (no copy in memory), so its heavy queries are heavy.
+  stack = await startStack('faults', ['users', 'catalog', 'my-list'], { SUBGRAPH_SHARED_SECRET: SECRET, CATALOG_MEMORY_MAX_DOCUMENTS: '0' });
   await seedCatalog(stack.subgraphEnvs.catalog!);
   const { browse } = (await stack.query<{ browse: { edges: { node: { id: string } }[] } }>(`{ browse(first: 100) { edges { node { id } } } }`)).data!;
   titles = browse.edges.map((edge) => edge.node.id);

@@ -8,6 +8,7 @@ const env = {
   ...eventStreamEnv,
   PORT: port(4002),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CATALOG_MEMORY_MAX_DOCUMENTS: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
 };
 
 export function catalogConfig(source: NodeJS.ProcessEnv) {

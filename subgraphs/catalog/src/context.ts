@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import type { CatalogueReadModel } from './catalogue/catalogue.read-model';
 import { createContentLoaders } from './content/content.loaders';
 import type { ContentService } from './content/content.service';
 import { createEpisodeLoaders } from './episode/episode.loaders';
@@ -24,10 +25,14 @@ export interface Context extends RequestContext, CatalogServices {
   loaders: Loaders;
 }
 
-export function contextFactory(services: CatalogServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => ({
-    ...createRequestContext(req.headers, requestId, tokens, logger),
-    ...services,
-    loaders: createLoaders(services),
-  });
+/** A request reads the catalogue as of its start: the copy in memory is checked against the catalogue's version first. */
+export function contextFactory(services: CatalogServices, catalogue: CatalogueReadModel, tokens: TokenConfig, logger: Logger) {
+  return async (req: Request, requestId: string): Promise<Context> => {
+    await catalogue.ensureFresh();
+    return {
+      ...createRequestContext(req.headers, requestId, tokens, logger),
+      ...services,
+      loaders: createLoaders(services),
+    };
+  };
 }

@@ -16,8 +16,10 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
     // A connection of its own: reading the rating stream blocks it.
     const ratingEvents = await openRedis(resources, 'catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-    const { app, models, contents } = await createServer({ config, mongo, redis, events, logger });
+    const { app, models, contents, catalogue } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes(indexedModels(models));
+    // Before the first request: every catalogue read is then answered from memory, cold or not.
+    await resources.add(catalogue, (c) => c.stop()).start();
     const announced = await contents.announcePendingDeletions();
     if (announced > 0) logger.info({ announced }, 'announced removed titles whose event had been lost');
     // A removal Redis refused stays unannounced in the database: announce it as soon as the

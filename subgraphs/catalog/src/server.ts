@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, pingMongo, publicChangeAnnouncer, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { CatalogueReadModel } from './catalogue/catalogue.read-model';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
 import { contextFactory } from './context';
@@ -19,27 +20,31 @@ export interface CatalogDeps {
   logger: Logger;
 }
 
-/** Schema, services and HTTP app of the catalog subgraph, without listening. */
+/**
+ * Schema, services and HTTP app of the catalog subgraph, without listening. Reads go to the
+ * database (through Redis) until `catalogue.start()` has loaded the catalogue into memory.
+ */
 export async function createServer({ config, mongo, redis, events, logger }: CatalogDeps) {
   const models = createModels(mongo);
   const cache = new VersionedCache(redis, logger, { namespace: 'cache', ttlSeconds: config.CACHE_TTL_SECONDS });
-  const genres = new GenreService(models.genres, cache);
+  const catalogue = new CatalogueReadModel({ connection: mongo, models, logger, maxDocuments: config.CATALOG_MEMORY_MAX_DOCUMENTS, maxAgeSeconds: config.CACHE_TTL_SECONDS });
+  const genres = new GenreService(models.genres, cache, catalogue);
   const deletions = new StreamPublisher(
     events,
     { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
     logger,
   );
   const announceChange = publicChangeAnnouncer(events, config.REDIS_KEY_PREFIX, 'catalog', logger);
-  const contents = new ContentService({ models, genres, cache, deletions, announceChange, logger });
-  const episodes = new EpisodeService(models.episodes, models.contents, contents, logger);
+  const contents = new ContentService({ models, genres, cache, catalogue, deletions, announceChange, logger });
+  const episodes = new EpisodeService(models.episodes, models.contents, contents, catalogue, logger);
   const app = createGraphQLApp({
     name: 'catalog',
     logger,
     ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
-    context: contextFactory({ contents, episodes, genres }, config.tokens, logger),
+    context: contextFactory({ contents, episodes, genres }, catalogue, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, cache, contents };
+  return { app, models, cache, contents, catalogue };
 }
 

@@ -21,7 +21,7 @@ export {
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
 export { createRequestContext, requireUser, type RequestContext } from './context';
-export { pageSize } from './cursor';
+export { encodeCursor, pageSize } from './cursor';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
 export {
   appError,
@@ -37,7 +37,7 @@ export {
   unauthenticated,
 } from './errors';
 export { createGraphQLApp, subgraphAppSettings, type RunningServer } from './http';
-export { keysetPage, type Page } from './keyset';
+export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } from './keyset';
 export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';

@@ -39,6 +39,31 @@ export interface KeysetQuery<D> {
 
 const notOurs = () => badInput('after', 'is not a cursor from this list; pass an endCursor you received.');
 
+export interface KeysetCursorFormat {
+  scope?: string;
+  valueType?: 'date' | 'number' | 'string';
+  parseId: (id: string) => unknown;
+}
+
+/**
+ * The position a keyset cursor holds (the last item's sort value and id), checked as
+ * keysetPage checks it; for lists paged outside the database (an in-memory copy) that must
+ * accept and refuse the same cursors.
+ */
+export function decodeKeysetCursor(after: string, format: KeysetCursorFormat): { value: SortValue; id: unknown } {
+  const valueType = format.valueType ?? 'date';
+  const prefix = format.scope === undefined ? 0 : 1;
+  const decoded = decodeCursor(after, prefix + 2);
+  if (format.scope !== undefined && decoded[0] !== format.scope) {
+    throw badInput('after', `is a cursor of another sort order (${String(decoded[0])}); start again without after.`);
+  }
+  const [raw, rawId] = decoded.slice(prefix);
+  const id = typeof rawId === 'string' ? format.parseId(rawId) : null;
+  const valid = valueType === 'string' ? typeof raw === 'string' : typeof raw === 'number' && (valueType === 'number' || Number.isSafeInteger(raw));
+  if (!valid || id === null) throw notOurs();
+  return { value: valueType === 'date' ? new Date(raw as number) : (raw as string | number), id };
+}
+
 /**
  * One page of a connection by keyset: a cursor holds the last item's sort value and id, so
  * pages neither skip nor repeat items while the list changes, and cost the same deep in the
@@ -52,15 +77,7 @@ export async function keysetPage<D>(query: KeysetQuery<D>): Promise<Page<D>> {
   const prefix = query.scope === undefined ? [] : [query.scope];
   let filter = query.filter;
   if (query.after != null) {
-    const decoded = decodeCursor(query.after, prefix.length + 2);
-    if (query.scope !== undefined && decoded[0] !== query.scope) {
-      throw badInput('after', `is a cursor of another sort order (${String(decoded[0])}); start again without after.`);
-    }
-    const [raw, rawId] = decoded.slice(prefix.length);
-    const id = typeof rawId === 'string' ? query.parseId(rawId) : null;
-    const valid = valueType === 'string' ? typeof raw === 'string' : typeof raw === 'number' && (valueType === 'number' || Number.isSafeInteger(raw));
-    if (!valid || id === null) throw notOurs();
-    const value = valueType === 'date' ? new Date(raw as number) : raw;
+    const { value, id } = decodeKeysetCursor(query.after, { scope: query.scope, valueType, parseId: query.parseId });
     const beyond = (direction: 1 | -1) => (direction === 1 ? '$gt' : '$lt');
     const position = { $or: [{ [query.sortField]: { [beyond(order)]: value } }, { [query.sortField]: value, _id: { [beyond(tieOrder)]: id } }] };
     filter = { $and: [query.filter, position] };

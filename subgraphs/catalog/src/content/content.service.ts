@@ -1,10 +1,13 @@
 import { badInput, keysetPage, notFound, objectIdOrNull, pageSize, type Logger, type StreamPublisher, type VersionedCache } from '@ott/kit';
 import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
 import { CATALOG_SCOPE } from '../catalog.cache';
+import type { CatalogueReadModel } from '../catalogue/catalogue.read-model';
+import type { CatalogueChange } from '../catalogue/catalogue.version';
 import type { GenreService } from '../genre/genre.service';
 import { ContentKind, IN_CATALOGUE, sortKeys, toContentRecord, type Content, type ContentModels, type ContentRecord } from './content.model';
 import type { ContentConnection } from './content.connection';
-import { ContentSort, type ContentFilter, type MovieInput, type TvShowInput } from './content.inputs';
+import { type ContentSort, type ContentFilter, type MovieInput, type TvShowInput } from './content.inputs';
+import { SORTS, type BrowseMatch } from './content.sorts';
 import { escapeRegex, normalizeTitle } from './title';
 import { optionalInt, validateMovieInput, validateTvShowInput, YEAR_MAX, YEAR_MIN } from './content.validation';
 
@@ -15,14 +18,6 @@ export const SEARCH_QUERY_MAX = 100;
  * would precompute similarity instead.
  */
 const SIMILAR_BATCH_SIZE = 50_000;
-
-type SortField = 'titleNormalized' | 'releaseYearKey' | 'popularity' | 'ratingKey';
-const SORTS: Record<ContentSort, { field: SortField; direction: 1 | -1 }> = {
-  TITLE: { field: 'titleNormalized', direction: 1 },
-  RELEASE_YEAR_DESC: { field: 'releaseYearKey', direction: -1 },
-  POPULARITY_DESC: { field: 'popularity', direction: -1 },
-  RATING_DESC: { field: 'ratingKey', direction: -1 },
-};
 
 export interface BrowseArgs {
   filter?: ContentFilter | null;
@@ -35,6 +30,8 @@ export interface ContentServiceDeps {
   models: ContentModels;
   genres: GenreService;
   cache: VersionedCache;
+  /** The catalogue in memory: when it holds the catalogue, reads never query the database. */
+  catalogue: CatalogueReadModel;
   /** The content-deleted stream: my-list and ratings clean up their references from it. */
   deletions: StreamPublisher;
   /** Tells every gateway that the public catalogue changed: it drops the answers it kept. */
@@ -50,12 +47,14 @@ export class ContentService {
   }
 
   /**
-   * Records by id, read through Redis; the misses of a batch are one `$in` query. Tombstones
-   * included: references to removed titles still resolve (check `available`).
+   * Records by id, from memory, or else read through Redis with the misses of a batch as one
+   * `$in` query. Tombstones included: references to removed titles still resolve (check `available`).
    */
   async findByIds(ids: readonly string[]): Promise<Map<string, ContentRecord>> {
     const valid = [...new Set(ids.filter((id) => isValidObjectId(id)))];
     if (valid.length === 0) return new Map();
+    const snapshot = this.deps.catalogue.current();
+    if (snapshot) return snapshot.contentsByIds(valid);
     const byKey = await this.deps.cache.getOrLoadMany(CATALOG_SCOPE, valid.map(contentKey), async (missing) => {
       const docs = await this.contents.find({ _id: { $in: missing.map(idOfKey) } }).lean().exec();
       return new Map(docs.map((doc) => [contentKey(String(doc._id)), toContentRecord(doc)]));
@@ -66,6 +65,8 @@ export class ContentService {
   async browse(args: BrowseArgs): Promise<ContentConnection> {
     const size = pageSize(args.first);
     const match = await this.browseMatch(args.filter);
+    const snapshot = this.deps.catalogue.current();
+    if (snapshot) return snapshot.browse(match, args.sort, size, args.after ?? null);
     if (args.after) return this.browsePage(match, args.sort, size, args.after);
     const filter = args.filter ?? {};
     const key = JSON.stringify(['browse', filter.kind, filter.genreSlug, filter.releaseYearFrom, filter.releaseYearTo, args.sort, size]);
@@ -78,6 +79,8 @@ export class ContentService {
     const normalized = normalizeTitle(query);
     if (normalized.length === 0) throw badInput('query', 'must contain at least one letter or digit.');
     const size = pageSize(first);
+    const snapshot = this.deps.catalogue.current();
+    if (snapshot) return snapshot.search(normalized, size);
     const order = { popularity: -1, _id: 1 } as const;
     const prefix = await this.contents
       .find({ ...IN_CATALOGUE, titleNormalized: { $regex: `^${escapeRegex(normalized)}` } })
@@ -97,6 +100,8 @@ export class ContentService {
 
   featured(first?: number | null): Promise<ContentRecord[]> {
     const size = pageSize(first, 10);
+    const snapshot = this.deps.catalogue.current();
+    if (snapshot) return Promise.resolve(snapshot.featured(size));
     return this.deps.cache.getOrLoad(CATALOG_SCOPE, `featured:${size}`, async () => {
       const docs = await this.contents.find({ ...IN_CATALOGUE, featured: true }).sort({ popularity: -1, _id: 1 }).limit(size).lean().exec();
       return docs.map(toContentRecord);
@@ -109,6 +114,8 @@ export class ContentService {
    */
   async similarIds(items: readonly Pick<ContentRecord, 'id' | 'genreIds'>[], first?: number | null): Promise<Map<string, string[]>> {
     const size = pageSize(first, 10);
+    const snapshot = this.deps.catalogue.current();
+    if (snapshot) return new Map(items.map((item) => [item.id, snapshot.similarIds(item, size)]));
     const keyOf = (id: string) => `similar:${size}:${id}`;
     const byKey = await this.deps.cache.getOrLoadMany(CATALOG_SCOPE, items.map((item) => keyOf(item.id)), async (missing) => {
       const wanted = items.filter((item) => missing.includes(keyOf(item.id)));
@@ -150,7 +157,7 @@ export class ContentService {
     if (!isValidObjectId(id)) throw notFound('content', id);
     const doc = await this.contents.findOneAndUpdate({ _id: id, ...IN_CATALOGUE }, { $set: { featured } }, { returnDocument: 'after' }).lean().exec();
     if (!doc) throw notFound('content', id);
-    await this.invalidate();
+    await this.changed({ contents: [id] });
     return toContentRecord(doc);
   }
 
@@ -164,7 +171,7 @@ export class ContentService {
     if (!isValidObjectId(id)) throw notFound('content', id);
     const { matchedCount } = await this.contents.updateOne({ _id: id, ...IN_CATALOGUE }, { $set: { deletedAt: new Date() } }).exec();
     if (matchedCount === 0) throw notFound('content', id);
-    await this.invalidate();
+    await this.changed({ contents: [id] });
     this.deps.logger.info({ contentId: id }, 'content deleted');
     await this.announceDeletion(id);
     return true;
@@ -195,13 +202,22 @@ export class ContentService {
       const rating = average === null ? null : Math.round(average * 100) / 100;
       await this.contents.updateOne({ _id: contentId, ...IN_CATALOGUE }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
     }
-    await this.invalidate();
+    await this.changed({ contents: known.map((s) => s.contentId) });
   }
 
-  /** After every write: the cached lists and records, then the gateways' kept answers. */
-  async invalidate(): Promise<void> {
+  /**
+   * After a write of this service's records: the Redis cache is bumped, every process's copy
+   * in memory learns of it, then the gateways drop the answers they kept.
+   */
+  async changed(change: CatalogueChange): Promise<void> {
     await this.deps.cache.bump(CATALOG_SCOPE);
+    await this.deps.catalogue.changed(change);
     await this.deps.announceChange();
+  }
+
+  /** After a change made outside the services (a repair by hand): everything is read again. */
+  invalidate(): Promise<void> {
+    return this.changed({ all: true });
   }
 
   private async create(kind: ContentKind, fields: ReturnType<typeof validateTvShowInput> & Partial<ReturnType<typeof validateMovieInput>>) {
@@ -214,24 +230,25 @@ export class ContentService {
       titleNormalized: normalizeTitle(fields.title),
       ...sortKeys({ releaseYear: fields.releaseYear, rating: null }),
     });
-    await this.invalidate();
+    await this.changed({ contents: [_id.toHexString()] });
     this.deps.logger.info({ contentId: String(_id), kind }, 'content created');
     return toContentRecord(doc.toObject());
   }
 
-  private async browseMatch(filter: ContentFilter | null | undefined): Promise<QueryFilter<Content>> {
-    const match: QueryFilter<Content> = { ...IN_CATALOGUE };
+  private async browseMatch(filter: ContentFilter | null | undefined): Promise<BrowseMatch> {
+    const match: BrowseMatch = {};
     if (!filter) return match;
     if (filter.kind) match.kind = filter.kind;
     if (filter.genreSlug != null) {
       const genre = await this.deps.genres.bySlug(filter.genreSlug.trim().toLowerCase());
       if (!genre) throw badInput('genreSlug', `no genre with slug "${filter.genreSlug}"; query genres for the slugs.`);
-      match.genreIds = genre.id;
+      match.genreId = genre.id;
     }
     const from = optionalInt('releaseYearFrom', filter.releaseYearFrom, YEAR_MIN, YEAR_MAX);
     const to = optionalInt('releaseYearTo', filter.releaseYearTo, YEAR_MIN, YEAR_MAX);
     if (from !== null && to !== null && from > to) throw badInput('releaseYearTo', `must not be before releaseYearFrom (${from}).`);
-    if (from !== null || to !== null) match.releaseYear = { ...(from !== null && { $gte: from }), ...(to !== null && { $lte: to }) };
+    if (from !== null) match.releaseYearFrom = from;
+    if (to !== null) match.releaseYearTo = to;
     return match;
   }
 
@@ -239,8 +256,9 @@ export class ContentService {
    * A page in the sort's order, ties by id ascending. The cursor names its sort, so a cursor
    * of one order cannot continue another.
    */
-  private async browsePage(match: QueryFilter<Content>, sort: ContentSort, size: number, after: string | null): Promise<ContentConnection> {
+  private async browsePage(browse: BrowseMatch, sort: ContentSort, size: number, after: string | null): Promise<ContentConnection> {
     const { field, direction } = SORTS[sort];
+    const match = mongoMatch(browse);
     type Lean = Parameters<typeof toContentRecord>[0];
     const page = await keysetPage<Lean>({
       filter: match,
@@ -259,6 +277,16 @@ export class ContentService {
     });
     return { ...page, edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toContentRecord(edge.node) })) };
   }
+}
+
+function mongoMatch({ kind, genreId, releaseYearFrom, releaseYearTo }: BrowseMatch): QueryFilter<Content> {
+  const match: QueryFilter<Content> = { ...IN_CATALOGUE };
+  if (kind) match.kind = kind;
+  if (genreId !== undefined) match.genreIds = genreId;
+  if (releaseYearFrom !== undefined || releaseYearTo !== undefined) {
+    match.releaseYear = { ...(releaseYearFrom !== undefined && { $gte: releaseYearFrom }), ...(releaseYearTo !== undefined && { $lte: releaseYearTo }) };
+  }
+  return match;
 }
 
 const contentKey = (id: string) => `content:${id}`;

@@ -1,4 +1,5 @@
 import { isDuplicateKeyError } from '@ott/kit';
+import { announceChange } from '../catalogue/catalogue.version';
 import { ContentKind, sortKeys } from '../content/content.model';
 import { normalizeTitle } from '../content/title';
 import type { CatalogModels } from '../models';
@@ -123,5 +124,8 @@ export async function importCatalog(models: CatalogModels, seed: CatalogSeed): P
   result.episodes.inserted = newEpisodes.length;
   result.episodes.updated = episodeUpdates.length;
 
+  const written = [result.genres, result.contents, result.episodes].some((counts) => counts.inserted + counts.updated > 0);
+  // Running catalog processes load the catalogue again before their next request.
+  if (written) await announceChange(models.contents.db, { all: true });
   return result;
 }
