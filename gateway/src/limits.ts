@@ -32,8 +32,9 @@ export interface QueryLimits {
 /**
  * Fields whose own work is heavier than reading a record: a text scan, a ranking across the
  * catalogue, a filtered count. Added to what their selection costs. `search` matches inside
- * titles, which no index serves: it scans the catalogue (about a second on the embedded
- * database), so a request holds at most a handful of them.
+ * titles, which no index serves: it scans every title, in catalog's copy in memory or, for a
+ * catalogue larger than the copy holds, in the database (about a second on the embedded
+ * one), so a request holds at most a handful of them.
  */
 const FIELD_COSTS: Record<string, number> = {
   'Query.search': 200,
