@@ -1,9 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache, split, type FetchResult, type NormalizedCacheObject } from '@apollo/client/core';
-import { BatchHttpLink } from '@apollo/client/link/batch-http';
-import { setContext } from '@apollo/client/link/context';
-import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
-import { getMainDefinition } from '@apollo/client/utilities';
 import { Client as UrqlClient, fetchExchange } from '@urql/core';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +9,7 @@ import {
   MyListDocument, MyMembershipDocument, MyPlaybackDocument, MyPlaybackSessionsDocument, PlansDocument, RateContentDocument, RefreshTokenDocument,
   SearchDocument, StartPlaybackDocument, StopPlaybackDocument, SubscribeToPlanDocument, TrendingDocument, UpdatePlaybackDocument, WatchDocument,
 } from '../../schema/client/graphql';
+import type { MyPlaybackSessionsSubscription, WatchSubscription } from '../../schema/client/graphql';
 import possibleTypesResult from '../../schema/possible-types';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
@@ -23,10 +19,21 @@ import { startStack, type Stack } from './support/stack';
 const MEMBER = { email: `client-${randomUUID().slice(0, 8)}@example.test`, password: 'a long enough password', displayName: 'Client' };
 
 let stack: Stack;
+// Apollo Client 3 declares its types as ES modules only, which a CommonJS file may load but not require.
+const loadApollo = async () => ({
+  ...(await import('@apollo/client/core')),
+  ...(await import('@apollo/client/link/batch-http')),
+  ...(await import('@apollo/client/link/context')),
+  ...(await import('@apollo/client/link/subscriptions')),
+  ...(await import('@apollo/client/utilities')),
+});
+let apollo: Awaited<ReturnType<typeof loadApollo>>;
+type Apollo = InstanceType<typeof apollo.ApolloClient>;
 const opened: { stop(): void }[] = [];
 
 /** The README's Apollo Client: auth link + HTTP link, graphql-ws for subscriptions, possibleTypes. */
 function apolloClient(token: () => string | undefined, options: { possibleTypes?: boolean } = {}) {
+  const { ApolloClient, GraphQLWsLink, HttpLink, InMemoryCache, getMainDefinition, setContext, split } = apollo;
   const httpLink = new HttpLink({ uri: stack.gatewayUrl });
   const authLink = setContext((_, { headers }) => {
     const accessToken = token();
@@ -45,7 +52,7 @@ function apolloClient(token: () => string | undefined, options: { possibleTypes?
     new GraphQLWsLink(ws),
     authLink.concat(httpLink),
   );
-  const client: ApolloClient<NormalizedCacheObject> = new ApolloClient({
+  const client: Apollo = new ApolloClient({
     link,
     cache: new InMemoryCache(options.possibleTypes === false ? {} : { possibleTypes: possibleTypesResult.possibleTypes }),
   });
@@ -54,12 +61,15 @@ function apolloClient(token: () => string | undefined, options: { possibleTypes?
 }
 
 /** Every result of a subscription as it arrives. */
-function collect<T>(observable: { subscribe(observer: { next(value: FetchResult<T>): void; error(error: unknown): void }): { unsubscribe(): void } }) {
-  const results: FetchResult<T>[] = [];
+interface Result<T> {
+  data?: T | null;
+}
+function collect<T>(observable: { subscribe(observer: { next(value: Result<T>): void; error(error: unknown): void }): { unsubscribe(): void } }) {
+  const results: Result<T>[] = [];
   const failures: unknown[] = [];
   const subscription = observable.subscribe({ next: (value) => results.push(value), error: (error) => failures.push(error) });
   opened.push({ stop: () => subscription.unsubscribe() });
-  const until = async (check: (all: FetchResult<T>[]) => boolean, timeoutMs = 10_000) => {
+  const until = async (check: (all: Result<T>[]) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!check(results)) {
       if (failures.length) throw failures[0];
@@ -72,6 +82,7 @@ function collect<T>(observable: { subscribe(observer: { next(value: FetchResult<
 }
 
 beforeAll(async () => {
+  apollo = await loadApollo();
   // One key prefix for all: the gateway listens where streaming publishes playback changes.
   stack = await startStack('clients', ['users', 'catalog', 'ratings', 'my-list', 'billing', 'streaming'], { REDIS_KEY_PREFIX: `t:${uniqueTag('clients')}:` });
   await seedCatalog(stack.subgraphEnvs.catalog!);
@@ -111,14 +122,14 @@ describe('Apollo Client, set up as the README says', () => {
     expect(membership.me?.membership?.status).toBe('ACTIVE');
 
     // Over graphql-ws, with the token in connection_init.
-    const mine = collect(client.subscribe({ query: MyPlaybackSessionsDocument }));
+    const mine = collect<MyPlaybackSessionsSubscription>(client.subscribe({ query: MyPlaybackSessionsDocument }));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { data: started } = await client.mutate({ mutation: StartPlaybackDocument, variables: { input: { contentId: film.id, device: 'living-room-tv', quality: 'UHD' } } });
     const session = started!.startPlayback;
     expect(session).toMatchObject({ state: 'PLAYING', quality: 'HD' });
     await mine.until((all) => all.some((r) => r.data?.myPlaybackSessions.id === session.id));
 
-    const watched = collect(client.subscribe({ query: WatchDocument, variables: { id: session.id } }));
+    const watched = collect<WatchSubscription>(client.subscribe({ query: WatchDocument, variables: { id: session.id } }));
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.mutate({ mutation: UpdatePlaybackDocument, variables: { input: { sessionId: session.id, positionSeconds: 754, state: 'PAUSED' } } });
     await watched.until((all) => all.some((r) => r.data?.playbackSessionUpdated.positionSeconds === 754));
@@ -136,7 +147,7 @@ describe('Apollo Client, set up as the README says', () => {
   });
 
   it('keeps the fields of a fragment on Content only with schema/possible-types.ts', async () => {
-    const query = gql`
+    const query = apollo.gql`
       query FeaturedCards {
         featured(first: 3) {
           id
@@ -147,7 +158,7 @@ describe('Apollo Client, set up as the README says', () => {
         title
       }
     `;
-    const titles = async (client: ApolloClient<NormalizedCacheObject>) =>
+    const titles = async (client: Apollo) =>
       ((await client.query<{ featured: { id: string; title?: string }[] }>({ query, errorPolicy: 'all' })).data?.featured ?? []).map((f) => f.title);
     expect(possibleTypesResult.possibleTypes.Content.sort()).toEqual(['Movie', 'TvShow']);
     const withPossibleTypes = await titles(apolloClient(() => undefined));
@@ -157,7 +168,7 @@ describe('Apollo Client, set up as the README says', () => {
   });
 
   it('cannot batch: BatchHttpLink is answered 400, the gateway takes one operation per request', async () => {
-    const client = new ApolloClient({ link: new BatchHttpLink({ uri: stack.gatewayUrl, batchMax: 5 }) as ApolloLink, cache: new InMemoryCache() });
+    const client = new apollo.ApolloClient({ link: new apollo.BatchHttpLink({ uri: stack.gatewayUrl, batchMax: 5 }), cache: new apollo.InMemoryCache() });
     opened.push({ stop: () => client.stop() });
     const results = await Promise.allSettled([client.query({ query: GenresDocument }), client.query({ query: PlansDocument })]);
     for (const result of results) {
