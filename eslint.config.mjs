@@ -18,6 +18,19 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules for the TypeScript sources: the promise mistakes the compiler lets through.
+    files: ['**/*.ts', '**/*.mts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+    },
+  },
+  {
     files: ['tools/**/*.mjs', '**/generate.ts', 'bench/**'],
     rules: { 'no-console': 'off' },
   },

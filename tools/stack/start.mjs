@@ -1,19 +1,28 @@
 // `npm start`: install everything, start the embedded database and Redis (or use MONGODB_URL /
 // REDIS_URL), seed the catalogue, start every subgraph and the gateway on :4000, create demo
 // accounts and print where to go. Ctrl-C stops every process it started.
+// `pnpm dev` (`--watch`): the same, and each service restarts when its sources or the kit's
+// change; the gateway also when schema/supergraph.graphql does (after `pnpm run schema`).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
 import { ROOT, startInfrastructure, subgraphList } from './services.mjs';
+import { watchSources } from './watch.mjs';
 
 const GATEWAY_PORT = Number(process.env.PORT ?? 4000);
 const ADMIN = { email: process.env.ADMIN_EMAIL ?? 'admin@ott.local', password: process.env.ADMIN_PASSWORD ?? 'admin-password' };
 const DEMO = { email: 'demo@ott.local', password: 'demo-password', displayName: 'Demo Viewer' };
 const SWC = ['-r', '@swc-node/register'];
+const WATCH = process.argv.includes('--watch');
+const KIT_SOURCES = join(ROOT, 'subgraphs/kit/src');
 
-const children = [];
+/** Each service's current process, and how to start it again. */
+const services = new Map();
+/** Processes stopped on purpose, to be started again. */
+const replaced = new WeakSet();
+const unwatchers = [];
 let infrastructure;
 let stopping = false;
 
@@ -30,13 +39,38 @@ function launch(label, cwd, env) {
     });
   }
   child.once('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${label} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);
-      shutdown(1);
+    if (stopping || replaced.has(child)) return;
+    if (WATCH) {
+      console.error(`${label} stopped (${signal ?? `exit ${code}`}); it starts again when its sources change.`);
+      return;
     }
+    console.error(`${label} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);
+    shutdown(1);
   });
-  children.push(child);
+  services.set(label, { cwd, env, child });
   return child;
+}
+
+/** Stops a service (it shuts down as on SIGTERM) and starts it again over the current files. */
+function restart(label, reason) {
+  const service = services.get(label);
+  if (replaced.has(service.child)) return; // already restarting: the new process reads the latest files
+  console.log(`${label.padEnd(8)}| ${reason}: restarting`);
+  const again = () => {
+    if (!stopping) launch(label, service.cwd, service.env);
+  };
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return again();
+  replaced.add(service.child);
+  service.child.once('exit', again);
+  service.child.kill('SIGTERM');
+}
+
+/** Watching: each subgraph follows its src/ and the kit's; the gateway also the supergraph it reads. */
+function watchServices(subgraphs) {
+  const follow = (label, sources) =>
+    unwatchers.push(watchSources(sources, (path) => restart(label, `${relative(ROOT, path)} changed`)));
+  for (const { name } of subgraphs) follow(name, { dirs: [join(ROOT, 'subgraphs', name, 'src'), KIT_SOURCES] });
+  follow('gateway', { dirs: [join(ROOT, 'gateway/src'), KIT_SOURCES], files: [join(ROOT, 'schema/supergraph.graphql')] });
 }
 
 async function waitReady(label, port, timeoutMs = 60_000) {
@@ -80,9 +114,10 @@ async function ensureDemoUser() {
 async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
+  for (const unwatch of unwatchers) unwatch();
   console.log('\nstopping…');
   await Promise.all(
-    children.reverse().map(
+    [...services.values()].map(({ child }) => child).reverse().map(
       (child) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -131,6 +166,7 @@ async function main() {
   launch('gateway', join(ROOT, 'gateway'), { ...shared, PORT: String(GATEWAY_PORT) });
   await waitReady('gateway', GATEWAY_PORT);
   await ensureDemoUser();
+  if (WATCH) watchServices(subgraphs);
 
   console.log(`
   The supergraph is up: http://localhost:${GATEWAY_PORT}/graphql  (open it in a browser for Apollo Sandbox)
@@ -139,7 +175,7 @@ async function main() {
     ADMIN  ${ADMIN.email} / ${ADMIN.password}
     USER   ${DEMO.email} / ${DEMO.password}
 
-  Ctrl-C stops everything. Data stays in .data/dev between runs.
+  Ctrl-C stops everything. Data stays in .data/dev between runs.${WATCH ? '\n  Watching: a service restarts when its sources or the kit\'s change, the gateway also after "pnpm run schema".' : ''}
 `);
 }
 

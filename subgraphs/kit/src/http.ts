@@ -125,7 +125,8 @@ function requestLogPlugin<C extends ServiceContext>(logger: Logger): ApolloServe
   };
 }
 
-const BODY_LIMIT = '1mb';
+/** The largest request body a service reads; Express answers more with 413 (router.yaml holds Router to it too). */
+export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const jsonError = (res: Response, status: number, code: string, message: string) =>
   res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
@@ -156,7 +157,7 @@ function requestErrorHandler(logger: Logger) {
     if (res.headersSent) return next(err);
     const { type, status } = (err ?? {}) as { type?: string; status?: number };
     if (type === 'entity.parse.failed') return void jsonError(res, 400, 'BAD_REQUEST', 'The request body must be a JSON object: { "query": "…", "variables": { … } }.');
-    if (type === 'entity.too.large') return void jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${BODY_LIMIT.toUpperCase().replace('MB', ' MB')}.`);
+    if (type === 'entity.too.large') return void jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${REQUEST_BODY_LIMIT_BYTES / (1024 * 1024)} MB.`);
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return void jsonError(res, 415, 'BAD_REQUEST', 'Send the body as UTF-8 JSON.');
     if (typeof status === 'number' && status >= 400 && status < 500) return void jsonError(res, status, 'BAD_REQUEST', 'The request is malformed.');
     logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'unexpected error while reading a request');
@@ -216,7 +217,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           next();
         },
         onlyWithSecret(options.sharedSecret),
-        express.json({ limit: BODY_LIMIT }),
+        express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
         (req: Request, _res: Response, next: NextFunction) => {
           if (!options.dbConcurrencyPerRequest) return next();
           const deadline = Number(req.headers[DEADLINE_HEADER]);

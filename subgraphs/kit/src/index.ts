@@ -36,7 +36,7 @@ export {
   rateLimited,
   unauthenticated,
 } from './errors';
-export { createGraphQLApp, subgraphAppSettings, type RunningServer } from './http';
+export { createGraphQLApp, REQUEST_BODY_LIMIT_BYTES, subgraphAppSettings, type RunningServer } from './http';
 export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } from './keyset';
 export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';

@@ -1,0 +1,19 @@
+
+      export type PossibleTypesResultData = {
+  "possibleTypes": {
+    "Content": [
+      "Movie",
+      "TvShow"
+    ]
+  }
+};
+      const result: PossibleTypesResultData = {
+  "possibleTypes": {
+    "Content": [
+      "Movie",
+      "TvShow"
+    ]
+  }
+};
+      export default result;
+    
