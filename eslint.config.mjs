@@ -21,7 +21,8 @@ export default tseslint.config(
     // Type-aware rules for the TypeScript sources: the promise mistakes the compiler lets through.
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One program for the workspace (the root tsconfig.json, which typecheck uses too): about a third of the time of one per package.
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -12,12 +12,14 @@ let received: { headers: IncomingHttpHeaders; body: { query: string; variables?:
 let reply: (body: string) => { status: number; body: string; delayMs?: number };
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
+  server = createServer((req, res) => {
     let body = '';
-    for await (const chunk of req) body += chunk;
-    received.push({ headers: req.headers, body: JSON.parse(body) });
-    const answer = reply(body);
-    setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), answer.delayMs ?? 50);
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: JSON.parse(body) });
+      const answer = reply(body);
+      setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), answer.delayMs ?? 50);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
