@@ -1,10 +1,11 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, DEADLINE_HEADER, RateLimits, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
+import { createGraphQLApp, DEADLINE_HEADER, RateLimits, serviceMetrics, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
+import { GatewayMetrics } from './metrics';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
@@ -75,6 +76,7 @@ export interface GatewayDeps {
 
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
+  const metrics = new GatewayMetrics(serviceMetrics('gateway'));
   const gateway = new SubscribingGateway(
     new ApolloGateway({
       supergraphSdl,
@@ -83,12 +85,13 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         const target = config.subgraphUrls[name] ?? url;
         if (!target) throw new Error(`no URL for subgraph ${name}`);
         subgraphUrls.set(name, target);
-        return new ForwardingDataSource({ url: target, fetcher: fetcherWithin(config.SUBGRAPH_TIMEOUT_MS) }, name, config.SUBGRAPH_SHARED_SECRET);
+        return new ForwardingDataSource({ url: target, fetcher: metrics.timed(name, fetcherWithin(config.SUBGRAPH_TIMEOUT_MS)) }, name, config.SUBGRAPH_SHARED_SECRET);
       },
     }),
   );
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
   let subscriptions: ReturnType<typeof serveSubscriptions> | undefined;
+  metrics.watchSubscriptions(() => subscriptions?.stats());
 
   const app = createGraphQLApp<GatewayContext>({
     name: 'gateway',

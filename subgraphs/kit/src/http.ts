@@ -20,6 +20,7 @@ import { SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
+import { mountMetrics, serviceMetrics, type ServiceMetrics } from './metrics';
 import { requestIdFrom } from './context';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 
@@ -100,20 +101,25 @@ function authErrorPlugin<C extends ServiceContext>(status: 200 | 401): ApolloSer
   };
 }
 
-/** Logs one line per operation: name, duration and error codes, never variables or tokens. */
-function requestLogPlugin<C extends ServiceContext>(logger: Logger): ApolloServerPlugin<C> {
+/**
+ * Logs one line per operation (name, duration and error codes, never variables or tokens) and
+ * counts it in the service's metrics under the name the document gave it.
+ */
+function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: ServiceMetrics): ApolloServerPlugin<C> {
   return {
     async requestDidStart({ request, contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ response, errors }) {
+        async willSendResponse({ response, errors, operationName }) {
           const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
           const status = response.http.status ?? 200;
+          const elapsedMs = performance.now() - started;
+          metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
           logger.info(
             {
               requestId: contextValue.requestId,
               operation: request.operationName ?? undefined,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              durationMs: Math.round(elapsedMs * 10) / 10,
               status,
               errors: codes?.length ? codes : undefined,
             },
@@ -171,6 +177,7 @@ function requestErrorHandler(logger: Logger) {
  */
 export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOptions<C>): GraphQLApp {
   const { logger } = options;
+  const metrics = serviceMetrics(options.name);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
@@ -192,12 +199,13 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       authErrorPlugin<C>(options.authErrorStatus ?? 200),
       // Before the log line, so it shows the status they set.
       ...(options.plugins ?? []),
-      requestLogPlugin<C>(logger),
+      requestLogPlugin<C>(logger, metrics),
     ],
   } as ApolloServerOptions<C>);
 
   let draining = false;
   mountHealth(app, options.readiness, () => draining);
+  mountMetrics(app, metrics);
   options.routes?.(app);
 
   return {

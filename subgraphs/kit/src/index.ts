@@ -40,6 +40,7 @@ export { createGraphQLApp, subgraphAppSettings, type RunningServer } from './htt
 export { keysetPage, type Page } from './keyset';
 export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';
+export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';

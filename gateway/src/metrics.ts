@@ -1,0 +1,73 @@
+import { Gauge, Histogram } from 'prom-client';
+import type { ServiceMetrics } from '@ott/kit';
+
+/** Subgraph calls, from a cached read to one cut at SUBGRAPH_TIMEOUT_MS (5 s by default). */
+const FETCH_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+type Outcome = 'ok' | 'http_error' | 'timeout' | 'error';
+
+/** The gateway's own series beside the kit's (requests, process): subgraph calls and subscriptions. */
+export class GatewayMetrics {
+  private readonly fetches: Histogram<'subgraph' | 'outcome'>;
+
+  constructor(metrics: ServiceMetrics) {
+    const registers = [metrics.registry];
+    this.fetches = new Histogram({
+      name: 'gateway_subgraph_fetch_duration_seconds',
+      help: 'Calls from the gateway to a subgraph, until its response headers, by subgraph and outcome (ok, http_error: a non-2xx status, timeout, error: unreachable)',
+      labelNames: ['subgraph', 'outcome'],
+      buckets: FETCH_BUCKETS,
+      registers,
+    });
+    this.subscriptionGauges(registers);
+  }
+
+  private stats: () => { connections: number; subscriptions: number; executions: number } | undefined = () => undefined;
+
+  /** Where the subscription gauges read from at scrape time; nothing is counted per event. */
+  watchSubscriptions(stats: () => { connections: number; subscriptions: number; executions: number } | undefined): void {
+    this.stats = stats;
+  }
+
+  /**
+   * Times every call of one subgraph's fetcher. The series are bound once per subgraph, so a
+   * call costs a clock read and one histogram observation.
+   */
+  timed(subgraph: string, fetcher: typeof fetch): typeof fetch {
+    const series = Object.fromEntries(
+      (['ok', 'http_error', 'timeout', 'error'] as const).map((outcome) => [outcome, this.fetches.labels(subgraph, outcome)]),
+    ) as Record<Outcome, Histogram.Internal<'subgraph' | 'outcome'>>;
+    return (url, init) => {
+      const started = performance.now();
+      return fetcher(url, init).then(
+        (response) => {
+          series[response.ok ? 'ok' : 'http_error'].observe((performance.now() - started) / 1000);
+          return response;
+        },
+        (err: unknown) => {
+          const name = (err as Error | undefined)?.name;
+          series[name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error'].observe((performance.now() - started) / 1000);
+          throw err;
+        },
+      );
+    };
+  }
+
+  private subscriptionGauges(registers: ServiceMetrics['registry'][]): void {
+    const gauge = (name: string, help: string, read: (stats: { connections: number; subscriptions: number; executions: number }) => number) => {
+      const stats = () => this.stats();
+      return new Gauge({
+        name,
+        help,
+        registers,
+        collect: function (this: Gauge) {
+          const current = stats();
+          this.set(current ? read(current) : 0);
+        },
+      });
+    };
+    gauge('gateway_subscription_connections', 'Open WebSocket connections (graphql-ws) on this gateway instance', (s) => s.connections);
+    gauge('gateway_subscriptions_active', 'Subscriptions running on this gateway instance', (s) => s.subscriptions);
+    gauge('gateway_subscription_executions', 'Executions the active subscriptions share (subscribers with the same member, selection and variables share one)', (s) => s.executions);
+  }
+}
