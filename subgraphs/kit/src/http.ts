@@ -13,6 +13,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
+import { trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { TrustProxy } from './client-address';
@@ -23,6 +24,7 @@ import type { Logger } from './logger';
 import { mountMetrics, serviceMetrics, type ServiceMetrics } from './metrics';
 import { requestIdFrom } from './context';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
+import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
 type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
 
@@ -210,6 +212,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
 
   return {
     async listen(host, port) {
+      const traced = tracingEnabled();
       await apollo.start();
       const attached = options.attach?.(httpServer, apollo);
       app.use(
@@ -218,6 +221,8 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           const requestId = requestIdFrom(req.headers);
           res.locals.requestId = requestId;
           res.setHeader('x-request-id', requestId);
+          // The HTTP server span is the active one here; the spans under it inherit the id.
+          if (traced) trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
           next();
         },
         onlyWithSecret(options.sharedSecret),
