@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OPERATION_NAMES } from '@ott/kit';
+import { testAccessToken } from '@ott/kit/testing';
+import { liveClient } from './support/live';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 
@@ -85,6 +87,18 @@ describe('/metrics', () => {
     expect(operations.has('other')).toBe(true);
     expect(operations.has(tooLong)).toBe(false);
     expect(sample(gateway, 'graphql_requests_total{operation="other",outcome="ok"}')).toBeGreaterThanOrEqual(11);
+  });
+
+  it('counts open subscription connections at the gateway', async () => {
+    const gauge = async () => sample(await scrape(stack.gatewayUrl), 'gateway_subscription_connections');
+    const until = async (value: number) => {
+      for (let i = 0; i < 50 && (await gauge()) !== value; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      return gauge();
+    };
+    const live = liveClient(stack.gatewayUrl, { authorization: `Bearer ${testAccessToken({ id: '64b7f0c2a1b2c3d4e5f60790', role: 'USER' })}` });
+    expect(await until(1)).toBe(1);
+    await live.dispose();
+    expect(await until(0)).toBe(0);
   });
 
   it('shows neither query text nor variables', async () => {
