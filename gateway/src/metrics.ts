@@ -6,9 +6,12 @@ const FETCH_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 type Outcome = 'ok' | 'http_error' | 'timeout' | 'error';
 
+type SubscriptionStats = { connections: number; subscriptions: number; executions: number };
+
 /** The gateway's own series beside the kit's (requests, process): subgraph calls and subscriptions. */
 export class GatewayMetrics {
   private readonly fetches: Histogram<'subgraph' | 'outcome'>;
+  private readonly subscriptionSources = new Set<() => SubscriptionStats | undefined>();
 
   constructor(metrics: ServiceMetrics) {
     const registers = [metrics.registry];
@@ -22,11 +25,9 @@ export class GatewayMetrics {
     this.subscriptionGauges(registers);
   }
 
-  private stats: () => { connections: number; subscriptions: number; executions: number } | undefined = () => undefined;
-
   /** Where the subscription gauges read from at scrape time; nothing is counted per event. */
-  watchSubscriptions(stats: () => { connections: number; subscriptions: number; executions: number } | undefined): void {
-    this.stats = stats;
+  watchSubscriptions(stats: () => SubscriptionStats | undefined): void {
+    this.subscriptionSources.add(stats);
   }
 
   /**
@@ -54,20 +55,35 @@ export class GatewayMetrics {
   }
 
   private subscriptionGauges(registers: ServiceMetrics['registry'][]): void {
-    const gauge = (name: string, help: string, read: (stats: { connections: number; subscriptions: number; executions: number }) => number) => {
-      const stats = () => this.stats();
-      return new Gauge({
+    const sources = this.subscriptionSources;
+    const gauge = (name: string, help: string, read: (stats: SubscriptionStats) => number) =>
+      new Gauge({
         name,
         help,
         registers,
         collect: function (this: Gauge) {
-          const current = stats();
-          this.set(current ? read(current) : 0);
+          let total = 0;
+          for (const stats of sources) {
+            const current = stats();
+            if (current) total += read(current);
+          }
+          this.set(total);
         },
       });
-    };
     gauge('gateway_subscription_connections', 'Open WebSocket connections (graphql-ws) on this gateway instance', (s) => s.connections);
     gauge('gateway_subscriptions_active', 'Subscriptions running on this gateway instance', (s) => s.subscriptions);
     gauge('gateway_subscription_executions', 'Executions the active subscriptions share (subscribers with the same member, selection and variables share one)', (s) => s.executions);
   }
+}
+
+const byRegistry = new WeakMap<ServiceMetrics, GatewayMetrics>();
+
+/** One set of gateway series per registry: tests start several gateways in one process. */
+export function gatewayMetrics(metrics: ServiceMetrics): GatewayMetrics {
+  let found = byRegistry.get(metrics);
+  if (!found) {
+    found = new GatewayMetrics(metrics);
+    byRegistry.set(metrics, found);
+  }
+  return found;
 }

@@ -5,7 +5,7 @@ import { createGraphQLApp, DEADLINE_HEADER, RateLimits, serviceMetrics, SUBGRAPH
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
-import { GatewayMetrics } from './metrics';
+import { gatewayMetrics } from './metrics';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
@@ -76,7 +76,7 @@ export interface GatewayDeps {
 
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
-  const metrics = new GatewayMetrics(serviceMetrics('gateway'));
+  const metrics = gatewayMetrics(serviceMetrics('gateway'));
   const gateway = new SubscribingGateway(
     new ApolloGateway({
       supergraphSdl,
