@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { createLogger, openRedis, runService, startService, type LogDestination, type Service } from '@ott/kit';

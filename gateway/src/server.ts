@@ -1,9 +1,10 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, RateLimits, type Logger } from '@ott/kit';
+import { createGraphQLApp, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
+import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { SubgraphSource } from './subgraph-source';
@@ -28,6 +29,7 @@ export interface GatewayDeps {
 
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
+  const metrics = gatewayMetrics(serviceMetrics('gateway'));
   const gateway = new SubscribingGateway(
     new ApolloGateway({
       supergraphSdl,
@@ -36,7 +38,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         const target = config.subgraphUrls[name] ?? url;
         if (!target) throw new Error(`no URL for subgraph ${name}`);
         subgraphUrls.set(name, target);
-        return new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET });
+        return new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) });
       },
     }),
   );
@@ -44,6 +46,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
   let subscriptions: ReturnType<typeof serveSubscriptions> | undefined;
+  metrics.watchSubscriptions(() => subscriptions?.stats());
 
   const app = createGraphQLApp<GatewayContext>({
     name: 'gateway',

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
 import { billingConfig } from './config';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
+import { metricsOf, type CacheSeries } from './metrics';
 
 export interface CacheOptions {
   /** Part of every key, after the client's own prefix: e.g. "mylist". */
@@ -39,12 +40,16 @@ export class VersionedCache {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private degraded = false;
   private lastFailureLog = 0;
+  /** `cache_lookups_total` and `cache_failures_total` under this cache's namespace. */
+  private readonly counted: CacheSeries;
 
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly options: CacheOptions,
-  ) {}
+  ) {
+    this.counted = metricsOf(logger).cache(options.namespace);
+  }
 
   private key(...parts: string[]): string {
     return [this.options.namespace, ...parts].join(':');
@@ -74,6 +79,8 @@ export class VersionedCache {
     });
     this.stats.hits += result.size;
     this.stats.misses += missing.length;
+    if (result.size > 0) this.counted.hit.inc(result.size);
+    if (missing.length > 0) this.counted.miss.inc(missing.length);
     if (missing.length === 0) return result;
     const loaded = await load(missing);
     if (state) {
@@ -99,14 +106,17 @@ export class VersionedCache {
       const entry = this.decode<T>(raw, epoch, version);
       if (entry) {
         this.stats.hits += 1;
+        this.counted.hit.inc();
         return entry.d;
       }
       this.stats.misses += 1;
+      this.counted.miss.inc();
       const value = await load();
       await this.attempt(() => this.redis.set(entryKey, this.encode(epoch, version, value), 'EX', this.ttl()));
       return value;
     }
     this.stats.misses += 1;
+    this.counted.miss.inc();
     return load();
   }
 
@@ -141,6 +151,7 @@ export class VersionedCache {
     } catch (err) {
       this.degraded = true;
       this.stats.failures += 1;
+      this.counted.failure.inc();
       const now = Date.now();
       if (now - this.lastFailureLog > 30_000) {
         this.lastFailureLog = now;

@@ -13,6 +13,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
+import { trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { TrustProxy } from './client-address';
@@ -20,8 +21,10 @@ import { SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
+import { mountMetrics, serviceMetrics, type ServiceMetrics } from './metrics';
 import { requestIdFrom } from './context';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
+import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
 type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
 
@@ -100,20 +103,25 @@ function authErrorPlugin<C extends ServiceContext>(status: 200 | 401): ApolloSer
   };
 }
 
-/** Logs one line per operation: name, duration and error codes, never variables or tokens. */
-function requestLogPlugin<C extends ServiceContext>(logger: Logger): ApolloServerPlugin<C> {
+/**
+ * Logs one line per operation (name, duration and error codes, never variables or tokens) and
+ * counts it in the service's metrics under the name the document gave it.
+ */
+function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: ServiceMetrics): ApolloServerPlugin<C> {
   return {
     async requestDidStart({ request, contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ response, errors }) {
+        async willSendResponse({ response, errors, operationName }) {
           const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
           const status = response.http.status ?? 200;
+          const elapsedMs = performance.now() - started;
+          metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
           logger.info(
             {
               requestId: contextValue.requestId,
               operation: request.operationName ?? undefined,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              durationMs: Math.round(elapsedMs * 10) / 10,
               status,
               errors: codes?.length ? codes : undefined,
             },
@@ -172,6 +180,7 @@ function requestErrorHandler(logger: Logger) {
  */
 export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOptions<C>): GraphQLApp {
   const { logger } = options;
+  const metrics = serviceMetrics(options.name);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
@@ -196,16 +205,18 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       authErrorPlugin<C>(options.authErrorStatus ?? 200),
       // Before the log line, so it shows the status they set.
       ...(options.plugins ?? []),
-      requestLogPlugin<C>(logger),
+      requestLogPlugin<C>(logger, metrics),
     ],
   } as ApolloServerOptions<C>);
 
   let draining = false;
   mountHealth(app, options.readiness, () => draining);
+  mountMetrics(app, metrics);
   options.routes?.(app);
 
   return {
     async listen(host, port) {
+      const traced = tracingEnabled();
       await apollo.start();
       const attached = options.attach?.(httpServer, apollo);
       app.use(
@@ -214,6 +225,8 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           const requestId = requestIdFrom(req.headers);
           res.locals.requestId = requestId;
           res.setHeader('x-request-id', requestId);
+          // The HTTP server span is the active one here; the spans under it inherit the id.
+          if (traced) trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
           next();
         },
         onlyWithSecret(options.sharedSecret),

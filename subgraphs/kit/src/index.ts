@@ -40,6 +40,7 @@ export { createGraphQLApp, REQUEST_BODY_LIMIT_BYTES, subgraphAppSettings, type R
 export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } from './keyset';
 export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';
+export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
 export { publicChangeAnnouncer, publicChangesChannel } from './public-changes';

@@ -1,5 +1,6 @@
 import { ConfigError } from './config';
 import type { RunningServer } from './http';
+import { stopTracing } from './tracing';
 
 /** A started service: where it listens and how to stop it with everything it opened. */
 export interface Service {
@@ -58,7 +59,8 @@ export function runService(name: string, start: (env: NodeJS.ProcessEnv) => Prom
         const timer = setTimeout(() => process.exit(1), 30_000);
         timer.unref();
         service.close().then(
-          () => process.exit(0),
+          // The spans of the last requests are exported before the process ends.
+          () => stopTracing().finally(() => process.exit(0)),
           (err: unknown) => {
             process.stderr.write(`${name}: error while stopping on ${signal}: ${String(err)}\n`);
             process.exit(1);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
+import { metricsOf, type StreamLag } from './metrics';
 
 /** One stream entry: its id and its fields (Redis stores every value as a string). */
 export interface StreamEntry {
@@ -100,6 +101,19 @@ type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 type AutoClaimReply = [cursor: string, claimed: RawEntry[], deleted?: string[]];
 type PendingReply = [id: string, consumer: string, idleMs: number, deliveries: number][];
 
+/** How often a consumer reads its group's lag for /metrics: two cheap XINFO commands. */
+const LAG_SAMPLE_MS = 5_000;
+
+/** `[field, value, field, value, …]`, as XINFO answers, into a record. */
+function fieldsOf(reply: unknown): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  if (Array.isArray(reply)) for (let i = 0; i + 1 < reply.length; i += 2) record[String(reply[i])] = reply[i + 1];
+  return record;
+}
+
+/** The milliseconds part of a stream entry id ("1700000000000-0"). */
+const idMs = (id: unknown) => Number(String(id ?? '0').split('-')[0]) || 0;
+
 /**
  * Removes, in one step, the group's other consumers that hold nothing pending and stayed idle
  * at least ARGV[2] ms. Checking and deleting atomically matters: DELCONSUMER drops whatever the
@@ -140,6 +154,9 @@ export class StreamConsumer {
   private loop: Promise<void> | undefined;
   private lastErrorLog = 0;
   private lastFailureLog = 0;
+  private lastLag: StreamLag | undefined;
+  private nextLagSample = 0;
+  private unwatch: (() => void) | undefined;
 
   constructor(
     /** A connection of its own, without a key prefix: XREADGROUP blocks it. */
@@ -156,13 +173,20 @@ export class StreamConsumer {
 
   start(): void {
     this.running = true;
+    this.unwatch = metricsOf(this.logger).watchStream(this);
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.unwatch?.();
     this.redis.disconnect();
     await this.loop;
+  }
+
+  /** The group's lag as last sampled (at most LAG_SAMPLE_MS old while Redis answers). */
+  lag(): StreamLag | undefined {
+    return this.lastLag;
   }
 
   private async run(): Promise<void> {
@@ -182,6 +206,10 @@ export class StreamConsumer {
           await this.claimIdle();
           await this.forgetDeadConsumers();
           nextClaim = Date.now() + claimEveryMs;
+        }
+        if (Date.now() >= this.nextLagSample) {
+          await this.sampleLag();
+          this.nextLagSample = Date.now() + LAG_SAMPLE_MS;
         }
         const block = Math.max(1, Math.min(blockMs, nextClaim - Date.now()));
         const reply = (await this.redis.xreadgroup('GROUP', group, this.name, 'COUNT', batch, 'BLOCK', block, 'STREAMS', stream, position)) as ReadReply;
@@ -234,6 +262,21 @@ export class StreamConsumer {
       }
       cursor = next;
     } while (cursor !== '0-0' && this.running);
+  }
+
+  /**
+   * Reads the group's standing on this consumer's own connection, between two reads (it is
+   * blocked during XREADGROUP), so a scrape never waits for Redis.
+   */
+  private async sampleLag(): Promise<void> {
+    const { stream, group } = this.options;
+    const info = fieldsOf(await this.redis.xinfo('STREAM', stream));
+    const groups = (await this.redis.xinfo('GROUPS', stream)) as unknown[];
+    const mine = groups.map(fieldsOf).find((g) => g.name === group);
+    if (!mine) return;
+    const lag = mine.lag === null || mine.lag === undefined ? -1 : Number(mine.lag);
+    const behindMs = Math.max(0, idMs(info['last-generated-id']) - idMs(mine['last-delivered-id']));
+    this.lastLag = { stream, group, pending: Number(mine.pending) || 0, undelivered: lag, behindSeconds: lag === 0 ? 0 : behindMs / 1000 };
   }
 
   private async forgetDeadConsumers(): Promise<void> {

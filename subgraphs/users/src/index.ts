@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type LogDestination, type Service } from '@ott/kit';
 import { usersConfig } from './config';
