@@ -84,7 +84,8 @@ function cacheHint(header: string | undefined): { maxAge: number; scope?: 'PUBLI
  *   body: the query with its variables and representations) are sent once and their answer
  *   is shared; each caller parses its own copy, since the executor merges into what it gets.
  *   Mutations are never shared. As in Hive Gateway and Apollo Router's deduplication, a
- *   caller that joins a call in flight gets the answer of that call.
+ *   caller that joins a call in flight gets the answer of that call (which the subgraph logs
+ *   under the request id of the caller that made it).
  * - A call that fails (unreachable, cut off, not HTTP 2xx, not JSON) is an error naming the
  *   subgraph: the error formatter tells the client that part of the graph is unavailable, and
  *   logs the cause.
