@@ -4,7 +4,8 @@
 // It prints one line, "ready mongodb://host:port/", on stdout once it accepts connections,
 // so callers may pass port 0 and read the port that was chosen, and exits on SIGTERM/SIGINT.
 // Write commands pass through a serializer (serialize.go) so that single-document updates
-// are atomic, as on MongoDB.
+// are atomic, as on MongoDB. FerretDB is built with patches/ applied (tools/stack/services.mjs):
+// its SQLite backend answers equality and $in on indexed top-level fields through the index.
 package main
 
 import (
@@ -26,15 +27,16 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "loopback address to listen on (port 0 picks a free port)")
 	dataDir := flag.String("data", ".data/mongo", "directory for the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	pushdown := flag.Bool("pushdown", true, "let SQLite select documents by index; false filters every document in Go (the reference for tests)")
 	flag.Parse()
 
-	if err := run(*listen, *dataDir, *logLevel); err != nil {
+	if err := run(*listen, *dataDir, *logLevel, *pushdown); err != nil {
 		fmt.Fprintln(os.Stderr, "embedded-mongo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dataDir, logLevel string) error {
+func run(listen, dataDir, logLevel string, pushdown bool) error {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return fmt.Errorf("bad -listen %q: %w", listen, err)
@@ -70,6 +72,8 @@ func run(listen, dataDir, logLevel string) error {
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
+
+		DisablePushdown: !pushdown,
 	})
 	if err != nil {
 		return err

@@ -5,11 +5,12 @@ export interface Running {
 }
 export function ensureEmbeddedMongo(): string;
 export function ensureComposeConfig(): string;
-export function startEmbeddedMongo(options: { dataDir: string; port?: number }): Promise<Running>;
+export function startEmbeddedMongo(options: { dataDir: string; port?: number; pushdown?: boolean }): Promise<Running>;
 export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number }>;
 export function startInfrastructure(options: {
   dataDir: string;
   env?: NodeJS.ProcessEnv;
+  mongoPushdown?: boolean;
 }): Promise<{ mongoUrl: string; redisUrl: string; stop(): Promise<unknown> }>;
 export function freePort(): Promise<number>;
 export function waitForPort(port: number, host?: string, timeoutMs?: number): Promise<void>;

@@ -3,9 +3,9 @@
 // private redis-server, each on a free loopback port. MONGODB_URL / REDIS_URL skip them.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,18 +14,23 @@ const MONGO_BIN = join(ROOT, '.data/bin/embedded-mongo');
 const COMPOSE_CONFIG_SRC = join(ROOT, 'tools/compose-config');
 const COMPOSE_CONFIG_BIN = join(ROOT, '.data/bin/compose-config');
 
-/** Builds a Go program of tools/ once; rebuilds only when its sources change. */
-function ensureGoBinary(src, bin, label) {
+/**
+ * Builds a Go program of tools/ once; rebuilds only when its sources or patches change.
+ * `patches` maps a required module to the patch files applied over its released source.
+ */
+function ensureGoBinary(src, bin, label, patches = {}) {
   const hash = createHash('sha256');
   const sources = readdirSync(src).filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum').sort();
-  for (const file of sources) hash.update(file).update(readFileSync(join(src, file)));
+  const patchFiles = Object.values(patches).flat();
+  for (const file of [...sources.map((name) => join(src, name)), ...patchFiles]) hash.update(relative(src, file)).update(readFileSync(file));
   const stamp = `${bin}.sha256`;
   const digest = hash.digest('hex');
   if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return bin;
   mkdirSync(dirname(bin), { recursive: true });
   console.log(`building ${label} (first run only)…`);
   try {
-    execFileSync('go', ['build', '-o', bin, '.'], { cwd: src, stdio: 'inherit' });
+    const modfile = patchModules(src, join(dirname(bin), `${basename(bin)}.build`), patches);
+    execFileSync('go', ['build', ...(modfile ? [`-modfile=${modfile}`] : []), '-o', bin, '.'], { cwd: src, stdio: 'inherit' });
   } catch (error) {
     throw new Error(`could not build ${relative(ROOT, src)} with Go (is "go" on PATH?): ${error.message}`);
   }
@@ -33,9 +38,41 @@ function ensureGoBinary(src, bin, label) {
   return bin;
 }
 
-/** The embedded MongoDB-compatible server (FerretDB), built once. */
+/**
+ * Copies each patched module's released source from the Go module cache into buildDir, applies
+ * its patches there and answers a go.mod (with its go.sum) that replaces the module by that copy.
+ * Nothing of another project's source is kept in this repository, only the patches.
+ */
+function patchModules(src, buildDir, patches) {
+  const modules = Object.keys(patches);
+  if (modules.length === 0) return undefined;
+  rmSync(buildDir, { recursive: true, force: true });
+  mkdirSync(buildDir, { recursive: true });
+  let goMod = readFileSync(join(src, 'go.mod'), 'utf8');
+  for (const module of modules) {
+    const { Dir, Version } = JSON.parse(execFileSync('go', ['mod', 'download', '-json', module], { cwd: src, encoding: 'utf8' }));
+    const copy = join(buildDir, `${basename(module)}@${Version}`);
+    cpSync(Dir, copy, { recursive: true });
+    execFileSync('chmod', ['-R', 'u+w', copy]);
+    for (const patch of patches[module]) {
+      execFileSync('patch', ['--batch', '--forward', '--quiet', '-p1', '-d', copy, '-i', patch], { stdio: 'inherit' });
+    }
+    goMod += `\nreplace ${module} => ${copy}\n`;
+  }
+  const modfile = join(buildDir, 'go.mod');
+  writeFileSync(modfile, goMod);
+  cpSync(join(src, 'go.sum'), join(buildDir, 'go.sum'));
+  return modfile;
+}
+
+/** The embedded MongoDB-compatible server (FerretDB, patched: see tools/embedded-mongo/patches), built once. */
 export function ensureEmbeddedMongo() {
-  return ensureGoBinary(MONGO_SRC, MONGO_BIN, 'the embedded MongoDB-compatible server (FerretDB)');
+  const patchDir = join(MONGO_SRC, 'patches');
+  const ferretPatches = readdirSync(patchDir)
+    .filter((file) => file.endsWith('.patch'))
+    .sort()
+    .map((file) => join(patchDir, file));
+  return ensureGoBinary(MONGO_SRC, MONGO_BIN, 'the embedded MongoDB-compatible server (FerretDB)', { 'github.com/FerretDB/FerretDB': ferretPatches });
 }
 
 /** tools/compose-config: loads docker-compose.yml as `docker compose config` does (compose-go), built once. */
@@ -86,11 +123,14 @@ function stopper(child) {
     });
 }
 
-/** The embedded database on a free port, or on `port` (tests that stop and restart it keep its data in dataDir). */
-export async function startEmbeddedMongo({ dataDir, port = 0 }) {
+/**
+ * The embedded database on a free port, or on `port` (tests that stop and restart it keep its
+ * data in dataDir). `pushdown: false` makes it filter every document itself, as a reference.
+ */
+export async function startEmbeddedMongo({ dataDir, port = 0, pushdown = true }) {
   const bin = ensureEmbeddedMongo();
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-log-level', 'error'], {
+  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-log-level', 'error', `-pushdown=${pushdown}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const [, url] = await waitForLine(child, /^ready (\S+)$/m, 'embedded-mongo');
@@ -134,13 +174,16 @@ export async function startRedis({ dataDir, port }) {
   }
 }
 
-/** Uses MONGODB_URL / REDIS_URL when set, else starts private servers with data under dataDir. */
-export async function startInfrastructure({ dataDir, env = process.env }) {
+/**
+ * Uses MONGODB_URL / REDIS_URL when set, else starts private servers with data under dataDir
+ * (`mongoPushdown: false`: see startEmbeddedMongo).
+ */
+export async function startInfrastructure({ dataDir, env = process.env, mongoPushdown = true }) {
   const stops = [];
   try {
     let mongoUrl = env.MONGODB_URL;
     if (!mongoUrl) {
-      const mongo = await startEmbeddedMongo({ dataDir: join(dataDir, 'mongo') });
+      const mongo = await startEmbeddedMongo({ dataDir: join(dataDir, 'mongo'), pushdown: mongoPushdown });
       stops.push(mongo.stop);
       mongoUrl = mongo.url;
     }
