@@ -4,7 +4,7 @@ import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, Vers
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
 import { EntitlementsService } from './entitlements/entitlements.service';
-import { createInvoiceModel } from './invoice/invoice.model';
+import { createInvoiceModel, createInvoiceSequenceModel } from './invoice/invoice.model';
 import { InvoiceService } from './invoice/invoice.service';
 import { createMembershipModel } from './membership/membership.model';
 import { MembershipEffects } from './membership/membership.effects';
@@ -35,6 +35,7 @@ export function createModels(mongo: Connection) {
     plans: createPlanModel(mongo),
     memberships: createMembershipModel(mongo),
     invoices: createInvoiceModel(mongo),
+    invoiceSequences: createInvoiceSequenceModel(mongo),
     ...createOperationModels(mongo),
     ...createProviderModels(mongo),
   };
@@ -44,7 +45,7 @@ export function createModels(mongo: Connection) {
 export async function createServer({ config, mongo, redis, events, logger }: BillingDeps) {
   const models = createModels(mongo);
   const plans = new PlanService(models.plans, logger);
-  const invoices = new InvoiceService(models.invoices);
+  const invoices = new InvoiceService(models.invoices, models.invoiceSequences);
   const cache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
   const changes = new StreamPublisher(
     events,

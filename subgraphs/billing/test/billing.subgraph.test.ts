@@ -64,26 +64,39 @@ describe('the billing subgraph reached directly', () => {
 
 describe('invoice numbers', () => {
   it('stay unique and gap-free when many invoices of one year are issued at once, and once per source', async () => {
-    const invoices = new InvoiceService(models.invoices);
-    const issuedAt = new Date('2031-06-01T00:00:00Z');
-    const issue = (source: number) =>
-      invoices.issue({
-        sourceKey: `test:${source}`,
-        userId: 'u',
-        membershipId: 'm',
-        currency: 'EUR',
-        lines: [{ description: 'x', amountCents: 100 }],
-        status: 'PAID',
-        issuedAt,
-      });
     // 25 sources, each issued twice concurrently.
-    const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => issue(i % 25)));
+    const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => issueIn(2031, i % 25)));
     const numbers = new Set(issued.map((invoice) => invoice.number));
     expect(numbers.size).toBe(25);
     const stored = await models.invoices.find({ year: 2031 }).sort({ seq: 1 }).exec();
     expect(stored.map((invoice) => invoice.number)).toEqual(Array.from({ length: 25 }, (_, i) => `INV-2031-${String(i + 1).padStart(6, '0')}`));
   });
+
+  it('start the next claim at the year’s last issued number, and close the gap when that hint lags behind a crash', async () => {
+    await issueIn(2032, 1);
+    await issueIn(2032, 2);
+    expect(await models.invoiceSequences.findById(2032).lean().exec()).toEqual({ _id: 2032, last: 2 });
+    // a process that died between its insert and the hint's update
+    await models.invoiceSequences.updateOne({ _id: 2032 }, { $set: { last: 1 } }).exec();
+    expect((await issueIn(2032, 3)).number).toBe('INV-2032-000003');
+    expect(await models.invoiceSequences.findById(2032).lean().exec()).toEqual({ _id: 2032, last: 3 });
+    // invoices issued before the hint existed
+    await models.invoiceSequences.deleteOne({ _id: 2032 }).exec();
+    expect((await issueIn(2032, 4)).number).toBe('INV-2032-000004');
+  });
 });
+
+function issueIn(year: number, source: number) {
+  return new InvoiceService(models.invoices, models.invoiceSequences).issue({
+    sourceKey: `test:${year}:${source}`,
+    userId: 'u',
+    membershipId: 'm',
+    currency: 'EUR',
+    lines: [{ description: 'x', amountCents: 100 }],
+    status: 'PAID',
+    issuedAt: new Date(`${year}-06-01T00:00:00Z`),
+  });
+}
 
 describe('the test-mode payment provider', () => {
   it('records one charge for concurrent requests with one idempotency key', async () => {

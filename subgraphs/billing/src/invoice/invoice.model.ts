@@ -87,3 +87,22 @@ export type InvoiceModel = ReturnModelType<typeof Invoice>;
 export type InvoiceDocument = InstanceType<InvoiceModel>;
 
 export const createInvoiceModel = (connection: Connection): InvoiceModel => modelOn(Invoice, connection);
+
+/**
+ * The highest number known to be issued in a year: where the next claim starts. Only a hint,
+ * written after each issue, so it may lag but never lead; the insert still claims the number.
+ * Without it the claim would read the year's last invoice by a sort, which the embedded
+ * database answers by reading every invoice of the year.
+ */
+@modelOptions({ schemaOptions: { collection: 'invoice_sequences', versionKey: false } })
+export class InvoiceSequence {
+  @prop({ type: () => Number })
+  _id: number;
+
+  @prop({ type: () => Number, required: true })
+  last: number;
+}
+
+export type InvoiceSequenceModel = ReturnModelType<typeof InvoiceSequence>;
+
+export const createInvoiceSequenceModel = (connection: Connection): InvoiceSequenceModel => modelOn(InvoiceSequence, connection);

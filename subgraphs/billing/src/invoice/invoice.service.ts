@@ -1,6 +1,6 @@
 import { isDuplicateKeyError, keysetPage, objectIdOrNull, type Page } from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
-import { InvoiceStatus, type InvoiceDocument, type InvoiceLine, type InvoiceModel } from './invoice.model';
+import { InvoiceStatus, type InvoiceDocument, type InvoiceLine, type InvoiceModel, type InvoiceSequenceModel } from './invoice.model';
 
 export interface IssueInvoice {
   sourceKey: string;
@@ -20,7 +20,10 @@ const MAX_NUMBER_CLAIMS = 200;
 export const formatInvoiceNumber = (year: number, seq: number) => `INV-${year}-${String(seq).padStart(6, '0')}`;
 
 export class InvoiceService {
-  constructor(private readonly invoices: InvoiceModel) {}
+  constructor(
+    private readonly invoices: InvoiceModel,
+    private readonly sequences: InvoiceSequenceModel,
+  ) {}
 
   /**
    * Issues the invoice of `sourceKey` once. The next number of the year is claimed by the
@@ -34,7 +37,7 @@ export class InvoiceService {
     let seq = (await this.lastSeq(year)) + 1;
     for (let attempt = 0; attempt < MAX_NUMBER_CLAIMS; attempt += 1) {
       try {
-        return await this.invoices.create({
+        const invoice = await this.invoices.create({
           ...request,
           year,
           seq,
@@ -42,6 +45,8 @@ export class InvoiceService {
           amountCents: request.lines.reduce((sum, line) => sum + line.amountCents, 0),
           paidAt: request.status === InvoiceStatus.PAID ? request.issuedAt : null,
         });
+        await this.recordIssued(year, seq);
+        return invoice;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         const issued = await this.invoices.findOne({ sourceKey: request.sourceKey }).exec();
@@ -78,7 +83,19 @@ export class InvoiceService {
   }
 
   private async lastSeq(year: number): Promise<number> {
+    const hint = await this.sequences.findById(year).lean().exec();
+    if (hint) return hint.last;
+    // the year's first invoice, or invoices issued before the hint existed
     const last = await this.invoices.findOne({ year }).sort({ seq: -1 }).exec();
     return last?.seq ?? 0;
+  }
+
+  /** Raises the year's hint to `seq`; a concurrent issuer may leave it one behind, which the next claim's collision corrects. */
+  private async recordIssued(year: number, seq: number): Promise<void> {
+    const { matchedCount } = await this.sequences.updateOne({ _id: year, last: { $lt: seq } }, { $set: { last: seq } }).exec();
+    if (matchedCount > 0) return;
+    await this.sequences.create({ _id: year, last: seq }).catch((error: unknown) => {
+      if (!isDuplicateKeyError(error)) throw error;
+    });
   }
 }
