@@ -89,6 +89,16 @@ describe('importing the catalogue', () => {
     expect(stored).toMatchObject({ synopsis: 'A corrected synopsis.', featured: true, kind: 'MOVIE' });
   });
 
+  it('applies a correction of 120 titles, more than the embedded database takes in one update command', async () => {
+    await importCatalog(models, defaultSeed());
+    const seed = defaultSeed();
+    const corrected = seed.contents.slice(0, 120);
+    for (const content of corrected) content.synopsis = `Corrected: ${content.title}`;
+    expect((await importCatalog(models, seed)).contents).toMatchObject({ inserted: 0, updated: 120 });
+    expect(await models.contents.countDocuments({ synopsis: { $regex: '^Corrected: ' } })).toBe(120);
+    expect((await importCatalog(models, defaultSeed())).contents).toMatchObject({ inserted: 0, updated: 120 });
+  });
+
   it('leaves a title an administrator removed removed, and still writes nothing on a second run', async () => {
     const target = defaultSeed().contents.find((c) => c.title === 'Léon')!;
     const deletedAt = new Date();

@@ -41,7 +41,7 @@ export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } fr
 export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
-export { connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
+export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
 export { publicChangeAnnouncer, publicChangesChannel } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '@ott/kit';
+import { bulkWriteInBatches, isDuplicateKeyError } from '@ott/kit';
 import { announceChange } from '../catalogue/catalogue.version';
 import { ContentKind, sortKeys } from '../content/content.model';
 import { normalizeTitle } from '../content/title';
@@ -95,7 +95,7 @@ export async function importCatalog(models: CatalogModels, seed: CatalogSeed): P
   }
   if (newContents.MOVIE.length > 0) await insertIgnoringDuplicates(() => models.movies.insertMany(newContents.MOVIE, { ordered: false }));
   if (newContents.TV_SHOW.length > 0) await insertIgnoringDuplicates(() => models.tvShows.insertMany(newContents.TV_SHOW, { ordered: false }));
-  if (updates.length > 0) await models.contents.bulkWrite(updates, { ordered: false });
+  await bulkWriteInBatches(models.contents, updates);
   result.contents.inserted = newContents.MOVIE.length + newContents.TV_SHOW.length;
   result.contents.updated = updates.length;
 
@@ -120,7 +120,7 @@ export async function importCatalog(models: CatalogModels, seed: CatalogSeed): P
     else episodeUpdates.push({ updateOne: { filter: { _id: stored._id }, update: { $set: fields } } });
   }
   if (newEpisodes.length > 0) await insertIgnoringDuplicates(() => models.episodes.insertMany(newEpisodes, { ordered: false }));
-  if (episodeUpdates.length > 0) await models.episodes.bulkWrite(episodeUpdates, { ordered: false });
+  await bulkWriteInBatches(models.episodes, episodeUpdates);
   result.episodes.inserted = newEpisodes.length;
   result.episodes.updated = episodeUpdates.length;
 
