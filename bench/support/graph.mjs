@@ -27,12 +27,14 @@ async function waitReady(label, port, timeoutMs = 60_000) {
 
 /**
  * Starts the graph. `env` goes to every process; `gatewayNodeOptions` e.g. ['--cpu-prof', …];
+ * `mongoPushdown` (optional) goes to startInfrastructure: false starts the embedded database
+ * without its query pushdown (undefined: its default);
  * `gatewayEnv(subgraphUrls, launchNode)` adds settings for the gateway alone, once the subgraphs are up.
  * Answers the gateway's and each subgraph's URL, the gateway's process id, the settings every
  * process got (`shared`), `launchNode(label, args, env)` for more processes (stopped with the
  * rest), and `stop()`, which stops everything.
  */
-export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv = async () => ({}) } = {}) {
+export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv = async () => ({}), mongoPushdown } = {}) {
   const children = [];
   const launchNode = (label, args, childEnv, cwd = ROOT) => {
     const child = spawn('node', args, { cwd, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -42,7 +44,7 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv
   };
   const launch = (label, dir, childEnv, args = ['src/index.ts'], nodeOptions = []) => launchNode(label, [...nodeOptions, ...SWC, ...args], childEnv, join(ROOT, dir));
   const dataDir = await mkdtemp(join(tmpdir(), 'ott-bench-'));
-  const infra = await startInfrastructure({ dataDir });
+  const infra = await startInfrastructure({ dataDir, mongoPushdown });
   const stop = async () => {
     await Promise.all(
       children.map(

@@ -1,0 +1,391 @@
+// How one member's operations through the gateway cost as other members' data grows.
+//
+// Starts the whole graph once (its own embedded database, Redis, the catalogue, every subgraph
+// and the gateway, like `npm start`) and grows it step by step: for each N of --sizes, in
+// ascending order, it first tops the database up to N rows of OTHER members' data in every
+// member-scoped collection (users, refresh_tokens; memberships, invoices, operations and the
+// test-mode processor's payment methods and charges; my-list items; ratings and their per-title
+// summaries; streaming progress, sessions and ~1 % of them playing in live_sessions), inserted
+// straight through the MongoDB driver in batches (bench/support/other-members.mjs: the shapes
+// the services write, over the catalogue's real titles, 5,000 to 50,000 active members per
+// step). Then a freshly registered member, with a membership, times each operation through the
+// gateway (addToMyList, the home screen, rateContent, a title page, a popular title's reviews,
+// startPlayback, a heartbeat, stopPlayback, continueWatching + watchHistory, a billing read,
+// login, refreshToken; register and subscribeToPlan as they happen), and 10 new members rate
+// titles at once for a while (--connections). An untimed warm-up round runs first.
+// Every sample asks something new (another title, a list that just changed), so no cache
+// answers it. Errors (HTTP failures, GraphQL `errors`, timeouts) are counted per operation.
+//
+//   node bench/data-growth.bench.mjs [--sizes 0,10000,100000] [--quick] [--samples 30]
+//        [--throughput-seconds 20] [--connections 10] [--batch 2000] [--pushdown true|false]
+//
+// --quick: 10 samples per operation, 8 s of concurrent ratings, 45 s budget per operation.
+// --sizes 0,10000,100000,1000000 when the disk allows (about 11 documents per N, ~1.1 kB each
+// on disk: the 1,000,000 step inserts ~10 M documents, ~11 GB, ~40 min at ~4,500 docs/s). --pushdown is passed to startInfrastructure
+// (tools/stack/services.mjs) as `mongoPushdown`. Bounded: every sample loop has a count and a
+// time budget, every request a timeout; seeding is bounded by N. Loopback only.
+//
+// Prints, on stdout, a Markdown block: the seeding rates, one table per N and the curve.
+// Progress goes to stderr.
+import { randomUUID } from 'node:crypto';
+import { statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadAverage, withGraph } from './support/graph.mjs';
+import { activeMembersFor, loadCatalogue, MongoClient, rng, seedOtherMembers } from './support/other-members.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '0,10000,100000' },
+    quick: { type: 'boolean', default: false },
+    samples: { type: 'string' },
+    'throughput-seconds': { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '2000' },
+    'budget-seconds': { type: 'string' },
+    pushdown: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const SIZES = [...new Set(args.sizes.split(',').map((s) => Number(s.trim())))].sort((a, b) => a - b);
+if (SIZES.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--sizes: whole numbers ≥ 0, got ${args.sizes}`);
+const QUICK = args.quick;
+const SAMPLES = Number(args.samples ?? (QUICK ? 10 : 30));
+const THROUGHPUT_SECONDS = Number(args['throughput-seconds'] ?? (QUICK ? 8 : 20));
+const CONNECTIONS = Number(args.connections);
+const BATCH = Number(args.batch);
+// Sampling an operation stops after this long (with at least MIN_SAMPLES), so a slow database cannot hold the run for hours.
+const BUDGET_MS = 1000 * Number(args['budget-seconds'] ?? (QUICK ? 45 : 120));
+const MIN_SAMPLES = 3;
+const REQUEST_TIMEOUT_MS = 120_000;
+if (args.pushdown !== undefined && !['true', 'false'].includes(args.pushdown)) throw new Error('--pushdown: true or false');
+const PUSHDOWN = args.pushdown === undefined ? undefined : args.pushdown === 'true';
+const SEED = Number(args.seed);
+
+// Other members' streams stay live through the run (the default 90 s would end them mid-run).
+const env = { PLAYBACK_TIMEOUT_SECONDS: '3600' };
+
+const REGISTER = `mutation Register($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`;
+const SUBSCRIBE = `mutation Subscribe($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status plan { code } } }`;
+const ADD = `mutation Add($id: ID!) { addToMyList(contentId: $id) { id addedAt } }`;
+const HOME = `query Home { me { id myListStats { total } myList(first: 20) { totalCount edges { node { addedAt content { id title genres { name } ... on Movie { runtimeMinutes } } } } } } }`;
+const RATE = `mutation Rate($id: ID!, $score: Int!, $review: String) { rateContent(contentId: $id, score: $score, review: $review) { id score } }`;
+const TITLE = `query Title($id: ID!) { content(id: $id) { id title releaseYear genres { name } inMyList averageRating ratingsCount myRating { score review } } }`;
+const REVIEWS = `query Reviews($id: ID!) { content(id: $id) { id ratingsCount ratings(first: 10) { totalCount edges { node { score review createdAt user { id displayName } } } } } }`;
+const START = `mutation Start($input: StartPlaybackInput!) { startPlayback(input: $input) { id state positionSeconds quality } }`;
+const HEARTBEAT = `mutation Heartbeat($input: UpdatePlaybackInput!) { updatePlayback(input: $input) { id positionSeconds version } }`;
+const STOP = `mutation Stop($id: ID!) { stopPlayback(sessionId: $id) { id state endReason } }`;
+const RESUME = `query Resume { me { id continueWatching(first: 10) { positionSeconds completed content { id title } episode { id title } } watchHistory(first: 20) { totalCount edges { node { completed updatedAt content { id title } } } } } }`;
+const BILLING = `query Billing($first: Int!) { me { id membership { status currentPeriodEnd plan { code maxStreams } } entitlements { canStream maxStreams maxQuality } invoices(first: $first) { totalCount edges { node { number amountCents status issuedAt } } } } }`;
+const LOGIN = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken } }`;
+const REFRESH = `mutation Refresh($token: String!) { refreshToken(refreshToken: $token) { accessToken refreshToken } }`;
+
+/** The operations in table order. */
+const OPERATIONS = [
+  'register',
+  'subscribeToPlan',
+  'addToMyList',
+  'home screen (after the list changed)',
+  'rateContent',
+  'title page',
+  "a popular title's reviews (ratings(first: 10))",
+  'startPlayback',
+  'updatePlayback (heartbeat)',
+  'stopPlayback',
+  'continueWatching + watchHistory',
+  'billing read (membership, entitlements, invoices)',
+  'login',
+  'refreshToken',
+  `rateContent, ${CONNECTIONS} members at once`,
+];
+
+const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
+const fmt = (ms) => (Number.isNaN(ms) ? '–' : ms >= 100 ? String(Math.round(ms)) : ms.toFixed(1));
+const elapsed = (since) => ((performance.now() - since) / 1000).toFixed(1);
+const log = (line) => process.stderr.write(`${line}\n`);
+
+/** One operation's samples at one size: latencies of every attempt, errors and the first few messages. */
+function newStats() {
+  return Object.fromEntries(OPERATIONS.map((op) => [op, { ms: [], errors: 0, messages: new Map() }]));
+}
+
+function makeClient(gateway, stats) {
+  /** One timed request; never throws: a failure is counted and its `data` is undefined. */
+  return async function call(op, query, variables, token) {
+    const started = performance.now();
+    let data;
+    let error;
+    try {
+      const response = await fetch(gateway, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      if (!response.ok) error = `HTTP ${response.status}${body?.errors ? ` ${body.errors[0]?.extensions?.code ?? ''} ${body.errors[0]?.message ?? ''}` : ''}`;
+      else if (!body) error = 'not JSON';
+      else if (body.errors?.length) error = `${body.errors[0].extensions?.code ?? 'ERROR'}: ${body.errors[0].message}`;
+      data = body?.data;
+    } catch (e) {
+      error = e.name === 'TimeoutError' ? `timeout after ${REQUEST_TIMEOUT_MS / 1000} s` : `${e.name}: ${e.message}`;
+    }
+    const ms = performance.now() - started;
+    const s = stats[op];
+    s.ms.push(ms);
+    if (error) {
+      s.errors += 1;
+      const key = error.slice(0, 160);
+      s.messages.set(key, (s.messages.get(key) ?? 0) + 1);
+    }
+    return { data: error ? undefined : data, error, ms };
+  };
+}
+
+/** Runs `sample(i)` up to `count` times, stopping early past the time budget once MIN_SAMPLES are in. */
+async function sampled(label, count, sample) {
+  const started = performance.now();
+  let i = 0;
+  for (; i < count; i++) {
+    if (i >= MIN_SAMPLES && performance.now() - started > BUDGET_MS) break;
+    await sample(i);
+  }
+  log(`  ${label}: ${i} samples in ${elapsed(started)} s`);
+}
+
+const email = (size, tag) => `growth-${size}-${tag}-${randomUUID().slice(0, 8)}@example.test`;
+const PASSWORD = 'bench-password-1';
+
+async function register(call, size, tag) {
+  const { data } = await call('register', REGISTER, { input: { email: email(size, tag), password: PASSWORD, displayName: `Growth ${tag}` } });
+  if (!data) throw new Error(`could not register the bench member ${tag} at N=${size}: ${JSON.stringify(data)}`);
+  return data.register;
+}
+
+/** Times every single-member operation, then the concurrent ratings; answers the stats. */
+async function measureSize(gateway, size, catalogue, random, { samples, throughputSeconds }) {
+  const stats = newStats();
+  const call = makeClient(gateway, stats);
+  // Titles for this size, shuffled; each purpose takes its own slice, so no sample repeats an earlier one.
+  const shuffled = [...catalogue.titles].sort(() => random() - 0.5);
+  const playable = [...catalogue.playable].sort(() => random() - 0.5);
+  let cursor = 0;
+  const take = (k) => shuffled.slice(cursor, (cursor += k));
+
+  log(`N=${size}: registering the member…`);
+  const mainEmail = email(size, 'main');
+  const { data: reg } = await call('register', REGISTER, { input: { email: mainEmail, password: PASSWORD, displayName: 'Growth Main' } });
+  if (!reg) throw new Error(`could not register the bench member at N=${size}: ${[...stats.register.messages.keys()].join('; ')}`);
+  const token = reg.register.accessToken;
+  let refresh = reg.register.refreshToken;
+  await call('subscribeToPlan', SUBSCRIBE, { input: { planCode: 'STANDARD', paymentToken: 'tok_visa', idempotencyKey: randomUUID() } }, token);
+
+  // Warm the query plans (not timed into the tables: the first request of an operation plans it).
+  const warmStats = newStats();
+  const warm = makeClient(gateway, warmStats);
+  const [warmA, warmB] = take(2);
+  await warm('addToMyList', ADD, { id: warmA.id }, token);
+  await warm('home screen (after the list changed)', HOME, {}, token);
+  await warm('rateContent', RATE, { id: warmB.id, score: 7, review: null }, token);
+  await warm('title page', TITLE, { id: warmB.id }, token);
+  await warm('billing read (membership, entitlements, invoices)', BILLING, { first: 5 }, token);
+  await warm('continueWatching + watchHistory', RESUME, {}, token);
+
+  const listed = take(samples);
+  await sampled('addToMyList + home', samples, async (i) => {
+    await call('addToMyList', ADD, { id: listed[i].id }, token);
+    await call('home screen (after the list changed)', HOME, {}, token);
+  });
+  const rated = take(samples);
+  await sampled('rateContent', samples, async (i) => {
+    await call('rateContent', RATE, { id: rated[i].id, score: 1 + ((i * 7) % 10), review: i % 3 === 0 ? `Sample review ${i}: tense, well acted, a little long.` : null }, token);
+  });
+  // Half titles this member listed or rated, half new to them.
+  const pages = [...listed.slice(0, Math.ceil(samples / 4)), ...rated.slice(0, Math.ceil(samples / 4)), ...take(samples)].slice(0, samples).sort(() => random() - 0.5);
+  await sampled('title page', samples, async (i) => {
+    await call('title page', TITLE, { id: pages[i].id }, token);
+  });
+  // Reviews are per title, not per member: the most popular titles have the most of them (they
+  // grow with N), each read once per size; ids 0, 1, 2 … of the catalogue sorted by popularity.
+  await sampled('reviews', samples, async (i) => {
+    await call("a popular title's reviews (ratings(first: 10))", REVIEWS, { id: catalogue.titles[i % catalogue.titles.length].id }, token);
+  });
+  await sampled('playback + progress', samples, async (i) => {
+    const title = playable[i % playable.length];
+    const { data } = await call('startPlayback', START, { input: { contentId: title.id, device: `bench-${i % 3}`, quality: 'HD' } }, token);
+    const sessionId = data?.startPlayback.id;
+    if (sessionId) {
+      const runtime = (title.kind === 'MOVIE' ? title.runtimeSeconds : title.episodes[0]?.runtimeSeconds) ?? 3_600;
+      await call('updatePlayback (heartbeat)', HEARTBEAT, { input: { sessionId, positionSeconds: Math.min(60 + i * 30, Math.floor(runtime * 0.9)), state: 'PLAYING' } }, token);
+      await call('stopPlayback', STOP, { id: sessionId }, token);
+    }
+    await call('continueWatching + watchHistory', RESUME, {}, token);
+  });
+  await sampled('billing read', samples, async (i) => {
+    await call('billing read (membership, entitlements, invoices)', BILLING, { first: 1 + (i % 10) }, token);
+  });
+  await sampled('login + refreshToken', samples, async () => {
+    const { data } = await call('login', LOGIN, { email: mainEmail, password: PASSWORD });
+    if (data) refresh = data.login.refreshToken;
+    const rotated = await call('refreshToken', REFRESH, { token: refresh });
+    if (rotated.data) refresh = rotated.data.refreshToken.refreshToken;
+  });
+
+  // Throughput: CONNECTIONS new members, each rating its own titles as fast as answers come.
+  const raters = [];
+  for (let w = 0; w < CONNECTIONS; w++) raters.push((await register(call, size, `rater${w}`)).accessToken);
+  const pool = take(Math.min(400, shuffled.length - cursor));
+  const op = `rateContent, ${CONNECTIONS} members at once`;
+  log(`  ${op}: ${throughputSeconds} s…`);
+  const started = performance.now();
+  const deadline = started + throughputSeconds * 1000;
+  let done = 0;
+  await Promise.all(
+    raters.map(async (raterToken, w) => {
+      // Worker w rates titles w, w + C, w + 2C … of the pool: no two workers share a title's lease.
+      for (let k = 0; performance.now() < deadline && k < 10_000; k++) {
+        const title = pool[(w + k * CONNECTIONS) % pool.length];
+        await call(op, RATE, { id: title.id, score: 1 + ((w + k) % 10), review: null }, raterToken);
+        done += 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const throughput = { requests: done, seconds, perSecond: done / seconds };
+  log(`  ${op}: ${done} in ${seconds.toFixed(1)} s`);
+  // Warm-up failures are not in the latencies but are reported with the errors.
+  for (const [name, w] of Object.entries(warmStats)) for (const [message, n] of w.messages) stats[name].messages.set(`(warm-up, not in n) ${message}`, n);
+  return { stats, throughput };
+}
+
+function sizeTable(size, result, seeding, load) {
+  const { stats, throughput } = result;
+  const lines = [
+    `#### N = ${size.toLocaleString('en-US')} other members' rows per collection${seeding ? ` (${seeding})` : ''}`,
+    '',
+    `load average before measuring: ${load}`,
+    '',
+    '| operation | n | p50 ms | p99 ms | max ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const notes = [];
+  for (const op of OPERATIONS) {
+    const s = stats[op];
+    if (s.ms.length === 0) continue;
+    const sorted = [...s.ms].sort((a, b) => a - b);
+    lines.push(`| ${op} | ${sorted.length} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} | ${fmt(sorted.at(-1))} | ${s.errors} |`);
+    for (const [message, n] of s.messages) notes.push(`- ${op}: ${n} × ${message}`);
+  }
+  lines.push('', `Concurrent ratings: ${throughput.requests} in ${throughput.seconds.toFixed(1)} s = ${throughput.perSecond.toFixed(1)} ratings/s (${stats[`rateContent, ${CONNECTIONS} members at once`].errors} errors).`);
+  if (notes.length > 0) lines.push('', 'Errors:', '', ...notes);
+  return lines.join('\n');
+}
+
+function curve(results) {
+  const first = results[0];
+  const last = results.at(-1);
+  const header = ['| operation', ...results.map((r) => `p50 ms @ ${r.size.toLocaleString('en-US')}`), `× (${last.size.toLocaleString('en-US')} ÷ ${first.size.toLocaleString('en-US')}) |`];
+  const lines = [header.join(' | '), `| --- | ${results.map(() => '---:').join(' | ')} | ---: |`];
+  const ratios = [];
+  for (const op of OPERATIONS) {
+    const p50s = results.map((r) => percentile([...r.stats[op].ms].sort((a, b) => a - b), 50));
+    if (p50s.every(Number.isNaN)) continue;
+    const ratio = p50s.at(-1) / p50s[0];
+    if (Number.isFinite(ratio)) ratios.push([op, ratio]);
+    lines.push(`| ${op} | ${p50s.map(fmt).join(' | ')} | ${Number.isFinite(ratio) ? ratio.toFixed(1) : '–'} |`);
+  }
+  const tput = results.map((r) => r.throughput.perSecond);
+  lines.push(`| ratings/s, ${CONNECTIONS} members at once | ${tput.map((t) => t.toFixed(1)).join(' | ')} | ${(tput.at(-1) / tput[0]).toFixed(2)} |`);
+  ratios.sort((a, b) => a[1] - b[1]);
+  const median = ratios.length ? ratios[Math.floor(ratios.length / 2)][1] : NaN;
+  const worst = ratios.at(-1);
+  lines.push(
+    '',
+    `Curve: at N = ${last.size.toLocaleString('en-US')} an operation's p50 is ${median.toFixed(1)}× (median over operations) its p50 at N = ${first.size.toLocaleString('en-US')}; ` +
+      `worst ${worst?.[0]} (${worst?.[1].toFixed(1)}×); concurrent ratings ${tput.at(-1).toFixed(1)} vs ${tput[0].toFixed(1)} per second.`,
+  );
+  return lines.join('\n');
+}
+
+const runStarted = performance.now();
+const results = [];
+const seedingRows = [];
+const warmupErrors = [];
+await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, shared }) => {
+  // A command that hangs fails after 10 minutes instead of holding the run forever.
+  const client = new MongoClient(shared.MONGODB_URL, { socketTimeoutMS: 600_000 });
+  await client.connect();
+  try {
+    const catalogue = await loadCatalogue(client);
+    log(`catalogue: ${catalogue.titles.length} titles (${catalogue.playable.length} playable), ${catalogue.genreIds.length} genres`);
+    // One short untimed round first, so N = 0 is not also the services' first minute (JIT,
+    // connection pools, query plans). Its 11 members stay, as other members, at every N.
+    log('warm-up round (not reported)…');
+    const warmup = await measureSize(gateway, 'warmup', catalogue, rng(SEED), { samples: 5, throughputSeconds: 3 });
+    for (const [op, s] of Object.entries(warmup.stats)) for (const [message, n] of s.messages) warmupErrors.push(`- ${op}: ${n} × ${message}`);
+    let seeded = 0;
+    for (const size of SIZES) {
+      const { bavail, bsize } = statfsSync(tmpdir());
+      const freeGb = (bavail * bsize) / 1e9;
+      // About 12 documents of ~0.4 kB per N, plus SQLite's indexes: refuse a size the disk cannot take.
+      const needGb = ((size - seeded) * 12 * 1.5) / 1e6;
+      if (needGb > freeGb * 0.8) throw new Error(`N=${size} needs about ${needGb.toFixed(0)} GB in ${tmpdir()}, ${freeGb.toFixed(0)} GB free`);
+      let seeding = '';
+      if (size > seeded) {
+        const delta = size - seeded;
+        log(`N=${size}: seeding ${delta} rows per collection (${activeMembersFor(delta)} active members among ${delta} new accounts)…`);
+        const started = performance.now();
+        const report = await seedOtherMembers(client, { from: seeded, count: delta, catalogue, batchSize: BATCH, seed: SEED, log });
+        const seconds = (performance.now() - started) / 1000;
+        const docs = report.reduce((sum, r) => sum + r.docs, 0);
+        for (const r of report) seedingRows.push({ size, ...r });
+        seedingRows.push({ size, collection: '**all**', docs, seconds });
+        seeding = `seeded ${docs.toLocaleString('en-US')} documents in ${seconds.toFixed(0)} s, ${Math.round(docs / seconds)} docs/s`;
+        log(`N=${size}: ${seeding}`);
+        seeded = size;
+      }
+      if (size > 0) {
+        // The seeded data is what the graph answers: the most popular title's totals include it.
+        const top = catalogue.titles[0];
+        const { data } = await makeClient(gateway, newStats())('title page', TITLE, { id: top.id });
+        log(`N=${size}: "${top.title}" through the gateway: ratingsCount ${data?.content?.ratingsCount}, averageRating ${data?.content?.averageRating}`);
+      }
+      const load = loadAverage();
+      const started = performance.now();
+      const result = await measureSize(gateway, size, catalogue, rng(SEED * 31 + size), { samples: SAMPLES, throughputSeconds: THROUGHPUT_SECONDS });
+      log(`N=${size}: measured in ${elapsed(started)} s`);
+      results.push({ size, ...result, seeding, load, seconds: (performance.now() - started) / 1000 });
+    }
+  } finally {
+    await client.close();
+  }
+});
+
+const cpu = (await import('node:os')).cpus();
+const out = [
+  `### Data growth: one member's operations as other members' data grows`,
+  '',
+  '```',
+  `node bench/data-growth.bench.mjs --sizes ${SIZES.join(',')}${QUICK ? ' --quick' : ''} --samples ${SAMPLES} --throughput-seconds ${THROUGHPUT_SECONDS}${PUSHDOWN === undefined ? '' : ` --pushdown ${PUSHDOWN}`}`,
+  '```',
+  '',
+  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; embedded FerretDB${PUSHDOWN === undefined ? '' : `, mongoPushdown ${PUSHDOWN}`}; ` +
+    `${SAMPLES} samples per operation (fewer past a ${BUDGET_MS / 1000} s budget), p99 of so few samples is about the maximum; whole run ${((performance.now() - runStarted) / 60_000).toFixed(1)} min.`,
+  '',
+  'Seeding (insertMany, batches of ' + BATCH + '):',
+  '',
+  '| N | collection | documents | s | docs/s |',
+  '| ---: | --- | ---: | ---: | ---: |',
+  ...seedingRows.map((r) => `| ${r.size} | ${r.collection} | ${r.docs} | ${r.seconds.toFixed(1)} | ${Math.round(r.docs / Math.max(r.seconds, 0.001))} |`),
+  '',
+  ...results.flatMap((r) => [sizeTable(r.size, r, r.seeding, r.load), `(measured in ${r.seconds.toFixed(0)} s)`, '']),
+  results.length > 1 ? curve(results) : '',
+  ...(warmupErrors.length > 0 ? ['', 'Errors in the untimed warm-up round:', '', ...warmupErrors] : []),
+];
+console.log(out.join('\n'));
