@@ -32,7 +32,7 @@ function ensureGoBinary(src, bin, label, patches = {}) {
     const modfile = patchModules(src, join(dirname(bin), `${basename(bin)}.build`), patches);
     execFileSync('go', ['build', ...(modfile ? [`-modfile=${modfile}`] : []), '-o', bin, '.'], { cwd: src, stdio: 'inherit' });
   } catch (error) {
-    throw new Error(`could not build ${relative(ROOT, src)} with Go (is "go" on PATH?): ${error.message}`);
+    throw new Error(`could not build ${relative(ROOT, src)} with Go (are "go" and "patch" on PATH?): ${error.message}`);
   }
   writeFileSync(stamp, digest);
   return bin;

@@ -67,7 +67,7 @@ export async function ensureIndexes(models: readonly Pick<mongoose.Model<unknown
  * FerretDB 1.24 never answers an update command of 100 or more statements (measured: 99
  * answer, 100 hang), so bulk updates go in commands of at most 50.
  */
-export const BULK_WRITE_BATCH = 50;
+const BULK_WRITE_BATCH = 50;
 
 /** `bulkWrite` of unordered operations, in commands of at most BULK_WRITE_BATCH. */
 export async function bulkWriteInBatches<T>(model: Pick<mongoose.Model<T>, 'bulkWrite'>, operations: Parameters<mongoose.Model<T>['bulkWrite']>[0]): Promise<void> {
