@@ -31,6 +31,7 @@ import { randomUUID } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { cpuPerRequest, cpuSnapshot, formatCpu } from './support/cpu.mjs';
 import { loadAverage, withGraph } from './support/graph.mjs';
 import { activeMembersFor, loadCatalogue, MongoClient, rng, seedOtherMembers } from './support/other-members.mjs';
 
@@ -169,7 +170,7 @@ async function register(call, size, tag) {
 }
 
 /** Times every single-member operation, then the concurrent ratings; answers the stats. */
-async function measureSize(gateway, size, catalogue, random, { samples, throughputSeconds }) {
+async function measureSize(gateway, processes, size, catalogue, random, { samples, throughputSeconds }) {
   const stats = newStats();
   const call = makeClient(gateway, stats);
   // Titles for this size, shuffled; each purpose takes its own slice, so no sample repeats an earlier one.
@@ -243,6 +244,7 @@ async function measureSize(gateway, size, catalogue, random, { samples, throughp
   const pool = take(Math.min(400, shuffled.length - cursor));
   const op = `rateContent, ${CONNECTIONS} members at once`;
   log(`  ${op}: ${throughputSeconds} s…`);
+  const cpuBefore = cpuSnapshot(processes);
   const started = performance.now();
   const deadline = started + throughputSeconds * 1000;
   let done = 0;
@@ -250,14 +252,16 @@ async function measureSize(gateway, size, catalogue, random, { samples, throughp
     raters.map(async (raterToken, w) => {
       // Worker w rates titles w, w + C, w + 2C … of the pool: no two workers share a title's lease.
       for (let k = 0; performance.now() < deadline && k < 10_000; k++) {
+        const round = Math.floor((w + k * CONNECTIONS) / pool.length);
         const title = pool[(w + k * CONNECTIONS) % pool.length];
-        await call(op, RATE, { id: title.id, score: 1 + ((w + k) % 10), review: null }, raterToken);
+        // A new score on every round through the pool, so each change moves the title's totals.
+        await call(op, RATE, { id: title.id, score: 1 + ((w + k + round) % 10), review: null }, raterToken);
         done += 1;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const throughput = { requests: done, seconds, perSecond: done / seconds };
+  const throughput = { requests: done, seconds, perSecond: done / seconds, cpu: cpuPerRequest(cpuBefore, cpuSnapshot(processes), done) };
   log(`  ${op}: ${done} in ${seconds.toFixed(1)} s`);
   // Warm-up failures are not in the latencies but are reported with the errors.
   for (const [name, w] of Object.entries(warmStats)) for (const [message, n] of w.messages) stats[name].messages.set(`(warm-up, not in n) ${message}`, n);
@@ -282,7 +286,7 @@ function sizeTable(size, result, seeding, load) {
     lines.push(`| ${op} | ${sorted.length} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} | ${fmt(sorted.at(-1))} | ${s.errors} |`);
     for (const [message, n] of s.messages) notes.push(`- ${op}: ${n} × ${message}`);
   }
-  lines.push('', `Concurrent ratings: ${throughput.requests} in ${throughput.seconds.toFixed(1)} s = ${throughput.perSecond.toFixed(1)} ratings/s (${stats[`rateContent, ${CONNECTIONS} members at once`].errors} errors).`);
+  lines.push('', `Concurrent ratings: ${throughput.requests} in ${throughput.seconds.toFixed(1)} s = ${throughput.perSecond.toFixed(1)} ratings/s (${stats[`rateContent, ${CONNECTIONS} members at once`].errors} errors); CPU per rating by process: ${formatCpu(throughput.cpu)}.`);
   if (notes.length > 0) lines.push('', 'Errors:', '', ...notes);
   return lines.join('\n');
 }
@@ -317,7 +321,7 @@ const runStarted = performance.now();
 const results = [];
 const seedingRows = [];
 const warmupErrors = [];
-await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, shared }) => {
+await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, processes, shared }) => {
   // A command that hangs fails after 10 minutes instead of holding the run forever.
   const client = new MongoClient(shared.MONGODB_URL, { socketTimeoutMS: 600_000 });
   await client.connect();
@@ -327,7 +331,7 @@ await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, shared }) =>
     // One short untimed round first, so N = 0 is not also the services' first minute (JIT,
     // connection pools, query plans). Its 11 members stay, as other members, at every N.
     log('warm-up round (not reported)…');
-    const warmup = await measureSize(gateway, 'warmup', catalogue, rng(SEED), { samples: 5, throughputSeconds: 3 });
+    const warmup = await measureSize(gateway, processes, 'warmup', catalogue, rng(SEED), { samples: 5, throughputSeconds: 3 });
     for (const [op, s] of Object.entries(warmup.stats)) for (const [message, n] of s.messages) warmupErrors.push(`- ${op}: ${n} × ${message}`);
     let seeded = 0;
     for (const size of SIZES) {
@@ -358,7 +362,7 @@ await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, shared }) =>
       }
       const load = loadAverage();
       const started = performance.now();
-      const result = await measureSize(gateway, size, catalogue, rng(SEED * 31 + size), { samples: SAMPLES, throughputSeconds: THROUGHPUT_SECONDS });
+      const result = await measureSize(gateway, processes, size, catalogue, rng(SEED * 31 + size), { samples: SAMPLES, throughputSeconds: THROUGHPUT_SECONDS });
       log(`N=${size}: measured in ${elapsed(started)} s`);
       results.push({ size, ...result, seeding, load, seconds: (performance.now() - started) / 1000 });
     }

@@ -26,15 +26,18 @@ async function waitReady(label, port, timeoutMs = 60_000) {
 }
 
 /**
- * Starts the graph. `env` goes to every process; `gatewayNodeOptions` e.g. ['--cpu-prof', …];
+ * Starts the graph. `env` goes to every process; `gatewayNodeOptions` e.g. ['--cpu-prof', …],
+ * and `subgraphNodeOptions` the same by subgraph name (`{ ratings: ['--cpu-prof', …] }`);
  * `mongoPushdown` (optional) goes to startInfrastructure: false starts the embedded database
  * without its query pushdown (undefined: its default);
  * `gatewayEnv(subgraphUrls, launchNode)` adds settings for the gateway alone, once the subgraphs are up.
- * Answers the gateway's and each subgraph's URL, the gateway's process id, the settings every
+ * Answers the gateway's and each subgraph's URL, the gateway's process id, `processes` (the
+ * process id of the gateway, each subgraph, and the database and Redis when it started them, by
+ * name: see cpu.mjs), the settings every
  * process got (`shared`), `launchNode(label, args, env)` for more processes (stopped with the
  * rest), and `stop()`, which stops everything.
  */
-export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv = async () => ({}), mongoPushdown } = {}) {
+export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNodeOptions = {}, gatewayEnv = async () => ({}), mongoPushdown } = {}) {
   const children = [];
   const launchNode = (label, args, childEnv, cwd = ROOT) => {
     const child = spawn('node', args, { cwd, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -88,14 +91,19 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv
       );
     });
     // As deployed, subgraphs believe the client address the gateway (on loopback) forwards.
-    subgraphs.forEach((s, i) => launch(s.name, `subgraphs/${s.name}`, { ...shared, PORT: String(ports[i]), TRUST_PROXY: 'loopback' }));
+    const processes = { ...infra.pids };
+    subgraphs.forEach((s, i) => {
+      const settings = { ...shared, PORT: String(ports[i]), TRUST_PROXY: 'loopback' };
+      processes[s.name] = launch(s.name, `subgraphs/${s.name}`, settings, undefined, subgraphNodeOptions[s.name] ?? []).pid;
+    });
     await Promise.all(subgraphs.map((s, i) => waitReady(s.name, ports[i])));
     const gatewayPort = ports.at(-1);
     const subgraphUrls = Object.fromEntries(subgraphs.map((s, i) => [s.name, url(ports[i])]));
     const gatewayOnly = await gatewayEnv(subgraphUrls, launchNode);
     const gateway = launch('gateway', 'gateway', { ...shared, ...gatewayOnly, PORT: String(gatewayPort) }, undefined, gatewayNodeOptions);
     await waitReady('gateway', gatewayPort);
-    return { gateway: url(gatewayPort), gatewayPid: gateway.pid, subgraphs: subgraphUrls, shared, launchNode, stop };
+    processes.gateway = gateway.pid;
+    return { gateway: url(gatewayPort), gatewayPid: gateway.pid, processes, subgraphs: subgraphUrls, shared, launchNode, stop };
   } catch (error) {
     await stop();
     throw error;

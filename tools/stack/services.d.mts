@@ -1,6 +1,7 @@
 export const ROOT: string;
 export interface Running {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 export function ensureEmbeddedMongo(): string;
@@ -11,6 +12,6 @@ export function startInfrastructure(options: {
   dataDir: string;
   env?: NodeJS.ProcessEnv;
   mongoPushdown?: boolean;
-}): Promise<{ mongoUrl: string; redisUrl: string; stop(): Promise<unknown> }>;
+}): Promise<{ mongoUrl: string; redisUrl: string; pids: { database?: number; redis?: number }; stop(): Promise<unknown> }>;
 export function freePort(): Promise<number>;
 export function waitForPort(port: number, host?: string, timeoutMs?: number): Promise<void>;

@@ -136,7 +136,7 @@ export async function startEmbeddedMongo({ dataDir, port = 0, pushdown = true })
   const [, url] = await waitForLine(child, /^ready (\S+)$/m, 'embedded-mongo');
   child.stdout.resume();
   child.stderr.resume();
-  return { url, stop: stopper(child) };
+  return { url, pid: child.pid, stop: stopper(child) };
 }
 
 export function freePort() {
@@ -165,7 +165,7 @@ export async function startRedis({ dataDir, port }) {
       await waitForLine(child, /Ready to accept connections/, 'redis-server', 10_000);
       child.stdout.resume();
       child.stderr.resume();
-      return { url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
+      return { url: `redis://127.0.0.1:${chosen}`, port: chosen, pid: child.pid, stop: stopper(child) };
     } catch (error) {
       if (port !== undefined || attempt >= 2) {
         throw new Error(`could not start redis-server (is it installed?): ${error.message}`);
@@ -176,24 +176,27 @@ export async function startRedis({ dataDir, port }) {
 
 /**
  * Uses MONGODB_URL / REDIS_URL when set, else starts private servers with data under dataDir
- * (`mongoPushdown: false`: see startEmbeddedMongo).
+ * (`mongoPushdown: false`: see startEmbeddedMongo). `pids` names the processes it started.
  */
 export async function startInfrastructure({ dataDir, env = process.env, mongoPushdown = true }) {
   const stops = [];
+  const pids = {};
   try {
     let mongoUrl = env.MONGODB_URL;
     if (!mongoUrl) {
       const mongo = await startEmbeddedMongo({ dataDir: join(dataDir, 'mongo'), pushdown: mongoPushdown });
       stops.push(mongo.stop);
       mongoUrl = mongo.url;
+      pids.database = mongo.pid;
     }
     let redisUrl = env.REDIS_URL;
     if (!redisUrl) {
       const redis = await startRedis({ dataDir: join(dataDir, 'redis') });
       stops.push(redis.stop);
       redisUrl = redis.url;
+      pids.redis = redis.pid;
     }
-    return { mongoUrl, redisUrl, stop: () => Promise.all(stops.map((stop) => stop())) };
+    return { mongoUrl, redisUrl, pids, stop: () => Promise.all(stops.map((stop) => stop())) };
   } catch (error) {
     await Promise.all(stops.map((stop) => stop()));
     throw error;
