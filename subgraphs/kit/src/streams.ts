@@ -92,6 +92,13 @@ export interface StreamConsumerOptions {
   batch?: number;
   blockMs?: number;
   retryMs?: number;
+  /**
+   * After a read that found entries, wait this long before the next one, so what arrives
+   * meanwhile is handled as one batch (0: read again at once). The first entry after a quiet
+   * spell is still handled at once; under a steady flow a handler whose batch collapses entries
+   * (the latest per key wins) then runs at most about once per gatherMs.
+   */
+  gatherMs?: number;
 }
 
 /** Redis 6.2 answers an entry deleted from the stream, while pending, as a null or with null fields. */
@@ -157,6 +164,8 @@ export class StreamConsumer {
   private lastLag: StreamLag | undefined;
   private nextLagSample = 0;
   private unwatch: (() => void) | undefined;
+  /** Ends a gathering pause early when the consumer stops. */
+  private readonly stopping = new AbortController();
 
   constructor(
     /** A connection of its own, without a key prefix: XREADGROUP blocks it. */
@@ -179,6 +188,7 @@ export class StreamConsumer {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.unwatch?.();
     this.redis.disconnect();
     await this.loop;
@@ -190,7 +200,7 @@ export class StreamConsumer {
   }
 
   private async run(): Promise<void> {
-    const { stream, group, batch = 100, blockMs = 2_000, retryMs = 1_000 } = this.options;
+    const { stream, group, batch = 100, blockMs = 2_000, retryMs = 1_000, gatherMs = 0 } = this.options;
     // Half the idle bound: an abandoned entry is taken up between 1× and 1.5× claimIdleMs.
     const claimEveryMs = Math.max(1, Math.floor(this.options.settings.claimIdleMs / 2));
     let groupReady = false;
@@ -222,7 +232,10 @@ export class StreamConsumer {
             position = entries.findLast((entry) => entry !== null)?.[0] ?? '>';
             await this.deliver(entries, { redelivered: true, retryMs });
           }
-        } else if (entries.length > 0) await this.deliver(entries, { redelivered: false, retryMs });
+        } else if (entries.length > 0) {
+          await this.deliver(entries, { redelivered: false, retryMs });
+          if (gatherMs > 0) await this.pause(gatherMs);
+        }
       } catch (err) {
         if (!this.running) break;
         if (String((err as Error).message).includes('NOGROUP')) groupReady = false;
@@ -235,6 +248,10 @@ export class StreamConsumer {
         await sleep(retryMs);
       }
     }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 
   private async createGroup(): Promise<boolean> {

@@ -67,11 +67,11 @@ function startConsumer(
   stream: string,
   consumerSettings: StreamConsumerSettings,
   handle: (entries: StreamEntry[]) => Promise<void>,
-  options: { url?: string; redis?: Redis; logger?: ReturnType<typeof createLogger>; retryMs?: number } = {},
+  options: { url?: string; redis?: Redis; logger?: ReturnType<typeof createLogger>; retryMs?: number; gatherMs?: number } = {},
 ): StreamConsumer {
   const consumer = new StreamConsumer(
     options.redis ?? client(options.url ?? inject('redisUrl')),
-    { stream, group: GROUP, settings: consumerSettings, unavailableMessage: 'test stream unavailable', blockMs: 100, retryMs: options.retryMs ?? 100 },
+    { stream, group: GROUP, settings: consumerSettings, unavailableMessage: 'test stream unavailable', blockMs: 100, retryMs: options.retryMs ?? 100, gatherMs: options.gatherMs },
     handle,
     options.logger ?? createLogger('streams-test', process.env.TEST_LOG_LEVEL || 'silent'),
   );
@@ -174,6 +174,29 @@ describe('stream consumer names', () => {
     });
     expect(() => load({ STREAM_CLAIM_IDLE_MS: 'soon' })).toThrow(ConfigError);
     expect(() => load({ STREAM_CONSUMER_NAME: 'has spaces' })).toThrow(/STREAM_CONSUMER_NAME/);
+  });
+});
+
+describe('gathering', () => {
+  it('handles the first entry after a quiet spell at once, then what arrives during the pause as one batch', async () => {
+    const stream = await newStream('gather');
+    const batches: string[][] = [];
+    startConsumer(stream, settings(), async (entries) => void batches.push(entries.map((e) => e.fields.get('n')!)), { gatherMs: 1_500 });
+    await admin.xadd(stream, '*', 'n', '0');
+    await waitFor(() => batches.length === 1 || undefined, 'the first entry');
+    for (let n = 1; n <= 20; n++) await admin.xadd(stream, '*', 'n', String(n));
+    await waitFor(() => batches.flat().length === 21 || undefined, 'every entry');
+
+    expect(batches).toEqual([['0'], Array.from({ length: 20 }, (_, i) => String(i + 1))]);
+  });
+
+  it('stops during a pause without waiting for its end', async () => {
+    const stream = await newStream('gather-stop');
+    const { handled, handle } = recorder();
+    const consumer = startConsumer(stream, settings(), handle, { gatherMs: 600_000 });
+    await admin.xadd(stream, '*', 'n', '1');
+    await waitFor(() => handled.length === 1 || undefined, 'the entry that starts a ten-minute pause');
+    await consumer.stop(); // would outlast the test's timeout if the pause held it
   });
 });
 
