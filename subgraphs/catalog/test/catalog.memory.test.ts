@@ -174,6 +174,24 @@ describe('writes reach the catalogue in memory of every process, without Redis',
     await expectSameAnswers(`{ browse(sort: RATING_DESC, first: 20) { edges { cursor node { id } } } }`);
   });
 
+  it('keeps the newest rating summary of a title when an older one arrives after it', async () => {
+    const [first, marker] = await models.contents.find({ deletedAt: null }).sort({ ratingKey: 1, _id: 1 }).skip(1).limit(2).lean();
+    const [id, markerId] = [String(first!._id), String(marker!._id)];
+    const stream = catalogConfig(env).ratingEventsStream;
+    const ratingOf = async (contentId: string) => (await models.contents.findById(contentId).lean())!.rating;
+    await events.xadd(stream, '*', 'contentId', id, 'sum', '90', 'count', '10', 'version', '5');
+    await until(async () => (await ratingOf(id)) === 9);
+
+    // Version 4 was made before version 5 (two ratings processes published them out of order).
+    await events.xadd(stream, '*', 'contentId', id, 'sum', '10', 'count', '10', 'version', '4');
+    await events.xadd(stream, '*', 'contentId', markerId, 'sum', '30', 'count', '10', 'version', '1');
+    await until(async () => (await ratingOf(markerId)) === 3);
+    expect(await ratingOf(id)).toBe(9);
+
+    await events.xadd(stream, '*', 'contentId', id, 'sum', '70', 'count', '10', 'version', '6');
+    await until(async () => (await ratingOf(id)) === 7);
+  });
+
   it('sorts titles in the database’s string order, characters beyond U+FFFF included', async () => {
     // U+FA0E sorts before U+20000 by code point (and in UTF-8), after it by UTF-16 unit.
     for (const title of ['\u{20000} Zz', '\u{FA0E} Zz', 'Zzzzz']) {

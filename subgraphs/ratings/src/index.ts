@@ -23,7 +23,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<RatingsService> {
     // A connection of its own: reading the content-deleted stream blocks it.
     const deletionEvents = await openRedis(resources, 'ratings-content-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
     const { app, models, locks, catalog } = await createServer({ config, mongo, redis, events, logger });
-    await ensureIndexes([models.ratings, models.summaries, models.locks]);
+    await ensureIndexes([models.ratings, models.summaries]);
     // A lease left by a process that died mid-write: repair those titles before serving.
     for (const contentId of await locks.abandoned()) await locks.run(contentId, async () => undefined);
     const server = await app.listen(config.HOST, config.PORT);

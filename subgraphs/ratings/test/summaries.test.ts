@@ -20,7 +20,7 @@ beforeAll(async () => {
   events = createRedis('test-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
   await connectRedis(events);
   services = createServices({ config, mongo, events, logger });
-  await ensureIndexes([services.models.ratings, services.models.summaries, services.models.locks]);
+  await ensureIndexes([services.models.ratings, services.models.summaries]);
 });
 afterAll(async () => {
   events?.disconnect();
@@ -50,10 +50,28 @@ describe('rating summaries', () => {
 
   it('keeps counters exact when many increments of one title race, because the title’s lease serialises them', async () => {
     const contentId = 'race-title';
-    await Promise.all(Array.from({ length: 40 }, (_, i) => services.locks.run(contentId, () => services.summaries.apply(contentId, (i % 10) + 1, 1))));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => services.locks.run(contentId, async (lease) => lease.add((i % 10) + 1, 1))));
     const [summary] = await services.summaries.findByContentIds([contentId]);
-    expect(summary).toMatchObject({ sum: 4 * 55, count: 40 });
-    expect(await lastEvent(contentId)).toEqual({ contentId, sum: '220', count: '40' });
+    expect(summary).toMatchObject({ sum: 4 * 55, count: 40, version: 40 });
+    expect(summary).not.toHaveProperty('lockedBy');
+    expect(await lastEvent(contentId)).toEqual({ contentId, sum: '220', count: '40', version: '40' });
+  });
+
+  it('frees the lease without a new version when the work changed nothing, and with what it recorded when it failed', async () => {
+    const contentId = 'quiet-title';
+    await services.locks.run(contentId, async (lease) => lease.add(5, 1));
+    await services.locks.run(contentId, async () => undefined);
+    const failure = await services.locks
+      .run(contentId, async (lease) => {
+        lease.add(3, 1); // the rating was written, then something after it failed
+        throw new Error('after the rating write');
+      })
+      .catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ message: 'after the rating write' });
+    const [summary] = await services.summaries.findByContentIds([contentId]);
+    expect(summary).toMatchObject({ sum: 8, count: 2, version: 2 });
+    expect(await services.locks.abandoned()).not.toContain(contentId);
   });
 
   it('keeps counters exact when two processes race on one title, because the lease in the database serialises them', async () => {
@@ -63,7 +81,7 @@ describe('rating summaries', () => {
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => {
         const process = i % 2 === 0 ? services : other;
-        return process.locks.run(contentId, () => process.summaries.apply(contentId, 2, 1));
+        return process.locks.run(contentId, async (lease) => lease.add(2, 1));
       }),
     );
     const [summary] = await services.summaries.findByContentIds([contentId]);
@@ -73,26 +91,49 @@ describe('rating summaries', () => {
   it('recomputes a title whose writer died holding its lease, before the next change is applied', async () => {
     const contentId = 'crashed-title';
     await storeRatings(contentId, [6, 8]);
-    // The writer stored the second rating, then died before its $inc, leaving its lease.
-    await services.models.summaries.create({ _id: contentId, sum: 6, count: 1 });
-    await services.models.locks.create({ _id: contentId, owner: 'dead-process', expiresAt: new Date(Date.now() - 1_000) });
+    // The writer stored the second rating, then died before its release, leaving its lease.
+    await services.models.summaries.create({ _id: contentId, sum: 6, count: 1, version: 1, lockedBy: 'dead-process', lockedUntil: new Date(Date.now() - 1_000) });
     expect(await services.locks.abandoned()).toEqual([contentId]);
 
-    await services.locks.run(contentId, async () => {
+    await services.locks.run(contentId, async (lease) => {
       await storeRatings(contentId, [4]);
-      await services.summaries.apply(contentId, 4, 1);
+      lease.add(4, 1);
     });
 
     const [summary] = await services.summaries.findByContentIds([contentId]);
-    expect(summary).toMatchObject({ sum: 18, count: 3 });
+    expect(summary).toMatchObject({ sum: 18, count: 3, version: 2 });
+    expect(summary).not.toHaveProperty('lockedBy');
     expect(await services.locks.abandoned()).toEqual([]);
-    expect(await services.models.locks.countDocuments({ _id: contentId })).toBe(0);
+  });
+
+  it('recomputes a title when its writer, paused past the lease, finds it taken over at release', async () => {
+    const contentId = 'paused-title';
+    await storeRatings(contentId, [7]);
+    await services.locks.run(contentId, async (lease) => lease.add(7, 1));
+    const hasty = createServices({ config: { ...config }, mongo, events, logger });
+    const shortLease = new ContentLocks(services.models.summaries, logger, { leaseMs: 50, waitMs: 5_000 }, {
+      recover: (id, lease) => hasty.summaries.recompute(id, lease),
+      released: (totals) => hasty.summaries.publish(totals),
+    });
+
+    await shortLease.run(contentId, async (lease) => {
+      // Paused past its lease: another process takes the title over and recomputes it (one
+      // rating); only then does this writer's rating land, which that recompute missed.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await services.locks.run(contentId, async () => undefined);
+      await storeRatings(contentId, [3]);
+      lease.add(3, 1);
+    });
+
+    const [summary] = await services.summaries.findByContentIds([contentId]);
+    expect(summary).toMatchObject({ sum: 10, count: 2 });
+    expect(await lastEvent(contentId)).toMatchObject({ sum: '10', count: '2' });
   });
 
   it('refuses a change with RATE_LIMITED and when to retry, once the title’s lease stays held past the wait', async () => {
     const contentId = 'busy-title';
-    const impatient = new ContentLocks(services.models.locks, logger, { leaseMs: 10_000, waitMs: 150 }, async () => {});
-    await services.models.locks.create({ _id: contentId, owner: 'busy-process', expiresAt: new Date(Date.now() + 60_000) });
+    const impatient = new ContentLocks(services.models.summaries, logger, { leaseMs: 10_000, waitMs: 150 }, { recover: async () => {}, released: async () => {} });
+    await services.models.summaries.create({ _id: contentId, sum: 0, count: 0, lockedBy: 'busy-process', lockedUntil: new Date(Date.now() + 60_000) });
     let applied = false;
 
     const refusal = await impatient.run(contentId, async () => (applied = true)).catch((error: unknown) => error);
@@ -100,8 +141,8 @@ describe('rating summaries', () => {
     expect(refusal).toBeInstanceOf(GraphQLError);
     expect((refusal as GraphQLError).extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
     expect(applied).toBe(false);
-    expect(await services.models.locks.findById(contentId).lean()).toMatchObject({ owner: 'busy-process' });
-    await services.models.locks.deleteOne({ _id: contentId });
+    expect(await services.models.summaries.findById(contentId).lean()).toMatchObject({ lockedBy: 'busy-process' });
+    await services.models.summaries.deleteOne({ _id: contentId });
   });
 
   it('repairs every drifted title from its ratings and re-publishes all summaries', async () => {
@@ -111,11 +152,11 @@ describe('rating summaries', () => {
 
     const report = await services.summaries.repairAll(services.locks);
 
-    // race-title and two-process-title had sums but no ratings of their own, so they are corrected too.
-    expect(report.corrected).toBe(4);
+    // race-title, quiet-title and two-process-title had sums but no ratings of their own, so they are corrected too.
+    expect(report.corrected).toBe(5);
     const found = await services.summaries.findByContentIds(['drifted', 'orphaned', 'race-title']);
     expect(Object.fromEntries(found.map((s) => [s._id, [s.sum, s.count]]))).toEqual({ drifted: [6, 3], orphaned: [0, 0], 'race-title': [0, 0] });
-    expect(await lastEvent('drifted')).toEqual({ contentId: 'drifted', sum: '6', count: '3' });
-    expect(await lastEvent('orphaned')).toEqual({ contentId: 'orphaned', sum: '0', count: '0' });
+    expect(await lastEvent('drifted')).toMatchObject({ contentId: 'drifted', sum: '6', count: '3' });
+    expect(await lastEvent('orphaned')).toMatchObject({ contentId: 'orphaned', sum: '0', count: '0' });
   });
 });

@@ -92,6 +92,10 @@ export class Content {
   @prop({ type: () => Number, default: 0 })
   ratingCount: number;
 
+  /** The ratings subgraph's version of `rating` and `ratingCount` (null until it sent one). */
+  @prop({ type: () => Number, default: null })
+  ratingVersion?: number | null;
+
   @prop({ type: () => Number, required: true })
   ratingKey: number;
 

@@ -6,6 +6,7 @@ import type { CatalogueChange } from '../catalogue/catalogue.version';
 import type { GenreService } from '../genre/genre.service';
 import { ContentKind, IN_CATALOGUE, sortKeys, toContentRecord, type Content, type ContentModels, type ContentRecord } from './content.model';
 import type { ContentConnection } from './content.connection';
+import type { RatingSummaryChange } from './rating-summary.consumer';
 import { type ContentSort, type ContentFilter, type MovieInput, type TvShowInput } from './content.inputs';
 import { SORTS, type BrowseMatch } from './content.sorts';
 import { escapeRegex, normalizeTitle } from './title';
@@ -192,17 +193,21 @@ export class ContentService {
 
   /**
    * Where the ratings subgraph's averages land (RatingSummaryConsumer), so RATING_DESC sorts
-   * by what members rated rather than the imported IMDB figure. A batch bumps the cache once.
-   * Removed titles are left alone: they are never sorted again.
+   * by what members rated rather than the imported IMDB figure. A change older than the one
+   * applied (a lower version) is skipped. A batch bumps the cache once, for the titles it
+   * changed. Removed titles are left alone: they are never sorted again.
    */
-  async applyRatingSummaries(summaries: readonly { contentId: string; average: number | null; count: number }[]): Promise<void> {
-    const known = summaries.filter((s) => isValidObjectId(s.contentId));
-    if (known.length === 0) return;
-    for (const { contentId, average, count } of known) {
+  async applyRatingSummaries(summaries: readonly RatingSummaryChange[]): Promise<void> {
+    const changed: string[] = [];
+    for (const { contentId, average, count, version } of summaries.filter((s) => isValidObjectId(s.contentId))) {
       const rating = average === null ? null : Math.round(average * 100) / 100;
-      await this.contents.updateOne({ _id: contentId, ...IN_CATALOGUE }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey } }).exec();
+      const newer = version === null ? {} : { $or: [{ ratingVersion: { $lt: version } }, { ratingVersion: null }] };
+      const { modifiedCount } = await this.contents
+        .updateOne({ _id: contentId, ...IN_CATALOGUE, ...newer }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey, ratingVersion: version } })
+        .exec();
+      if (modifiedCount > 0) changed.push(contentId);
     }
-    await this.changed({ contents: known.map((s) => s.contentId) });
+    if (changed.length > 0) await this.changed({ contents: changed });
   }
 
   /**

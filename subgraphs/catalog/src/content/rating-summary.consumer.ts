@@ -2,32 +2,63 @@ import type { Redis } from 'ioredis';
 import { StreamConsumer, type StreamConsumerSettings, type Logger, type StreamEntry } from '@ott/kit';
 import type { ContentService } from './content.service';
 
+/** A title's members' average as the ratings subgraph last published it (see RatingSummaryConsumer). */
+export interface RatingSummaryChange {
+  contentId: string;
+  average: number | null;
+  count: number;
+  /** The title's change counter at ratings; null from publishers that predate it. */
+  version: number | null;
+}
+
+/**
+ * Under a steady flow of ratings, batches are gathered for this long: a title rated many times
+ * a second costs catalog one write a second, not one per rating, and RATING_DESC lags members'
+ * averages by about this much (the first change after a quiet spell is applied at once).
+ */
+export const RATING_SUMMARY_GATHER_MS = 1_000;
+
 /**
  * Applies the ratings subgraph's per-title sums and counts (a Redis Stream, read with the
  * consumer group "catalog") to the rating catalog sorts by, so RATING_DESC follows members'
- * averages. Each entry carries absolute values, so a redelivery is harmless.
+ * averages. Each entry carries absolute values and the title's version, so a redelivery, or two
+ * entries of one title handled out of order by two catalog processes, is harmless.
  */
 export function ratingSummaryConsumer(redis: Redis, stream: string, settings: StreamConsumerSettings, contents: Pick<ContentService, 'applyRatingSummaries'>, logger: Logger): StreamConsumer {
   return new StreamConsumer(
     redis,
-    { stream, settings, group: 'catalog', unavailableMessage: 'rating summaries unavailable: RATING_DESC keeps the last applied ratings' },
+    {
+      stream,
+      settings,
+      group: 'catalog',
+      unavailableMessage: 'rating summaries unavailable: RATING_DESC keeps the last applied ratings',
+      batch: 1_000,
+      gatherMs: RATING_SUMMARY_GATHER_MS,
+    },
     (entries) => contents.applyRatingSummaries(latestSummaries(entries, logger)),
     logger,
   );
 }
 
-/** The latest entry per title wins; malformed ones are logged and skipped (acknowledged), never retried forever. */
-function latestSummaries(entries: StreamEntry[], logger: Logger) {
-  const latest = new Map<string, { contentId: string; average: number | null; count: number }>();
+/**
+ * The newest entry per title wins (the highest version; of entries without one, which older
+ * ratings processes published, the last); malformed ones are logged and skipped (acknowledged),
+ * never retried forever.
+ */
+export function latestSummaries(entries: StreamEntry[], logger: Logger): RatingSummaryChange[] {
+  const latest = new Map<string, RatingSummaryChange>();
   for (const { id, fields } of entries) {
     const contentId = fields.get('contentId');
     const sum = Number(fields.get('sum'));
     const count = Number(fields.get('count'));
-    if (!contentId || !Number.isInteger(sum) || !Number.isInteger(count) || count < 0) {
+    const version = fields.has('version') ? Number(fields.get('version')) : null;
+    if (!contentId || !Number.isInteger(sum) || !Number.isInteger(count) || count < 0 || (version !== null && !Number.isInteger(version))) {
       logger.warn({ entryId: id }, 'skipped a malformed rating summary');
       continue;
     }
-    latest.set(contentId, { contentId, average: count > 0 ? sum / count : null, count });
+    const seen = latest.get(contentId);
+    if (seen && version !== null && seen.version !== null && seen.version > version) continue;
+    latest.set(contentId, { contentId, average: count > 0 ? sum / count : null, count, version });
   }
   return [...latest.values()];
 }

@@ -1,8 +1,7 @@
 import type DataLoader from 'dataloader';
 import { appError, ErrorCode, keysetPage, objectIdOrNull, type EntityRef, type Page } from '@ott/kit';
-import { isValidObjectId } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import type { ContentLocks } from '../summary/content-locks';
-import type { SummaryService } from '../summary/summary.service';
 import type { RatingDocument, RatingModel } from './rating.model';
 import { normalizeContentId, normalizeReview, validateScore } from './rating.validation';
 
@@ -16,15 +15,14 @@ export type RatingPage = Page<RatingDocument>;
 
 /**
  * Ratings and the per-title totals they feed. Every change to a title's ratings happens under
- * that title's lease, as one unit with its `$inc` (see ContentLocks), so the totals equal the
- * ratings however many members rate at once. If the process dies between the rating write and
- * the `$inc`, the lease stays behind; the next writer of that title (or start-up, or the
- * repair command) recomputes the title from its ratings.
+ * that title's lease, which applies the change to the totals as it is released (see
+ * ContentLocks), so the totals equal the ratings however many members rate at once. If the
+ * process dies between the rating write and the release, the lease stays behind; the next
+ * writer of that title (or start-up, or the repair command) recomputes the title.
  */
 export class RatingService {
   constructor(
     private readonly ratings: RatingModel,
-    private readonly summaries: SummaryService,
     private readonly locks: ContentLocks,
   ) {}
 
@@ -36,30 +34,30 @@ export class RatingService {
     if (!(await contents.load(contentId))) {
       throw appError(ErrorCode.CONTENT_NOT_FOUND, `No movie or show with id "${contentId}": rate a title from the catalogue.`, { contentId });
     }
-    return this.locks.run(contentId, async () => {
+    return this.locks.run(contentId, async (lease) => {
       const now = new Date();
+      const _id = new Types.ObjectId();
+      // One write whether the rating is new or replaced: the previous version tells which.
       const previous = await this.ratings
-        .findOneAndUpdate({ userId, contentId }, { $set: { score, review, updatedAt: now } }, { returnDocument: 'before' })
+        .findOneAndUpdate({ userId, contentId }, { $set: { score, review, updatedAt: now }, $setOnInsert: { _id, createdAt: now } }, { upsert: true, returnDocument: 'before' })
         .exec();
       if (previous) {
-        const delta = score - previous.score;
-        if (delta !== 0) await this.summaries.apply(contentId, delta, 0);
+        lease.add(score - previous.score, 0);
         previous.set({ score, review, updatedAt: now });
         return previous;
       }
-      const created = await this.ratings.create({ userId, contentId, score, review, createdAt: now, updatedAt: now });
-      await this.summaries.apply(contentId, score, 1);
-      return created;
+      lease.add(score, 1);
+      return this.ratings.hydrate({ _id, userId, contentId, score, review, createdAt: now, updatedAt: now });
     });
   }
 
   /** Removes the caller's rating of a title; false when there was none. */
   async delete(userId: string, rawContentId: string): Promise<boolean> {
     const contentId = normalizeContentId(rawContentId);
-    return this.locks.run(contentId, async () => {
+    return this.locks.run(contentId, async (lease) => {
       const deleted = await this.ratings.findOneAndDelete({ userId, contentId }).exec();
       if (!deleted) return false;
-      await this.summaries.apply(contentId, -deleted.score, -1);
+      lease.add(-deleted.score, -1);
       return true;
     });
   }

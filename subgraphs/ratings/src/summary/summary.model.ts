@@ -3,8 +3,12 @@ import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 
 /**
- * The running sum and count of one title's scores, changed by `$inc` on every create, replace
- * and delete, so reading an average never aggregates. Not a GraphQL type: `Content` shows it.
+ * The running sum and count of one title's scores, changed on every create, replace and delete,
+ * so reading an average never aggregates. Not a GraphQL type: `Content` shows it.
+ *
+ * The same document carries the title's lease (see ContentLocks): `lockedBy` names the writer
+ * holding it until `lockedUntil`; both are absent while nobody writes. `version` counts the
+ * changes, so whoever reads the published totals can keep the newest.
  */
 @modelOptions({ schemaOptions: { collection: 'summaries', versionKey: false } })
 export class RatingSummary {
@@ -17,31 +21,21 @@ export class RatingSummary {
 
   @prop({ type: () => Number, required: true, default: 0 })
   count: number;
-}
 
-/**
- * A lease on one title's ratings, held while its rating and summary are written (see
- * ContentLocks). A lease left behind marks a writer that died between the two writes.
- */
-@modelOptions({ schemaOptions: { collection: 'rating_locks', versionKey: false } })
-export class RatingLock {
-  /** The content id. */
-  @prop({ type: () => String, required: true })
-  _id: string;
+  @prop({ type: () => Number, required: true, default: 0 })
+  version: number;
 
-  @prop({ type: () => String, required: true })
-  owner: string;
+  @prop({ type: () => String })
+  lockedBy?: string;
 
-  @prop({ type: () => Date, required: true })
-  expiresAt: Date;
+  @prop({ type: () => Date })
+  lockedUntil?: Date;
 }
 
 export type RatingSummaryModel = ReturnModelType<typeof RatingSummary>;
-export type RatingLockModel = ReturnModelType<typeof RatingLock>;
 
 export const createSummaryModels = (connection: Connection) => ({
   summaries: modelOn(RatingSummary, connection),
-  locks: modelOn(RatingLock, connection),
 });
 
 /** Average score rounded to one decimal in integer arithmetic (8.15 → 8.2, not 8.1); null with no ratings. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@ott/kit';
 import type { RatingModel } from '../rating/rating.model';
-import type { ContentLocks } from './content-locks';
+import type { ContentLocks, Lease, ReleasedTotals } from './content-locks';
 import type { RatingSummary, RatingSummaryModel } from './summary.model';
 import type { RatingSummaryPublisher } from './summary.publisher';
 
@@ -9,7 +9,7 @@ export interface RepairReport {
   corrected: number;
 }
 
-/** Per-title sums and counts: changed by `$inc` only while the title's lease is held. */
+/** Per-title sums and counts: changed only by the release of the title's lease (see ContentLocks). */
 export class SummaryService {
   constructor(
     private readonly summaries: RatingSummaryModel,
@@ -22,29 +22,26 @@ export class SummaryService {
     return this.summaries.find({ _id: { $in: [...contentIds] } }).lean().exec();
   }
 
-  /** Adds a change to a title's totals and tells catalog the new ones. Call holding the lease. */
-  async apply(contentId: string, sumDelta: number, countDelta: number): Promise<void> {
-    const summary = await this.summaries
-      .findOneAndUpdate({ _id: contentId }, { $inc: { sum: sumDelta, count: countDelta } }, { upsert: true, returnDocument: 'after' })
-      .lean()
-      .exec();
-    await this.publisher.publish({ contentId, sum: summary!.sum, count: summary!.count });
+  /** Tells catalog a title's new totals (ContentLocks calls it after each release that changed them). */
+  async publish(totals: ReleasedTotals): Promise<void> {
+    await this.publisher.publish(totals);
   }
 
   /**
-   * Rebuilds one title's totals from its ratings and publishes them; answers whether they had
-   * drifted. Call holding the lease (ContentLocks' recovery and `repair` do).
+   * Rebuilds one title's totals from its ratings into the lease (its release stores and
+   * publishes them); answers whether they had drifted. ContentLocks' recovery and `repair`
+   * call it holding the title's lease, so no change lands between the read and the release.
    */
-  async recompute(contentId: string): Promise<boolean> {
+  async recompute(contentId: string, lease: Lease): Promise<boolean> {
     // Sum and count in separate commands: FerretDB 1.24 answers 0 for every $group
     // accumulator after the first one.
-    const [[totals], count] = await Promise.all([
+    const [[totals], count, before] = await Promise.all([
       this.ratings.aggregate<{ sum: number }>([{ $match: { contentId } }, { $group: { _id: '$contentId', sum: { $sum: '$score' } } }]).exec(),
       this.ratings.countDocuments({ contentId }).exec(),
+      this.summaries.findById(contentId, { sum: 1, count: 1 }).lean().exec(),
     ]);
     const sum = totals?.sum ?? 0;
-    const before = await this.summaries.findOneAndUpdate({ _id: contentId }, { $set: { sum, count } }, { upsert: true, returnDocument: 'before' }).lean().exec();
-    await this.publisher.publish({ contentId, sum, count });
+    lease.replace({ sum, count });
     const drifted = (before?.sum ?? 0) !== sum || (before?.count ?? 0) !== count;
     if (drifted) this.logger.warn({ contentId, before: before && { sum: before.sum, count: before.count }, after: { sum, count } }, 'repaired a rating summary');
     return drifted;
@@ -61,7 +58,7 @@ export class SummaryService {
     const titles = [...new Set([...rated.map((r) => r._id), ...summarised.map((s) => s._id)])];
     let corrected = 0;
     for (const contentId of titles) {
-      if (await locks.run(contentId, () => this.recompute(contentId))) corrected += 1;
+      if (await locks.run(contentId, (lease) => this.recompute(contentId, lease))) corrected += 1;
     }
     return { titles: titles.length, corrected };
   }
