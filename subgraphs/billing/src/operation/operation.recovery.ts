@@ -127,7 +127,7 @@ export class OperationRecovery {
   }
 
   private async carryOn(operation: OperationDocument, paymentToken: string | undefined): Promise<void> {
-    const about = describe(operation);
+    const about = aboutOf(operation);
     try {
       const done = await this.deps.effects.carryOut(operation, paymentToken);
       await this.deps.operations.succeed(done, done.membershipId!);
@@ -151,7 +151,7 @@ export class OperationRecovery {
     // null: another process took it over meanwhile, and carries it on.
     if (!noted) return;
     if (!giveUp) {
-      this.deps.logger.warn({ ...describe(operation), attempt, err: { message: reason } }, 'could not finish an operation its request left unfinished: trying again');
+      this.deps.logger.warn({ ...aboutOf(operation), attempt, err: { message: reason } }, 'could not finish an operation its request left unfinished: trying again');
       return;
     }
     await this.compensate(noted, reason);
@@ -159,7 +159,7 @@ export class OperationRecovery {
 
   /** Undoes what an operation that cannot be finished did: refunds its charge and voids its invoice, then fails it. */
   private async compensate(operation: OperationDocument, reason: string): Promise<void> {
-    const about = describe(operation);
+    const about = aboutOf(operation);
     if (await this.applied(operation)) {
       // Only what comes after the membership change kept failing: the change is made and paid for.
       await this.deps.operations.succeed(operation, operation.membershipId!);
@@ -196,4 +196,4 @@ export class OperationRecovery {
   }
 }
 
-const describe = (operation: OperationDocument) => ({ operationId: operation.id, userId: operation.userId, kind: operation.kind, generation: operation.generation });
+const aboutOf = (operation: OperationDocument) => ({ operationId: operation.id, userId: operation.userId, kind: operation.kind, generation: operation.generation });
