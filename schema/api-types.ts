@@ -179,7 +179,7 @@ export type InvoiceLine = {
   description: Scalars['String']['output'];
 };
 
-/** PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription. */
+/** PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription, or a paid one refunded because its change could not be completed. */
 export type InvoiceStatus =
   | 'OPEN'
   | 'PAID'

@@ -30,7 +30,7 @@ export type ContentSort =
   /** A to Z, ignoring case, accents and punctuation. */
   | 'TITLE';
 
-/** PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription. */
+/** PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription, or a paid one refunded because its change could not be completed. */
 export type InvoiceStatus =
   | 'OPEN'
   | 'PAID'

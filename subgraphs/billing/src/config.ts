@@ -10,6 +10,10 @@ const env = {
   // Only the built-in test-mode processor exists today; a real one is one more class and one more value.
   PAYMENT_PROVIDER: z.enum(['test']).default('test'),
   ENTITLEMENTS_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** How often the recovery worker looks for operations left pending past their lease. */
+  OPERATION_RECOVERY_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(3_600).default(10),
+  /** Failed attempts at finishing an operation before the worker refunds its charge and fails it. */
+  OPERATION_RECOVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 };
 
 export function billingConfig(source: NodeJS.ProcessEnv) {

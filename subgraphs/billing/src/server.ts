@@ -10,9 +10,11 @@ import { createMembershipModel } from './membership/membership.model';
 import { MembershipEffects } from './membership/membership.effects';
 import { MembershipService } from './membership/membership.service';
 import { createOperationModels } from './operation/operation.model';
+import { OperationRecovery } from './operation/operation.recovery';
 import { OperationRunner, type OperationOptions } from './operation/operation.runner';
 import { OperationSteps } from './operation/operation.steps';
 import { OperationStore } from './operation/operation.store';
+import type { PaymentProvider } from './payment/payment.provider';
 import { createProviderModels, TestModePaymentProvider } from './payment/test-mode.provider';
 import { createPlanModel } from './plan/plan.model';
 import { PlanService } from './plan/plan.service';
@@ -26,9 +28,12 @@ export interface BillingDeps {
   /** Without a key prefix: the entitlements stream is shared with streaming. */
   events: Redis;
   logger: Logger;
+  /** Tests wrap the test-mode provider, e.g. to lose a request right after a charge. */
+  wrapProvider?: (provider: PaymentProvider) => PaymentProvider;
 }
 
 const OPTIONS: OperationOptions = { leaseMs: 30_000, waitMs: 20_000, pollMs: 25, chargeAttempts: 4 };
+const RECOVERY_BATCH_SIZE = 50;
 
 export function createModels(mongo: Connection) {
   return {
@@ -42,7 +47,7 @@ export function createModels(mongo: Connection) {
 }
 
 /** Schema, services and HTTP app of the billing subgraph, without listening. */
-export async function createServer({ config, mongo, redis, events, logger }: BillingDeps) {
+export async function createServer({ config, mongo, redis, events, logger, wrapProvider = (provider) => provider }: BillingDeps) {
   const models = createModels(mongo);
   const plans = new PlanService(models.plans, logger);
   const invoices = new InvoiceService(models.invoices, models.invoiceSequences);
@@ -53,11 +58,25 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
     logger,
   );
   const entitlements = new EntitlementsService(cache, plans, changes);
-  const provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
+  const provider = wrapProvider(new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges, refunds: models.refunds }));
   const operations = new OperationStore(models.operations, OPTIONS.leaseMs);
   const steps = new OperationSteps({ operations, memberships: models.memberships, invoices, provider, logger, options: OPTIONS });
   const effects = new MembershipEffects({ memberships: models.memberships, steps, invoices, entitlements });
-  const runner = new OperationRunner({ memberships: models.memberships, operations, effects, options: OPTIONS });
+  const recovery = new OperationRecovery({
+    operations,
+    effects,
+    steps,
+    memberships: models.memberships,
+    invoices,
+    logger,
+    options: {
+      intervalMs: config.OPERATION_RECOVERY_INTERVAL_SECONDS * 1000,
+      attempts: config.OPERATION_RECOVERY_ATTEMPTS,
+      batchSize: RECOVERY_BATCH_SIZE,
+      leaseMs: OPTIONS.leaseMs,
+    },
+  });
+  const runner = new OperationRunner({ memberships: models.memberships, operations, effects, options: OPTIONS, recovery });
   const renewals = new RenewalService({ memberships: models.memberships, runner, plans, logger });
   const memberships = new MembershipService({ memberships: models.memberships, runner, plans });
   const app = createGraphQLApp({
@@ -68,5 +87,5 @@ export async function createServer({ config, mongo, redis, events, logger }: Bil
     context: contextFactory({ plans, memberships, renewals, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, plans, memberships, renewals, entitlements, cache };
+  return { app, models, plans, memberships, renewals, entitlements, cache, recovery };
 }

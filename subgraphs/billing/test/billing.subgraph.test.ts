@@ -36,11 +36,12 @@ const abandonedSubscription = (userId: string, fields: Partial<Operation> & Pick
   });
 
 beforeAll(async () => {
-  const env = testEnv(uniqueTag('billing_direct'));
+  // The recovery worker sweeps once at start, then not during these tests: they take abandoned operations over themselves.
+  const env = testEnv(uniqueTag('billing_direct'), { OPERATION_RECOVERY_INTERVAL_SECONDS: '3600' });
   billing = await start(env);
   connection = await mongoose.createConnection(env.MONGODB_URL!, { dbName: env.MONGODB_DB }).asPromise();
   models = createModels(connection);
-  provider = new TestModePaymentProvider({ paymentMethods: models.paymentMethods, charges: models.charges });
+  provider = new TestModePaymentProvider(models);
 });
 afterAll(async () => {
   await connection?.close();
@@ -119,6 +120,23 @@ describe('the test-mode payment provider', () => {
     const retried = await provider.charge(request);
     expect(await models.charges.find({ idempotencyKey: 'charge:flaky' }).exec()).toMatchObject([{ _id: retried.id, status: 'succeeded' }]);
     expect(flaky.label).toBe('tok_…rror');
+  });
+
+  it('refunds a charge in full once: a repeated key answers the first refund, another key or a declined charge is refused', async () => {
+    const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: 'pm:refund' });
+    const charge = await provider.charge({ idempotencyKey: 'charge:refund', paymentMethodId: method.id, amountCents: 899, currency: 'EUR', description: 'test' });
+    const request = { idempotencyKey: 'refund:one', chargeId: charge.id, amountCents: 899, reason: 'test' };
+    const refunds = await Promise.all(Array.from({ length: 5 }, () => provider.refund(request)));
+    expect(new Set(refunds.map((refund) => refund.id)).size).toBe(1);
+    expect(await models.refunds.find({ chargeId: charge.id }).lean().exec()).toMatchObject([{ _id: refunds[0]!.id, amountCents: 899, requests: 5 }]);
+    await expect(provider.refund({ ...request, idempotencyKey: 'refund:two' })).rejects.toThrow(/already refunded/);
+    await expect(provider.refund({ ...request, amountCents: 100, idempotencyKey: 'refund:partial' })).rejects.toThrow(/in full/);
+
+    const declining = await provider.createPaymentMethod({ token: 'tok_chargeDeclined', idempotencyKey: 'pm:refund-declined' });
+    const declined = { idempotencyKey: 'charge:refund-declined', paymentMethodId: declining.id, amountCents: 899, currency: 'EUR', description: 'test' };
+    await expect(provider.charge(declined)).rejects.toBeInstanceOf(PaymentDeclinedError);
+    const { _id: chargeId } = await models.charges.findOne({ idempotencyKey: declined.idempotencyKey }).orFail().exec();
+    await expect(provider.refund({ ...request, chargeId, idempotencyKey: 'refund:declined' })).rejects.toThrow(/no succeeded charge/);
   });
 
   it('refuses a reused idempotency key for a different amount', async () => {

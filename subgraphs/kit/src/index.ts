@@ -51,3 +51,4 @@ export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
 export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
 export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
+export { codePointLabel, isInvisibleText, textProblem, type TextRules } from './text';

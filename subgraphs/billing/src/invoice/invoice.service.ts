@@ -62,6 +62,15 @@ export class InvoiceService {
     await this.invoices.updateMany({ userId, status: InvoiceStatus.OPEN }, { $set: { status: InvoiceStatus.VOID } }).exec();
   }
 
+  /**
+   * Voids the invoice of `sourceKey`, if it was issued: its charge was refunded because its
+   * change could not be completed. It gives up the source key, which a later attempt at the
+   * same change (a renewal's period) issues its own invoice under.
+   */
+  async voidRefunded(sourceKey: string, operationId: string): Promise<void> {
+    await this.invoices.updateOne({ sourceKey }, { $set: { status: InvoiceStatus.VOID, sourceKey: `${sourceKey}:void:${operationId}` } }).exec();
+  }
+
   async findByIds(ids: readonly string[]): Promise<InvoiceDocument[]> {
     const valid = ids.filter((id) => isValidObjectId(id));
     return valid.length === 0 ? [] : this.invoices.find({ _id: { $in: valid } }).exec();

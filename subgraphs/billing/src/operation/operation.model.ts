@@ -31,6 +31,8 @@ export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationSta
 @modelOptions({ schemaOptions: { collection: 'operations', timestamps: true } })
 @index({ userId: 1, key: 1 }, { unique: true })
 @index({ slot: 1 }, { unique: true })
+// The recovery worker's sweep: pending operations whose lease ran out.
+@index({ status: 1, lockedUntil: 1 })
 export class Operation {
   @prop({ type: () => String, required: true })
   userId: string;
@@ -99,6 +101,17 @@ export class Operation {
 
   @prop({ type: () => String, default: null })
   membershipId: string | null;
+
+  /** The processor's refund of `chargeId`, when the operation could not be completed and was compensated. */
+  @prop({ type: () => String, default: null })
+  refundId: string | null;
+
+  /** Attempts of the recovery worker that failed, and the last one's error: after OPERATION_RECOVERY_ATTEMPTS it compensates. */
+  @prop({ type: () => Number, required: true, default: 0 })
+  recoveryAttempts: number;
+
+  @prop({ type: () => String, default: null })
+  recoveryError: string | null;
 
   @prop({ type: () => String, default: null })
   errorCode: string | null;

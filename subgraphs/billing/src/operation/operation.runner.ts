@@ -33,11 +33,18 @@ export interface OperationRequest {
   prepare: (membership: MembershipDocument | null) => OperationDraft | null;
 }
 
+/** Who carries on an operation a request gave up on (operation.recovery.ts). */
+export interface OperationHandOver {
+  /** False when it cannot take it now (stopped). */
+  adopt(operation: OperationDocument, paymentToken: string | undefined): boolean;
+}
+
 export interface OperationRunnerDeps {
   memberships: MembershipModel;
   operations: OperationStore;
   effects: OperationEffects;
   options: Pick<OperationOptions, 'waitMs' | 'pollMs'>;
+  recovery?: OperationHandOver;
 }
 
 /**
@@ -107,7 +114,10 @@ export class OperationRunner {
 
   /**
    * Carries an operation to its end. A client error (a decline, a bad token) is its recorded
-   * outcome; anything else leaves it pending with its lease released, so a retry resumes it.
+   * outcome. Anything else (a database error, the request's deadline passing, after which
+   * this request may not even write) hands it to the recovery worker, which carries it on
+   * outside this request at once, so a replay of the request answers its outcome; without a
+   * worker the lease is released for a retry to resume it.
    */
   private async drive(operation: OperationDocument, paymentToken: string | undefined): Promise<OperationDocument> {
     try {
@@ -115,7 +125,7 @@ export class OperationRunner {
       return await this.ops.succeed(done, done.membershipId!);
     } catch (error) {
       if (error instanceof GraphQLError && isPublicError(error)) return this.ops.fail(operation, error);
-      await this.ops.release(operation).catch(() => undefined);
+      if (!this.deps.recovery?.adopt(operation, paymentToken)) await this.ops.release(operation).catch(() => undefined);
       throw error;
     }
   }

@@ -68,10 +68,26 @@ export class OperationSteps {
     }
   }
 
+  /** Gives back what the operation charged, in full, once: the compensation of one that cannot be completed. */
+  async ensureRefund(op: OperationDocument, reason: string): Promise<OperationDocument> {
+    if (op.refundId || !op.chargeId || op.declined) return op;
+    const request = { idempotencyKey: `refund:${op.id}`, chargeId: op.chargeId, amountCents: op.amountCents, reason };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const refund = await this.deps.provider.refund(request);
+        return await this.ops.record(op, { refundId: refund.id });
+      } catch (error) {
+        if (!(error instanceof TransientPaymentError) || attempt >= this.deps.options.chargeAttempts) throw error;
+        this.deps.logger.warn({ operationId: op.id, attempt }, 'transient payment error on a refund: retrying with the same idempotency key');
+        await sleep(this.deps.options.pollMs * 2 ** attempt);
+      }
+    }
+  }
+
   async ensureInvoice(op: OperationDocument, status: typeof InvoiceStatus.PAID | typeof InvoiceStatus.OPEN): Promise<OperationDocument> {
     if (op.invoiceId) return op;
     const invoice = await this.deps.invoices.issue({
-      sourceKey: op.kind === OperationKind.RENEW ? op.key : `operation:${op.id}`,
+      sourceKey: this.invoiceSourceKey(op),
       userId: op.userId,
       membershipId: op.membershipId!,
       currency: op.currency,
@@ -80,6 +96,11 @@ export class OperationSteps {
       issuedAt: new Date(),
     });
     return this.ops.record(op, { invoiceId: invoice.id });
+  }
+
+  /** What the operation's invoice is issued under: one invoice per operation (per period for renewals). */
+  invoiceSourceKey(op: OperationDocument): string {
+    return op.kind === OperationKind.RENEW ? op.key : `operation:${op.id}`;
   }
 
   /** Applies the operation to the revision it was planned against, exactly once. */

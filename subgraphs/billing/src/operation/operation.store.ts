@@ -9,7 +9,7 @@ export type OperationDraft = Pick<
 > &
   Partial<Pick<Operation, 'periodStart' | 'periodEnd' | 'paymentMethodId' | 'membershipId'>>;
 
-type Progress = Partial<Pick<Operation, 'paymentMethodId' | 'chargeId' | 'declined' | 'invoiceId'>>;
+type Progress = Partial<Pick<Operation, 'paymentMethodId' | 'chargeId' | 'declined' | 'invoiceId' | 'refundId'>>;
 
 export const slotOf = (userId: string, revision: number) => `${userId}:${revision}`;
 
@@ -66,6 +66,40 @@ export class OperationStore {
       .exec();
   }
 
+  /**
+   * Takes back an operation this process held and gave up on (its request failed or timed
+   * out), whatever its lease says: matching the generation it held is enough, as only a
+   * takeover moves that on. The recovery worker carries it on from there.
+   */
+  takeBack(operation: OperationDocument): Promise<OperationDocument | null> {
+    return this.operations
+      .findOneAndUpdate(
+        { _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation },
+        { $set: { generation: operation.generation + 1, lockedUntil: new Date(Date.now() + this.leaseMs) } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+  }
+
+  /** Pending operations whose lease ran out: their process died, gave up, or could not say so. */
+  findAbandoned(limit: number): Promise<OperationDocument[]> {
+    return this.operations
+      .find({ status: OperationStatus.PENDING, lockedUntil: { $lte: new Date() } })
+      .limit(limit)
+      .exec();
+  }
+
+  /** Counts a failed recovery attempt and leaves the operation alone until `retryAt`; null if another process holds it now. */
+  noteFailedAttempt(operation: OperationDocument, error: string, retryAt: Date): Promise<OperationDocument | null> {
+    return this.operations
+      .findOneAndUpdate(
+        { _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation },
+        { $inc: { recoveryAttempts: 1 }, $set: { recoveryError: error, lockedUntil: retryAt } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+  }
+
   /** Records a finished step, so a resumed operation skips it; a holder that lost its lease stops here. */
   async record(operation: OperationDocument, progress: Progress): Promise<OperationDocument> {
     const updated = await this.operations
@@ -83,11 +117,16 @@ export class OperationStore {
     return this.settle(operation, { status: OperationStatus.SUCCEEDED, membershipId });
   }
 
-  /** A failed operation changed nothing, so it frees the membership's slot for the next request. */
-  fail(operation: OperationDocument, error: GraphQLError): Promise<OperationDocument> {
+  /**
+   * A failed operation changed nothing (or was compensated), so it frees the membership's slot
+   * for the next request. `releaseKey` frees its key too: one derived from the membership's
+   * state (a renewal's period, a plan change), which the next attempt at the same change needs.
+   */
+  fail(operation: OperationDocument, error: GraphQLError, { releaseKey = false } = {}): Promise<OperationDocument> {
     return this.settle(operation, {
       status: OperationStatus.FAILED,
       slot: `released:${operation.id}`,
+      ...(releaseKey ? { key: `released:${operation.id}:${operation.key}` } : {}),
       errorCode: String(error.extensions.code),
       errorMessage: error.message,
     });

@@ -15,6 +15,13 @@ export interface PaymentProvider {
    * card is declined and TransientPaymentError when the outcome is unknown and may be retried.
    */
   charge(request: ChargeRequest): Promise<Charge>;
+
+  /**
+   * Refunds a succeeded charge in full, at most once per idempotency key (a repeated key
+   * answers the first refund) and once per charge. Throws TransientPaymentError when the
+   * outcome is unknown and may be retried with the same key.
+   */
+  refund(request: RefundRequest): Promise<Refund>;
 }
 
 export interface PaymentMethod {
@@ -35,6 +42,19 @@ export interface Charge {
   id: string;
   amountCents: number;
   currency: string;
+}
+
+export interface RefundRequest {
+  idempotencyKey: string;
+  chargeId: string;
+  amountCents: number;
+  reason: string;
+}
+
+export interface Refund {
+  id: string;
+  chargeId: string;
+  amountCents: number;
 }
 
 export class InvalidPaymentTokenError extends Error {

@@ -11,6 +11,8 @@ import {
   type ChargeRequest,
   type PaymentMethod,
   type PaymentProvider,
+  type Refund,
+  type RefundRequest,
 } from './payment.provider';
 
 /**
@@ -75,22 +77,50 @@ export class ProviderCharge {
   requests: number;
 }
 
+/** The processor's side of a refund: a charge is refunded in full, once, however often it is asked. */
+@modelOptions({ schemaOptions: { collection: 'provider_refunds', timestamps: true } })
+@index({ idempotencyKey: 1 }, { unique: true })
+@index({ chargeId: 1 }, { unique: true })
+export class ProviderRefund {
+  @prop({ type: () => String, required: true })
+  _id: string;
+
+  @prop({ type: () => String, required: true })
+  idempotencyKey: string;
+
+  @prop({ type: () => String, required: true })
+  chargeId: string;
+
+  @prop({ type: () => Number, required: true })
+  amountCents: number;
+
+  @prop({ type: () => String, required: true })
+  reason: string;
+
+  /** How many requests carried this key: retries show up here, never as a second refund. */
+  @prop({ type: () => Number, required: true, default: 1 })
+  requests: number;
+}
+
 export function createProviderModels(connection: Connection) {
   return {
     paymentMethods: modelOn(ProviderPaymentMethod, connection),
     charges: modelOn(ProviderCharge, connection),
+    refunds: modelOn(ProviderRefund, connection),
   };
 }
 
 type ChargeModel = ReturnModelType<typeof ProviderCharge>;
 type ChargeDocument = InstanceType<ChargeModel>;
 type PaymentMethodModel = ReturnModelType<typeof ProviderPaymentMethod>;
+type RefundModel = ReturnModelType<typeof ProviderRefund>;
+type RefundDocument = InstanceType<RefundModel>;
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 /** A card processor in test mode, kept in this service's database for local runs and tests. */
 export class TestModePaymentProvider implements PaymentProvider {
-  constructor(private readonly models: { paymentMethods: PaymentMethodModel; charges: ChargeModel }) {}
+  constructor(private readonly models: { paymentMethods: PaymentMethodModel; charges: ChargeModel; refunds: RefundModel }) {}
 
   async createPaymentMethod({ token, idempotencyKey }: { token: string; idempotencyKey: string }): Promise<PaymentMethod> {
     const behaviour = (TEST_TOKENS as Record<string, TestBehaviour | undefined>)[token];
@@ -132,6 +162,32 @@ export class TestModePaymentProvider implements PaymentProvider {
     }
     if (method.behaviour === 'processing_error') throw new TransientPaymentError('processing error: the response was lost');
     return this.answer(charge, request);
+  }
+
+  async refund(request: RefundRequest): Promise<Refund> {
+    const repeated = await this.models.refunds
+      .findOneAndUpdate({ idempotencyKey: request.idempotencyKey }, { $inc: { requests: 1 } }, { returnDocument: 'after' })
+      .exec();
+    if (repeated) return this.refunded(repeated, request);
+    const charge = await this.models.charges.findById(request.chargeId).exec();
+    if (!charge || charge.status !== 'succeeded') throw new Error(`no succeeded charge ${request.chargeId} at the processor to refund`);
+    if (request.amountCents !== charge.amountCents) throw new Error(`charge ${request.chargeId} can only be refunded in full (${charge.amountCents})`);
+    try {
+      const refund = await this.models.refunds.create({ _id: newId('re'), ...request });
+      return this.refunded(refund, request);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // The same key raced us (answer its refund), or the charge was refunded under another key (refused).
+      if (await this.models.refunds.exists({ idempotencyKey: request.idempotencyKey }).exec()) return this.refund(request);
+      throw new Error(`charge ${request.chargeId} was already refunded`);
+    }
+  }
+
+  private refunded(refund: RefundDocument, request: RefundRequest): Refund {
+    if (refund.chargeId !== request.chargeId || refund.amountCents !== request.amountCents) {
+      throw new Error(`idempotency key ${request.idempotencyKey} was used for a different refund`);
+    }
+    return { id: refund._id, chargeId: refund.chargeId, amountCents: refund.amountCents };
   }
 
   private answer(charge: ChargeDocument, request: ChargeRequest): Charge {

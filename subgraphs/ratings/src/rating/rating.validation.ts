@@ -1,4 +1,4 @@
-import { badInput } from '@ott/kit';
+import { badInput, isInvisibleText, textProblem } from '@ott/kit';
 
 export const SCORE_MIN = 1;
 export const SCORE_MAX = 10;
@@ -12,12 +12,18 @@ export function validateScore(score: number): number {
   return score;
 }
 
-/** Trimmed; blank means no review. Stored and returned as written: clients escape it. */
+/**
+ * Trimmed, line ends as "\n"; blank (or invisible-only) means no review. Stored and returned
+ * as written (clients escape it), so what could disguise it is refused: control characters
+ * other than newline and tab, and the bidirectional embeddings, overrides and isolates
+ * (the direction marks stay: right-to-left reviews use them).
+ */
 export function normalizeReview(review: string | null | undefined): string | null {
-  const text = review?.trim() ?? '';
-  if (text.length === 0) return null;
+  const text = review?.replace(/\r\n/g, '\n').trim() ?? '';
   if (text.length > REVIEW_MAX) throw badInput('review', `must be at most ${REVIEW_MAX.toLocaleString('en')} characters, got ${text.length.toLocaleString('en')}.`);
-  return text;
+  const problem = textProblem(text, { allowControls: '\n\t', allowBidiMarks: true });
+  if (problem) throw badInput('review', problem);
+  return isInvisibleText(text) ? null : text;
 }
 
 export function normalizeContentId(contentId: string): string {

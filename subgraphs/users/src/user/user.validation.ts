@@ -1,8 +1,7 @@
-import { badInput } from '@ott/kit';
+import { badInput, isInvisibleText, textProblem } from '@ott/kit';
 
 // Deliberately simple: one @, no spaces, a dot in the domain. The address is proven by use.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const CONTROL_CHARS = /\p{Cc}/u;
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
@@ -21,11 +20,17 @@ export function validatePassword(password: string): string {
   return password;
 }
 
+/**
+ * NFC-normalized and trimmed. Other members see it: no control characters, no bidirectional
+ * controls (marks included: a name needs none), and something visible.
+ */
 export function normalizeDisplayName(raw: string): string {
-  const name = raw.trim();
+  const name = raw.normalize('NFC').trim();
   if (name.length === 0) throw badInput('displayName', 'must not be empty.');
   if (name.length > DISPLAY_NAME_MAX) throw badInput('displayName', `must be at most ${DISPLAY_NAME_MAX} characters.`);
-  if (CONTROL_CHARS.test(name)) throw badInput('displayName', 'must not contain control characters.');
+  const problem = textProblem(name);
+  if (problem) throw badInput('displayName', problem);
+  if (isInvisibleText(name)) throw badInput('displayName', 'must contain a visible character: it holds only blank or zero-width characters.');
   return name;
 }
 
