@@ -17,7 +17,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
     // A connection of its own: reading the rating stream blocks it.
     const ratingEvents = await openRedis(resources, 'catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-    const { app, models, contents, catalogue } = await createServer({ config, mongo, redis, events, logger });
+    // A connection of its own: following the catalogue's version takes it over.
+    const versionFeed = await openRedis(resources, 'catalog-version-feed', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const { app, models, contents, catalogue } = await createServer({ config, mongo, redis, events, versionFeed, logger });
     await ensureIndexes(indexedModels(models));
     // Before the first request: every catalogue read is then answered from memory, cold or not.
     await resources.add(catalogue, (c) => c.stop()).start();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, pingMongo, publicChangeAnnouncer, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { CatalogueVersionFeed, catalogueVersionChannel } from './catalogue/catalogue.feed';
 import { CatalogueReadModel } from './catalogue/catalogue.read-model';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
@@ -17,6 +18,11 @@ export interface CatalogDeps {
   redis: Redis;
   /** Without a key prefix: the content-deleted stream is shared with my-list and ratings. */
   events: Redis;
+  /**
+   * A connection of its own, without a key prefix, for the catalogue version feed (subscribing
+   * takes it over); without it every request reads the catalogue's version from the database.
+   */
+  versionFeed?: Redis;
   logger: Logger;
 }
 
@@ -24,10 +30,20 @@ export interface CatalogDeps {
  * Schema, services and HTTP app of the catalog subgraph, without listening. Reads go to the
  * database (through Redis) until `catalogue.start()` has loaded the catalogue into memory.
  */
-export async function createServer({ config, mongo, redis, events, logger }: CatalogDeps) {
+export async function createServer({ config, mongo, redis, events, versionFeed, logger }: CatalogDeps) {
   const models = createModels(mongo);
   const cache = new VersionedCache(redis, logger, { namespace: 'cache', ttlSeconds: config.CACHE_TTL_SECONDS });
-  const catalogue = new CatalogueReadModel({ connection: mongo, models, logger, maxDocuments: config.CATALOG_MEMORY_MAX_DOCUMENTS, maxAgeSeconds: config.CACHE_TTL_SECONDS });
+  const feed = versionFeed && new CatalogueVersionFeed(versionFeed, events, catalogueVersionChannel(config.REDIS_KEY_PREFIX), logger);
+  feed?.start();
+  const catalogue = new CatalogueReadModel({
+    connection: mongo,
+    models,
+    logger,
+    maxDocuments: config.CATALOG_MEMORY_MAX_DOCUMENTS,
+    maxAgeSeconds: config.CACHE_TTL_SECONDS,
+    feed,
+    checkMs: config.CATALOG_VERSION_CHECK_MS,
+  });
   const genres = new GenreService(models.genres, cache, catalogue);
   const deletions = new StreamPublisher(
     events,

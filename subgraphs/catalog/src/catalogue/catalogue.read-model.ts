@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import { toContentRecord } from '../content/content.model';
 import { toEpisodeRecord } from '../episode/episode.model';
 import type { CatalogModels } from '../models';
+import type { CatalogueVersionFeed } from './catalogue.feed';
 import { CatalogueSnapshot } from './catalogue.snapshot';
 import { announceChange, changesBetween, currentVersion, type CatalogueChange } from './catalogue.version';
 
@@ -14,6 +15,10 @@ export interface CatalogueReadModelDeps {
   maxDocuments: number;
   /** A copy older than this is loaded again in the background, in case a change was never announced. */
   maxAgeSeconds: number;
+  /** Versions pushed by the writers: while it is live, requests read no version from the database. */
+  feed?: CatalogueVersionFeed;
+  /** Even with the feed live, the version is read from the database at least this often (a writer without Redis). */
+  checkMs: number;
 }
 
 /** Up to this many changed records are re-read one `_id` lookup each; more, with one `$in` query. */
@@ -29,11 +34,13 @@ interface Loaded {
  * database query: on FerretDB only a bare `_id` lookup avoids scanning the collection, and
  * the catalogue (a few thousand titles, a few MB) is small enough to copy whole.
  *
- * Each request first checks the catalogue's version (one `_id` read, shared by concurrent
- * requests, `catalogue.version.ts`); when another process announced a write, the changed
- * records are re-read by id before the request reads. A process's own writes are announced
- * and applied before the write returns. So a read that starts after a write completed sees
- * it, in every process, with or without Redis.
+ * Each request first makes sure the copy is current. With the version feed live (Redis
+ * pub/sub, `catalogue.feed.ts`) that is a comparison with the newest version heard, plus one
+ * read of the version from the database per `checkMs`; without it, every request reads the
+ * version (one `_id` read, shared by concurrent requests, `catalogue.version.ts`). When another
+ * process announced a write, the changed records are re-read by id before the request reads. A
+ * process's own writes are announced, pushed and applied before the write returns. So a read
+ * that starts after a write completed sees it, in every process, with or without Redis.
  */
 export class CatalogueReadModel {
   private snapshot: CatalogueSnapshot | null = null;
@@ -45,6 +52,9 @@ export class CatalogueReadModel {
   private reloading: Promise<void> | null = null;
   private pendingLoad: Loaded | null = null;
   private lastFailureLog = 0;
+  /** The feed's epoch and the time at the start of the last successful read of the version. */
+  private checkedEpoch = -1;
+  private checkedAt = 0;
 
   constructor(private readonly deps: CatalogueReadModelDeps) {}
 
@@ -74,7 +84,7 @@ export class CatalogueReadModel {
    * but each waits for one that started after it called, so none misses a finished write.
    */
   ensureFresh(): Promise<void> {
-    if (!this.enabled) return Promise.resolve();
+    if (!this.enabled || this.vouched()) return Promise.resolve();
     if (this.queued) return this.queued;
     if (!this.running) return this.run();
     this.queued = this.running.then(
@@ -84,10 +94,21 @@ export class CatalogueReadModel {
     return this.queued;
   }
 
+  /**
+   * The feed vouches for the copy: it is live, the version was read from the database since it
+   * last (re)subscribed and within checkMs, nothing newer was heard, and no full load waits.
+   */
+  private vouched(): boolean {
+    const { feed, checkMs } = this.deps;
+    if (!feed?.live || this.pendingLoad) return false;
+    return this.checkedEpoch === feed.epoch && this.version >= feed.heardVersion && Date.now() - this.checkedAt < checkMs;
+  }
+
   /** Announces this process's write (already in the database) to every process, this one first. */
   async changed(change: CatalogueChange): Promise<void> {
     try {
-      await announceChange(this.deps.connection, change);
+      const version = await announceChange(this.deps.connection, change);
+      await this.deps.feed?.publish(version);
     } catch (err) {
       // Other processes learn of it at their next background load; this one loads again now.
       this.version = -1;
@@ -119,6 +140,8 @@ export class CatalogueReadModel {
       base = loaded.snapshot;
       baseVersion = loaded.version;
     }
+    const epoch = this.deps.feed?.epoch ?? -1;
+    const startedAt = Date.now();
     try {
       const version = await currentVersion(this.deps.connection);
       if (version === baseVersion) {
@@ -128,6 +151,8 @@ export class CatalogueReadModel {
         if (changes) this.commit({ snapshot: await this.applied(base, changes), version }, base !== this.snapshot);
         else this.commit(await this.loadAll());
       }
+      this.checkedEpoch = epoch;
+      this.checkedAt = startedAt;
       // Also while changes keep coming: a change never announced is caught only by a full load.
       this.reloadWhenOld();
     } catch (err) {
