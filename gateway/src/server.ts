@@ -30,6 +30,10 @@ export interface GatewayDeps {
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
   const metrics = gatewayMetrics(serviceMetrics('gateway'));
+  const budget = requestBudget(new RateLimits(redis, logger), {
+    perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
+    perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
+  });
   const gateway = new SubscribingGateway(
     new ApolloGateway({
       supergraphSdl,
@@ -53,15 +57,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     logger,
     production: config.production,
     apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
-    context: gatewayContextFactory(
-      config.tokens,
-      logger,
-      requestBudget(new RateLimits(redis, logger), {
-        perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
-        perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
-      }),
-      config.REQUEST_TIMEOUT_MS,
-    ),
+    context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
@@ -76,6 +72,8 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         feed,
         tokens: config.tokens,
         logger,
+        budget,
+        trustProxy: config.TRUST_PROXY,
         limits: {
           query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
