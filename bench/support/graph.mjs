@@ -80,6 +80,9 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNo
       // request budget and sign-ups per address would measure themselves instead of the graph.
       GATEWAY_REQUESTS_PER_MINUTE_MEMBER: '100000000',
       GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '100000000',
+      // Likewise one client (one member, or loopback) runs every connection of a scenario at once.
+      GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT: '100000000',
+      GATEWAY_CONCURRENT_COST_PER_CLIENT: '1000000000',
       REGISTRATIONS_PER_IP: '1000000',
       ...env,
     };

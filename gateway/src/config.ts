@@ -29,6 +29,9 @@ const env = {
   /** The request budget: per signed-in member, and per client address for everyone else. */
   GATEWAY_REQUESTS_PER_MINUTE_MEMBER: z.coerce.number().int().min(1).max(1_000_000_000).default(600),
   GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000_000).default(300),
+  /** What one client (member, or address) may run at once at this gateway, over HTTP and WebSocket together. */
+  GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000_000).default(20),
+  GATEWAY_CONCURRENT_COST_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000_000).default(25_000),
   /** Where streaming publishes playback changes (the same Redis and key prefix), and the budget's counters. */
   ...redisEnv,
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),

@@ -12,8 +12,28 @@ export interface GatewayContext extends RequestContext {
   clientIp?: string;
   /** When the request must be answered by (ms since the epoch): subgraph calls get what is left. */
   deadline: number;
+  /**
+   * Aborted when the client goes away (its HTTP connection closed before the answer, its
+   * WebSocket closed): the request's subgraph calls are abandoned (SubgraphSource).
+   */
+  signal?: AbortSignal;
+  /** The operation's estimated cost (costLimitPlugin), once its operation is resolved. */
+  cost?: number;
+  /** An update of a subscription, run by the gateway itself: not a client's request, never refused for the client's concurrency. */
+  subscriptionUpdate?: boolean;
   /** The subgraphs called for this request so far (the response cache keeps an answer with them). */
   answeredBy?: Set<string>;
+}
+
+/** Aborted when the response's connection closes before the response was sent. */
+function clientGone(req: Request): AbortSignal | undefined {
+  const res = req.res;
+  if (!res) return undefined;
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, budget: RequestBudget, requestTimeoutMs: number) {
@@ -22,6 +42,6 @@ export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, budge
     const context = createRequestContext(req.headers, requestId, tokens, logger);
     // A request with a bad token (no user, an authError) is still a request: it spends its address's budget.
     await budget(context.user, clientIp);
-    return { ...context, authorization: req.headers.authorization, clientIp, deadline: Date.now() + requestTimeoutMs };
+    return { ...context, authorization: req.headers.authorization, clientIp, deadline: Date.now() + requestTimeoutMs, signal: clientGone(req) };
   };
 }

@@ -17,6 +17,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { GatewayContext } from './context';
 
 /** What one operation may ask for (env settings, README "Configuration"). */
 export interface QueryLimits {
@@ -137,12 +138,14 @@ function operationCost(schema: GraphQLSchema, document: DocumentNode, variables:
 }
 
 /**
- * The cost limit for every HTTP request, before the gateway plans or calls any subgraph.
- * Apollo Server hands every request of one operation text the same parsed document (its
- * document cache, renewed with the schema), so the estimate is kept per document and
- * variables: a screen asked for again costs a map lookup, not a walk of its document.
+ * The cost limit for every query and mutation, over HTTP and WebSocket (which runs them through
+ * Apollo Server too), before the gateway plans or calls any subgraph; the estimate is left in
+ * the context for the client's concurrency (ClientConcurrency). Apollo Server hands every
+ * request of one operation text the same parsed document (its document cache, renewed with
+ * the schema), so the estimate is kept per document and variables: a screen asked for again
+ * costs a map lookup, not a walk of its document.
  */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+export function costLimitPlugin(maxCost: number): ApolloServerPlugin<GatewayContext> {
   const COSTS_PER_DOCUMENT = 100;
   const known = new WeakMap<DocumentNode, Map<string, number | undefined>>();
   const costOf = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) => {
@@ -158,9 +161,10 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, operationName }) {
+        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
           const cost = costOf(schema, document, request.variables, operationName ?? undefined);
           if (cost !== undefined && cost > maxCost) throw limitError('cost', maxCost, cost);
+          contextValue.cost = cost;
         },
       };
     },

@@ -1,6 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
 import { createGraphQLApp, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
+import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
@@ -30,6 +31,11 @@ export interface GatewayDeps {
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const subgraphUrls = new Map<string, string>();
   const metrics = gatewayMetrics(serviceMetrics('gateway'));
+  const budget = requestBudget(new RateLimits(redis, logger), {
+    perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
+    perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
+  });
+  const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
   const gateway = new SubscribingGateway(
     new ApolloGateway({
       supergraphSdl,
@@ -41,6 +47,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         return new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) });
       },
     }),
+    concurrency.admit,
   );
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
@@ -53,15 +60,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     logger,
     production: config.production,
     apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
-    context: gatewayContextFactory(
-      config.tokens,
-      logger,
-      requestBudget(new RateLimits(redis, logger), {
-        perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
-        perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
-      }),
-      config.REQUEST_TIMEOUT_MS,
-    ),
+    context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
@@ -76,6 +75,8 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         feed,
         tokens: config.tokens,
         logger,
+        budget,
+        trustProxy: config.TRUST_PROXY,
         limits: {
           query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,

@@ -41,8 +41,16 @@ class SubgraphTimeout extends Error {
   }
 }
 
-function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
+/** Raised for a caller whose client went away: its call is not waited for, nor made. */
+export class ClientGone extends Error {
+  constructor() {
+    super('the client closed the request');
+  }
+}
+
+function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ClientGone());
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(url, { method: 'POST', agent: agents[url.protocol as keyof typeof agents], headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
       let text = '';
@@ -55,13 +63,24 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
       response.on('error', fail);
     });
     const timer = setTimeout(() => request.destroy(new SubgraphTimeout(timeoutMs)), timeoutMs);
+    // The subgraph sees its request's connection close, and stops waiting on it.
+    const abort = () => request.destroy(new ClientGone());
+    signal?.addEventListener('abort', abort, { once: true });
     function fail(error: Error) {
       clearTimeout(timer);
       reject(error);
     }
     request.on('error', fail);
+    request.on('close', () => signal?.removeEventListener('abort', abort));
     request.end(body);
   });
+}
+
+/** A call in flight that identical queries share, and how many of their callers still wait for it. */
+interface SharedCall {
+  answer: Promise<Answer>;
+  waiters: number;
+  controller: AbortController;
 }
 
 /** A subgraph's Cache-Control as @apollo/gateway reads it: no header, or no max-age, is not cacheable. */
@@ -86,6 +105,11 @@ function cacheHint(header: string | undefined): { maxAge: number; scope?: 'PUBLI
  *   Mutations are never shared. As in Hive Gateway and Apollo Router's deduplication, a
  *   caller that joins a call in flight gets the answer of that call (which the subgraph logs
  *   under the request id of the caller that made it).
+ * - A query's call is abandoned when its caller's client goes away (the context's `signal`:
+ *   an HTTP client that disconnected, a closed WebSocket): the caller stops waiting at once,
+ *   and the call itself is aborted (its connection closed, so the subgraph sees it) once no
+ *   caller waits for it any more. A call not yet made for a client that left is not made.
+ *   Mutations always run to their answer: their client may have gone, their effect has not.
  * - A call that fails (unreachable, cut off, not HTTP 2xx, not JSON) is an error naming the
  *   subgraph: the error formatter tells the client that part of the graph is unavailable, and
  *   logs the cause.
@@ -94,7 +118,7 @@ function cacheHint(header: string | undefined): { maxAge: number; scope?: 'PUBLI
  */
 export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly url: URL;
-  private readonly inFlight = new Map<string, Promise<Answer>>();
+  private readonly inFlight = new Map<string, SharedCall>();
 
   constructor(private readonly options: SubgraphSourceOptions) {
     this.url = new URL(options.url);
@@ -119,11 +143,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     let response: SubgraphResponse;
     let answer: Answer;
     try {
-      answer = await (query.startsWith('mutation') ? this.call(headers, body, timeoutMs) : this.shared(`${context.authorization ?? ''}\n${body}`, headers, body, timeoutMs));
+      answer = await (query.startsWith('mutation') ? this.call(headers, body, timeoutMs) : this.shared(`${context.authorization ?? ''}\n${body}`, headers, body, timeoutMs, context.signal));
       if (answer.status < 200 || answer.status > 299) throw new Error(`HTTP ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`.trim());
       response = JSON.parse(answer.body) as SubgraphResponse;
       if (typeof response !== 'object' || response === null) throw new Error('the answer is not a GraphQL response');
     } catch (error) {
+      if (error instanceof ClientGone) throw error;
       const cause = error instanceof SyntaxError ? new Error('the answer is not JSON') : (error as Error);
       throw new GraphQLError(`the ${this.options.name} subgraph did not answer: ${cause.message}`, {
         originalError: cause,
@@ -137,25 +162,60 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     return response;
   }
 
-  private shared(key: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const call = this.call(headers, body, timeoutMs).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, call);
-    return call;
+  private shared(key: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
+    if (signal?.aborted) return Promise.reject(new ClientGone());
+    let call = this.inFlight.get(key);
+    if (!call) {
+      const controller = new AbortController();
+      const created: SharedCall = { answer: this.call(headers, body, timeoutMs, controller.signal), waiters: 0, controller };
+      const forget = () => {
+        if (this.inFlight.get(key) === created) this.inFlight.delete(key);
+      };
+      created.answer.then(forget, forget);
+      this.inFlight.set(key, (call = created));
+    }
+    return this.wait(key, call, signal);
   }
 
-  private async call(headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
+  /** The shared call's answer for one caller, who stops waiting when its client goes away. */
+  private wait(key: string, call: SharedCall, signal: AbortSignal | undefined): Promise<Answer> {
+    call.waiters += 1;
+    if (!signal) return call.answer;
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        call.waiters -= 1;
+        if (call.waiters === 0) {
+          if (this.inFlight.get(key) === call) this.inFlight.delete(key);
+          call.controller.abort();
+        }
+        reject(new ClientGone());
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      call.answer.then(
+        (answer) => {
+          signal.removeEventListener('abort', leave);
+          resolve(answer);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', leave);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  private async call(headers: Record<string, string>, body: string, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
     const { timing } = this.options;
-    if (!timing) return post(this.url, headers, body, timeoutMs);
+    if (!timing) return post(this.url, headers, body, timeoutMs, signal);
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const answer = await post(this.url, headers, body, timeoutMs);
+      const answer = await post(this.url, headers, body, timeoutMs, signal);
       timing(answer.status >= 200 && answer.status <= 299 ? 'ok' : 'http_error', seconds());
       return answer;
     } catch (error) {
-      timing(error instanceof SubgraphTimeout ? 'timeout' : 'error', seconds());
+      // A call abandoned by its clients says nothing about the subgraph.
+      if (!(error instanceof ClientGone)) timing(error instanceof SubgraphTimeout ? 'timeout' : 'error', seconds());
       throw error;
     }
   }

@@ -100,3 +100,28 @@ describe('a subscriber that reads too slowly', () => {
     expect(dropped).toBe(2);
   });
 });
+
+describe('a subscription that ends', () => {
+  it('ends at once when returned while waiting for an update (a closed socket, a complete message), and leaves once', async () => {
+    let left = 0;
+    const subscriber = new LiveSubscription(connection, updated, 10, () => undefined).results(async () => {
+      left += 1;
+    });
+    const waiting = subscriber.next();
+    await expect(subscriber.return()).resolves.toEqual({ done: true, value: undefined });
+    await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+    await subscriber.return();
+    expect(left).toBe(1);
+  });
+
+  it('leaves when returned before it was ever read (its socket closed while it was set up)', async () => {
+    let left = 0;
+    const subscriber = new LiveSubscription(connection, updated, 10, () => undefined).results(async () => {
+      left += 1;
+    });
+    await subscriber.return();
+    expect(left).toBe(1);
+    subscriber.push({ data: { version: 1 } }, event(1));
+    await expect(subscriber.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+});

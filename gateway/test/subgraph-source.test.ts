@@ -9,15 +9,25 @@ import { SubgraphSource } from '../src/subgraph-source';
 let server: Server;
 let url: string;
 let received: { headers: IncomingHttpHeaders; body: { query: string; variables?: unknown } }[];
-let reply: (body: string) => { status: number; body: string; delayMs?: number };
+let reply: (body: string) => { status: number; body: string; delayMs?: number; held?: boolean };
+/** Answers held until the test releases them. */
+let held: (() => void)[];
+/** Requests of the current test whose connection closed before the stand-in answered them. */
+let abandoned: { count: number };
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    const ofThisTest = abandoned;
+    res.on('close', () => {
+      if (!res.writableFinished) ofThisTest.count += 1;
+    });
     req.on('end', () => {
       received.push({ headers: req.headers, body: JSON.parse(body) });
       const answer = reply(body);
+      const send = () => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      if (answer.held) return void held.push(send);
       setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), answer.delayMs ?? 50);
     });
   });
@@ -29,6 +39,8 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 beforeEach(() => {
   received = [];
+  abandoned = { count: 0 };
+  held = [];
   reply = () => ({ status: 200, body: JSON.stringify({ data: { _entities: [{ id: '1', title: 'Alien' }] } }) });
 });
 
@@ -37,6 +49,18 @@ const context = (overrides: Partial<GatewayContext> = {}): GatewayContext =>
 
 function call(source: SubgraphSource, query: string, ctx: GatewayContext = context()) {
   return source.process({ kind: 'health check', request: { query, variables: { representations: [{ __typename: 'Content', id: '1' }] } }, context: ctx } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+}
+
+function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (check()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
 }
 
 const ENTITIES = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Content { title } } }';
@@ -103,5 +127,60 @@ describe('calling a subgraph', () => {
   it('fails with SUBGRAPH_UNAVAILABLE when nothing listens', async () => {
     const source = new SubgraphSource({ name: 'billing', url: 'http://127.0.0.1:9/graphql', timeoutMs: 1_000 });
     await expect(call(source, ENTITIES)).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'billing' } });
+  });
+});
+
+describe('a caller whose client went away', () => {
+  const slowly = () => ({ status: 200, body: '{"data":{}}', delayMs: 3_000 });
+
+  it('stops waiting at once, and its call is aborted: the subgraph sees the connection close', async () => {
+    reply = slowly;
+    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
+    const client = new AbortController();
+    const pending = call(source, ENTITIES, context({ signal: client.signal }));
+    await until(() => received.length === 1, 'the call to arrive');
+    client.abort();
+    await expect(pending).rejects.toThrow('the client closed the request');
+    await until(() => abandoned.count === 1, 'the subgraph to see its request abandoned');
+  });
+
+  it('leaves a shared call to the callers still waiting, and aborts it when the last one leaves', async () => {
+    reply = () => ({ status: 200, body: '{"data":{}}', held: true });
+    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
+    const callers = () => {
+      const signals = [new AbortController(), new AbortController()];
+      return { signals, calls: signals.map((s) => call(source, ENTITIES, context({ signal: s.signal }))) };
+    };
+
+    const one = callers();
+    await until(() => received.length === 1, 'the shared call to arrive');
+    one.signals[0]!.abort();
+    await expect(one.calls[0]).rejects.toThrow('the client closed the request');
+    held.shift()!();
+    await expect(one.calls[1]).resolves.toEqual({ data: {} });
+    expect(abandoned.count).toBe(0);
+
+    const both = callers();
+    await until(() => received.length === 2, 'the next shared call to arrive');
+    for (const signal of both.signals) signal.abort();
+    await expect(Promise.allSettled(both.calls)).resolves.toMatchObject([{ status: 'rejected' }, { status: 'rejected' }]);
+    await until(() => abandoned.count === 1, 'the shared call to be aborted');
+    expect(received).toHaveLength(2);
+  });
+
+  it('makes no call for a client already gone, and never abandons a mutation', async () => {
+    const source = new SubgraphSource({ name: 'my-list', url, timeoutMs: 5_000 });
+    const gone = new AbortController();
+    gone.abort();
+    await expect(call(source, ENTITIES, context({ signal: gone.signal }))).rejects.toThrow('the client closed the request');
+    expect(received).toHaveLength(0);
+
+    reply = () => ({ status: 200, body: '{"data":{"addToMyList":{"id":"1"}}}', delayMs: 300 });
+    const leaving = new AbortController();
+    const mutation = call(source, 'mutation { addToMyList(contentId: "1") { id } }', context({ signal: leaving.signal }));
+    await until(() => received.length === 1, 'the mutation to arrive');
+    leaving.abort();
+    await expect(mutation).resolves.toEqual({ data: { addToMyList: { id: '1' } } });
+    expect(abandoned.count).toBe(0);
   });
 });

@@ -21,6 +21,33 @@ function connect(who: Member | null, url = stack.gatewayUrl, params?: Record<str
   return client;
 }
 
+/** A graphql-ws subscriber spoken by hand over `ws`, so the test can destroy its TCP connection. */
+async function rawSubscriber(token: string, query: string): Promise<WebSocket> {
+  const socket = new WebSocket(stack.gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    socket.on('message', (data: Buffer) => {
+      if ((JSON.parse(data.toString()) as { type: string }).type !== 'connection_ack') return;
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      resolve();
+    });
+  });
+  return socket;
+}
+
+function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (check()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
 const UPDATED = `subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { id state positionSeconds version } }`;
 const MINE = `subscription { myPlaybackSessions { id state positionSeconds version endReason } }`;
 
@@ -112,6 +139,39 @@ describe('connecting', () => {
     await many[3]!.ended();
     expect(many[3]!.errors).toMatchObject([[{ extensions: { code: 'RATE_LIMITED' } }]]);
     expect(first.closes).toEqual([]);
+  });
+
+  it('frees a member’s connection slots and subscriptions when sockets close cleanly, abruptly, or a subscription completes', async () => {
+    const viewer = await subscriber(stack, 'BASIC');
+    const before = stack.gateway.subscriptionStats()!;
+    const opened = () => stack.gateway.subscriptionStats()!;
+    const settled = (connections: number, subscriptions: number) =>
+      until(() => opened().connections - before.connections === connections && opened().subscriptions - before.subscriptions === subscriptions, 'the gauges to settle');
+
+    // A complete message ends one subscription; the connection stays.
+    const client = connect(viewer);
+    const live = client.subscribe(MINE);
+    await settled(1, 1);
+    live.unsubscribe();
+    await settled(1, 0);
+
+    // A clean close and an abrupt one (no close frame: the TCP connection is destroyed).
+    client.subscribe(MINE);
+    const abrupt = await rawSubscriber(viewer.token, MINE);
+    await settled(2, 2);
+    await client.dispose();
+    abrupt.terminate();
+    await settled(0, 0);
+    expect(opened().executions).toBe(before.executions);
+
+    // Both slots are free again: two more connections are accepted and served.
+    const [third, fourth] = [connect(viewer), connect(viewer)];
+    third.subscribe(MINE);
+    const served = fourth.subscribe<{ myPlaybackSessions: SessionEvent }>(MINE);
+    await settled(2, 2);
+    const session = await started(stack, viewer, { contentId: catalog.movies[10]!.id });
+    expect((await served.received(1))[0]!.data!.myPlaybackSessions).toMatchObject({ id: session.id });
+    expect([...third.closes, ...fourth.closes]).toEqual([]);
   });
 
   it('applies the gateway’s depth limit to subscription documents', async () => {

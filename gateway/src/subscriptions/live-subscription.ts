@@ -9,6 +9,10 @@ export interface Connection {
   socket: WebSocket;
   user: AuthUser;
   authorization: string;
+  /** The client's address, as TRUST_PROXY reads the upgrade request. */
+  clientIp: string;
+  /** Aborted when the socket closes: the connection's operations are abandoned. */
+  closed: AbortController;
   expiry: NodeJS.Timeout;
   subscriptions: Set<LiveSubscription>;
   protocol: ConnectionContext;
@@ -83,11 +87,23 @@ export class SharedExecution {
   }
 }
 
-/** One subscriber: its queue of results, consumed by graphql-ws as an async generator. */
-export class LiveSubscription {
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * One subscriber: its queue of results, read by graphql-ws as an async generator. Written by
+ * hand rather than as an `async function*`: a native generator waiting for the next event
+ * cannot be returned (its `return()` waits until it resumes, and no event may ever come), so
+ * graphql-ws would never finish closing the socket. Here `return()` ends the subscription at
+ * once, wherever the reader is, and runs its clean-up exactly once, even if it never started.
+ */
+export class LiveSubscription implements AsyncIterableIterator<ExecutionResult, undefined> {
   private readonly queue: ExecutionResult[] = [];
-  private wake: (() => void) | undefined;
+  /** The reader waiting for the next result, if any. */
+  private waiting: ((result: IteratorResult<ExecutionResult, undefined>) => void) | undefined;
+  /** No more results will be queued: what is queued is still delivered. */
   private finished = false;
+  private ended: Promise<void> | undefined;
+  private cleanup: () => Promise<void> = async () => undefined;
 
   constructor(
     readonly connection: Connection,
@@ -106,31 +122,65 @@ export class LiveSubscription {
     if (result) this.queue.push(result);
     // One session's updates end with its end: nothing can follow it.
     if (this.live.field === 'playbackSessionUpdated' && event.kind === 'ENDED') this.finished = true;
-    this.wake?.();
+    this.deliver();
   }
 
   /** Ends the subscription: what is queued is still delivered, then graphql-ws sends `complete`. */
   finish(): void {
     this.finished = true;
-    this.wake?.();
+    this.deliver();
   }
 
-  async *results(onEnd: () => Promise<void>): AsyncGenerator<ExecutionResult> {
-    try {
-      for (;;) {
-        const next = this.queue.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        if (this.finished) return;
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
-      }
-    } finally {
+  /** The subscription as graphql-ws reads it; `onEnd` runs once when it ends, however it ends. */
+  results(onEnd: () => Promise<void>): this {
+    this.cleanup = onEnd;
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    if (this.ended) return this.ended.then(() => DONE);
+    const value = this.queue.shift();
+    if (value) return Promise.resolve({ done: false, value });
+    if (this.finished) return this.end().then(() => DONE);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** The client completed the subscription, or its socket closed: ends now, whatever is queued. */
+  return(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    return this.end().then(() => DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {
+    return this.end().then(() => Promise.reject(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Ends the subscription (once) and runs its clean-up; a reader still waiting is told it is done. */
+  end(): Promise<void> {
+    if (!this.ended) {
       this.finished = true;
-      await onEnd();
+      this.queue.length = 0;
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      this.ended = this.cleanup();
+      waiting?.(DONE);
+    }
+    return this.ended;
+  }
+
+  private deliver(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const value = this.queue.shift();
+    if (value) {
+      this.waiting = undefined;
+      waiting({ done: false, value });
+    } else if (this.finished) {
+      this.waiting = undefined;
+      void this.end().then(() => waiting(DONE));
     }
   }
 }
-

@@ -1,18 +1,29 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Admission } from '../client-concurrency';
+import type { GatewayContext } from '../context';
 import { isIntrospectionOnly, withSubscriptions } from './schema';
+
+/** What the client that left is answered (nobody reads it: it keeps the request's log line true, without an error logged). */
+const CLIENT_GONE = new GraphQLError('The client closed the request before its answer: nothing was sent.', { extensions: { code: 'BAD_REQUEST' } });
 
 /**
  * @apollo/gateway, with the gateway's Subscription type in the schema Apollo Server validates
  * and introspects against, so Sandbox and codegen see it over HTTP. Queries and mutations go
  * to the gateway's planner as before; introspection is answered from the extended schema;
  * a subscription sent over HTTP is refused with a pointer to the WebSocket endpoint.
+ *
+ * Every operation it runs, over HTTP or WebSocket, first takes its client's slot (`admit`,
+ * ClientConcurrency), held until the operation's subgraph calls are answered.
  */
 export class SubscribingGateway implements GatewayInterface {
   private schema: GraphQLSchema | undefined;
 
-  constructor(private readonly inner: ApolloGateway) {}
+  constructor(
+    private readonly inner: ApolloGateway,
+    private readonly admit: Admission = () => () => undefined,
+  ) {}
 
   /** The API schema with Subscription, once the supergraph is loaded. */
   get apiSchema(): GraphQLSchema {
@@ -41,10 +52,20 @@ export class SubscribingGateway implements GatewayInterface {
           ],
         };
       }
-      if (isIntrospectionOnly(operation, document)) {
-        return execute({ schema: this.apiSchema, document, operationName: request.operationName, variableValues: request.variables });
+      const context = requestContext.context as GatewayContext;
+      const release = this.admit(context);
+      if (release instanceof GraphQLError) return { errors: [release] };
+      try {
+        if (isIntrospectionOnly(operation, document)) {
+          return await execute({ schema: this.apiSchema, document, operationName: request.operationName, variableValues: request.variables });
+        }
+        const result = await executor(requestContext);
+        // Its abandoned subgraph calls failed; a mutation ran to its end and keeps its answer.
+        if (context.signal?.aborted && operation.operation === 'query') return { errors: [CLIENT_GONE] };
+        return result;
+      } finally {
+        release();
       }
-      return executor(requestContext);
     };
     return { executor: run };
   }

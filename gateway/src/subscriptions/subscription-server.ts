@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { getOperationAST, GraphQLError, parse, print, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context as ConnectionContext, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { credentialsFromAuthorization, type Logger, type TokenConfig } from '@ott/kit';
+import { credentialsFromAuthorization, requestClientAddress, type Logger, type TokenConfig, type TrustProxy } from '@ott/kit';
 import type { GatewayContext } from '../context';
+import type { RequestBudget } from '../request-budget';
 import { assertCost, limitRules, type QueryLimits } from '../limits';
 import { liveQueryOf, type LiveQuery } from './live-query';
 import { LiveSubscription, SharedExecution, type Connection } from './live-subscription';
@@ -33,6 +34,10 @@ export interface SubscriptionServerOptions {
   tokens: TokenConfig;
   logger: Logger;
   limits: SubscriptionLimits;
+  /** The request budget HTTP requests spend: every subscribe message spends it too. */
+  budget: RequestBudget;
+  /** TRUST_PROXY: who may name the client in the upgrade request's X-Forwarded-For. */
+  trustProxy: TrustProxy;
 }
 
 /** Close codes beyond the protocol's own. */
@@ -47,11 +52,22 @@ const toGraphQLErrors = (errors: readonly GraphQLFormattedError[]) =>
 
 const refusal = (code: string, message: string) => [new GraphQLError(message, { extensions: { code } })];
 
+/** A refusal as the client sees it over HTTP, less what only HTTP carries (status, headers). */
+const overWebSocket = (error: unknown) => {
+  if (!(error instanceof GraphQLError)) throw error;
+  return [new GraphQLError(error.message, { extensions: { ...error.extensions, http: undefined } })];
+};
+
 /**
  * GraphQL subscriptions over graphql-ws on the gateway's own HTTP server and path. Events come
  * from streaming's Redis channels; for each, the subscriber's selection runs as a query through
  * the gateway (plugins, limits, error masking and all) with the subscriber's own credentials,
  * so a subscription may select any field of the graph.
+ *
+ * Queries and mutations sent over the socket are requests like any over HTTP: each spends the
+ * member's request budget, runs through Apollo Server (validation, limits, the cost check, the
+ * response cache, the client's concurrency), carries the client's address as TRUST_PROXY
+ * reads it from the upgrade request, and is abandoned when the socket closes.
  */
 export function serveSubscriptions(options: SubscriptionServerOptions) {
   const { apollo, feed, tokens, logger, limits } = options;
@@ -61,20 +77,23 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
   const perMember = new Map<string, number>();
   const shared = new Map<string, SharedExecution>();
 
-  const contextFor = (connection: Connection): GatewayContext => {
+  /** A client's operation, or (`update`) an update the gateway runs for a subscription, shared by its subscribers. */
+  const contextFor = (connection: Connection, update: boolean): GatewayContext => {
     const requestId = randomUUID();
-    return { requestId, user: connection.user, logger: logger.child({ requestId }), authorization: connection.authorization, deadline: Date.now() + options.requestTimeoutMs };
+    const context: GatewayContext = { requestId, user: connection.user, logger: logger.child({ requestId }), authorization: connection.authorization, deadline: Date.now() + options.requestTimeoutMs };
+    if (update) return { ...context, subscriptionUpdate: true };
+    return { ...context, clientIp: connection.clientIp, signal: connection.closed.signal };
   };
 
-  async function execute(query: string, variables: Record<string, unknown>, operationName: string | undefined, connection: Connection): Promise<ExecutionResult> {
-    const response = await apollo.executeOperation({ query, variables, operationName }, { contextValue: contextFor(connection) });
+  async function execute(query: string, variables: Record<string, unknown>, operationName: string | undefined, connection: Connection, update = false): Promise<ExecutionResult> {
+    const response = await apollo.executeOperation({ query, variables, operationName }, { contextValue: contextFor(connection, update) });
     if (response.body.kind !== 'single') return { errors: refusal('BAD_REQUEST', 'Incremental delivery is not supported over subscriptions.') };
     const { data, errors } = response.body.singleResult;
     return { data: data as ExecutionResult['data'], ...(errors ? { errors: toGraphQLErrors(errors) } : {}) };
   }
 
   const runLive = (live: LiveQuery, sessionId: string, connection: Connection) =>
-    execute(live.query, { ...live.variables, [live.sessionVariable]: sessionId }, live.operationName, connection);
+    execute(live.query, { ...live.variables, [live.sessionVariable]: sessionId }, live.operationName, connection, true);
 
   async function join(subscription: LiveSubscription): Promise<() => Promise<void>> {
     const { connection, live } = subscription;
@@ -104,11 +123,11 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
     connection.socket.close(code, reason);
   }
 
-  const server = useServer<Record<string, unknown>, { socket: WebSocket }>(
+  const server = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     {
       schema: () => options.schema(),
       onConnect: (ctx) => {
-        const { socket } = ctx.extra;
+        const { socket, request } = ctx.extra;
         const params = ctx.connectionParams ?? {};
         const header = params.authorization ?? params.Authorization;
         let credentials;
@@ -133,17 +152,25 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
           socket,
           user,
           authorization: header as string,
+          clientIp: requestClientAddress(request, options.trustProxy),
+          closed: new AbortController(),
           subscriptions: new Set(),
           protocol: ctx,
           expiry: setTimeout(() => drop(connection, CloseCode.Unauthorized, 'The access token expired: reconnect with a fresh one.'), Math.max(0, expiresAt.getTime() - Date.now())),
         };
         connection.expiry.unref();
+        socket.once('close', () => connection.closed.abort());
         connections.set(ctx, connection);
         return true;
       },
       onSubscribe: async (ctx, _id, payload: SubscribePayload) => {
         const connection = connections.get(ctx);
         if (!connection) return refusal('UNAUTHENTICATED', 'Sign in first.');
+        try {
+          await options.budget(connection.user, connection.clientIp);
+        } catch (error) {
+          return overWebSocket(error);
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: limits.query.maxTokens });
@@ -151,20 +178,23 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
           return refusal('GRAPHQL_PARSE_FAILED', (error as Error).message);
         }
         const schema = options.schema();
+        const variables = payload.variables ?? {};
+        const operationName = payload.operationName ?? undefined;
+        if (getOperationAST(document, operationName)?.operation !== 'subscription') {
+          // Validated, limited and costed as over HTTP, by the same Apollo Server; a refused
+          // document (no data) is the protocol's `error`, anything else its one `next`.
+          const result = await execute(payload.query, variables, operationName, connection);
+          if (result.data === undefined && result.errors) return [...result.errors];
+          return { schema, document, operationName, variableValues: variables, contextValue: { result } };
+        }
         const invalid = validate(schema, document, [...specifiedRules, ...rules]);
         if (invalid.length > 0) {
           return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } }));
         }
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return refusal('BAD_REQUEST', 'Name the operation to run: the document holds several.');
-        const variables = payload.variables ?? {};
         try {
-          assertCost(schema, document, variables, payload.operationName ?? undefined, limits.query.maxCost);
+          assertCost(schema, document, variables, operationName, limits.query.maxCost);
         } catch (error) {
           return [error as GraphQLError];
-        }
-        if (operation.operation !== 'subscription') {
-          return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { connection, once: true } };
         }
         if (connection.subscriptions.size >= limits.subscriptionsPerConnection) {
           return refusal('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} subscriptions per connection: complete one first.`);
@@ -180,40 +210,44 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
         );
         // Counted from here, so subscriptions sent together cannot all pass the limit.
         connection.subscriptions.add(subscription);
-        const refuse = async (errors: readonly GraphQLError[], leave?: () => Promise<void>) => {
-          connection.subscriptions.delete(subscription);
-          await leave?.();
-          return [...errors];
-        };
         // Listen before the access check, so nothing published meanwhile is missed.
         let leave: () => Promise<void>;
         try {
           leave = await join(subscription);
         } catch (err) {
+          connection.subscriptions.delete(subscription);
           logger.warn({ err: { message: (err as Error).message } }, 'playback events unavailable: subscription refused');
-          return refuse(refusal('INTERNAL_SERVER_ERROR', 'Live updates are unavailable right now: try again shortly.'));
+          return refusal('INTERNAL_SERVER_ERROR', 'Live updates are unavailable right now: try again shortly.');
         }
-        if (live.sessionId) {
-          const check = await execute(ACCESS_CHECK, { id: live.sessionId }, undefined, connection);
-          if (check.errors?.length) return refuse(check.errors, leave);
-          if (!check.data?.playbackSession) return refuse(refusal('NOT_FOUND', `No playback session with id "${live.sessionId}".`), leave);
-        }
-        const generator = subscription.results(async () => {
+        // From here, however it ends (refused below, completed, its socket closed), it leaves once.
+        subscription.results(async () => {
           connection.subscriptions.delete(subscription);
           await leave();
         });
-        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { connection, generator } };
+        if (connection.closed.signal.aborted) {
+          await subscription.end();
+          return refusal('BAD_REQUEST', 'The connection closed.');
+        }
+        if (live.sessionId) {
+          const check = await execute(ACCESS_CHECK, { id: live.sessionId }, undefined, connection);
+          const refused = check.errors?.length ? check.errors : check.data?.playbackSession ? undefined : refusal('NOT_FOUND', `No playback session with id "${live.sessionId}".`);
+          if (refused) {
+            await subscription.end();
+            return [...refused];
+          }
+        }
+        return { schema, document, operationName, variableValues: variables, contextValue: { subscription } };
       },
-      subscribe: (args: ExecutionArgs) => (args.contextValue as { generator: AsyncGenerator<ExecutionResult> }).generator,
-      execute: (args: ExecutionArgs) => {
-        const { connection } = args.contextValue as { connection: Connection };
-        return execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, connection);
-      },
-      onClose: (ctx) => {
+      subscribe: (args: ExecutionArgs) => (args.contextValue as { subscription: LiveSubscription }).subscription,
+      execute: (args: ExecutionArgs) => (args.contextValue as { result: ExecutionResult }).result,
+      onClose: async (ctx) => {
         const connection = connections.get(ctx);
         if (!connection) return;
         connections.delete(ctx);
         clearTimeout(connection.expiry);
+        connection.closed.abort();
+        // graphql-ws has returned those it was given; these were still being set up.
+        await Promise.all([...connection.subscriptions].map((subscription) => subscription.end()));
         const open = (perMember.get(connection.user.id) ?? 1) - 1;
         if (open > 0) perMember.set(connection.user.id, open);
         else perMember.delete(connection.user.id);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
@@ -53,6 +54,50 @@ export const trustProxyEnv = {
  */
 export function clientAddress(req: Request): string {
   const address = req.ip ?? req.socket.remoteAddress;
+  return address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : 'unknown';
+}
+
+/** Express's named ranges (proxy-addr's), as CIDR ranges. */
+const NAMED_RANGES: Record<string, string[]> = {
+  loopback: ['127.0.0.1/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function rangesOf(entries: string[]): Range[] {
+  return entries.flatMap((entry) => NAMED_RANGES[entry] ?? [entry]).map((entry): Range => {
+    if (entry.includes('/')) return ipaddr.parseCIDR(entry);
+    const address = ipaddr.parse(entry);
+    return [address, address.kind() === 'ipv4' ? 32 : 128];
+  });
+}
+
+/** proxy-addr's match: an IPv4 address against an IPv6 range as IPv4-mapped, and the reverse only for mapped addresses. */
+function inRanges(address: string, ranges: Range[]): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.parse(address);
+  const asIPv4 = parsed instanceof ipaddr.IPv4 ? parsed : parsed.isIPv4MappedAddress() ? parsed.toIPv4Address() : undefined;
+  const asIPv6 = parsed instanceof ipaddr.IPv6 ? parsed : parsed.toIPv4MappedAddress();
+  return ranges.some(([range, bits]) => (range instanceof ipaddr.IPv4 ? asIPv4?.match(range, bits) === true : asIPv6.match(range, bits)));
+}
+
+/**
+ * `clientAddress` for a request Express did not see (the WebSocket upgrade of the gateway's
+ * subscriptions), under the same TRUST_PROXY and the same rules as Express's `req.ip`
+ * (proxy-addr): from the socket's peer back through X-Forwarded-For, every hop the trust
+ * covers is a proxy, and the first it does not cover is the client.
+ */
+export function requestClientAddress(request: IncomingMessage, trust: TrustProxy): string {
+  const header = request.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim()).filter(Boolean).reverse();
+  const hops = [request.socket.remoteAddress ?? '', ...forwarded];
+  const ranges = Array.isArray(trust) ? rangesOf(trust) : [];
+  const trusted = (address: string, index: number) => (trust === false ? false : typeof trust === 'number' ? index < trust : inRanges(address, ranges));
+  let client = 0;
+  while (client < hops.length - 1 && trusted(hops[client]!, client)) client += 1;
+  const address = hops[client];
   return address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : 'unknown';
 }
 

@@ -231,10 +231,20 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
         },
         onlyWithSecret(options.sharedSecret),
         express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
-        (req: Request, _res: Response, next: NextFunction) => {
+        (req: Request, res: Response, next: NextFunction) => {
           if (!options.dbConcurrencyPerRequest) return next();
           const deadline = Number(req.headers[DEADLINE_HEADER]);
-          withRequestBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined);
+          // The gateway closes a query's call once its clients all went away: start no more work
+          // for it. A mutation goes on to its end (a closed call may be a timeout, not a departure).
+          const body = req.body as { query?: unknown } | undefined;
+          const mutation = typeof body?.query === 'string' && /^\s*mutation\b/.test(body.query);
+          const callerGone = new AbortController();
+          if (!mutation) {
+            res.once('close', () => {
+              if (!res.writableFinished) callerGone.abort();
+            });
+          }
+          withRequestBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined, callerGone.signal);
         },
         expressMiddleware(apollo, {
           context: ({ req, res }) => options.context(req, res.locals.requestId as string),

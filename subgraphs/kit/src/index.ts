@@ -4,7 +4,7 @@ import 'reflect-metadata';
 
 export { credentialsFromAuthorization, Roles, signAccessToken, type AuthUser, type RoleName } from './auth';
 export { VersionedCache } from './cache';
-export { addressBucket, clientAddress, trustProxyEnv } from './client-address';
+export { addressBucket, clientAddress, requestClientAddress, trustProxyEnv, type TrustProxy } from './client-address';
 export {
   baseEnv,
   boolean,

@@ -22,14 +22,23 @@ export class Semaphore {
   }
 }
 
-/** A request's database budget: its slots, and the deadline past which it starts nothing more. */
+/** A request's database budget: its slots, and when it starts nothing more (its deadline, or its caller gone). */
 export class RequestBudget extends Semaphore {
   constructor(
     limit: number,
     /** Ms since the epoch (the gateway's x-request-deadline); Infinity when the caller gave none. */
     readonly deadline = Number.POSITIVE_INFINITY,
+    /** Aborted when the caller went away (its connection closed before the answer). */
+    readonly callerGone?: AbortSignal,
   ) {
     super(limit);
+  }
+
+  /** Why no more work should start for this request, if it should not. */
+  get stopped(): DeadlinePassedError | undefined {
+    if (this.callerGone?.aborted) return new DeadlinePassedError('the caller closed the request: not starting more database work for it');
+    if (Date.now() > this.deadline) return new DeadlinePassedError();
+    return undefined;
   }
 }
 
@@ -39,9 +48,12 @@ export const DEADLINE_HEADER = 'x-request-deadline';
 /** The database budget of the request being served (createGraphQLApp opens one per request). */
 const scope = new AsyncLocalStorage<RequestBudget>();
 
-/** Runs `fn` (and everything it starts) as one request, allowed `limit` database operations at once until `deadline`. */
-export function withRequestBudget<T>(limit: number, fn: () => T, deadline?: number): T {
-  return scope.run(new RequestBudget(limit, deadline), fn);
+/**
+ * Runs `fn` (and everything it starts) as one request, allowed `limit` database operations at
+ * once until `deadline`, or until `callerGone` aborts.
+ */
+export function withRequestBudget<T>(limit: number, fn: () => T, deadline?: number, callerGone?: AbortSignal): T {
+  return scope.run(new RequestBudget(limit, deadline, callerGone), fn);
 }
 
 /** The budget of the request under way, if any (tests read its peak). */
@@ -50,8 +62,8 @@ export const currentRequestBudget = () => scope.getStore();
 /** Raised instead of running a query, or calling another subgraph, for a request whose caller has stopped waiting. */
 export class DeadlinePassedError extends Error {
   override name = 'DeadlinePassedError';
-  constructor() {
-    super('the request deadline passed: not starting more database work for it');
+  constructor(message = 'the request deadline passed: not starting more database work for it') {
+    super(message);
   }
 }
 
@@ -78,17 +90,19 @@ const QUERY_OPERATIONS = [
  * Every query, aggregation and save of every model waits for a slot of its request's budget,
  * so one request (a page of aliases, a wide fan-out) cannot take the whole connection pool and
  * the database from its neighbours; and none starts once the request's deadline has passed
- * (the gateway gave up on it). Work outside a request (consumers, start-up) is unbounded.
+ * or its caller closed the request (the gateway gave up on it, or its client went away). Work outside a request (consumers, start-up) is unbounded.
  */
 function requestBudgetPlugin(schema: mongoose.Schema): void {
   async function take(this: Holder) {
     const budget = scope.getStore();
     if (!budget) return;
-    if (Date.now() > budget.deadline) throw new DeadlinePassedError();
+    const before = budget.stopped;
+    if (before) throw before;
     await budget.acquire();
-    if (Date.now() > budget.deadline) {
+    const after = budget.stopped;
+    if (after) {
       budget.release();
-      throw new DeadlinePassedError();
+      throw after;
     }
     this[HELD] = budget;
   }

@@ -55,4 +55,14 @@ describe('a request’s database budget', () => {
       await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
     }, Date.now() + 50);
   });
+
+  it('starts no database work once its caller closed the request: the gateway abandoned the call', async () => {
+    const caller = new AbortController();
+    await withRequestBudget(2, async () => {
+      expect(await Item.countDocuments({}).exec()).toBe(5);
+      caller.abort();
+      await expect(Item.find({}).exec()).rejects.toThrow('the caller closed the request');
+      await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
+    }, undefined, caller.signal);
+  });
 });
