@@ -78,6 +78,8 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], gatewayEnv
       GATEWAY_REQUESTS_PER_MINUTE_MEMBER: '100000000',
       GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '100000000',
       REGISTRATIONS_PER_IP: '1000000',
+      // On free ports, PORT + 5090 (the metrics listener's default) may be taken or no port at all.
+      METRICS_PORT: '0',
       ...env,
     };
 

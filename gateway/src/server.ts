@@ -1,6 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
+import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
@@ -14,10 +14,6 @@ import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 
-function healthUrl(graphqlUrl: string): string {
-  return new URL('/health/ready', graphqlUrl).toString();
-}
-
 export interface GatewayDeps {
   config: GatewayConfig;
   supergraphSdl: string;
@@ -29,7 +25,6 @@ export interface GatewayDeps {
 }
 
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
-  const subgraphUrls = new Map<string, string>();
   const metrics = gatewayMetrics(serviceMetrics('gateway'));
   const gateway = new SubscribingGateway(
     new ApolloGateway({
@@ -38,7 +33,6 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
       buildService: ({ name, url }) => {
         const target = config.subgraphUrls[name] ?? url;
         if (!target) throw new Error(`no URL for subgraph ${name}`);
-        subgraphUrls.set(name, target);
         return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
       },
     }),
@@ -53,6 +47,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     name: 'gateway',
     logger,
     production: config.production,
+    metrics: metricsListener(config),
     apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
     context: gatewayContextFactory(
       config.tokens,
@@ -87,13 +82,13 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
       });
       return subscriptions;
     },
+    // What this gateway needs to serve; subgraphs are not asked (a stalled one only nulls its
+    // own fields, and its calls show in gateway_subgraph_fetch_duration_seconds by outcome).
     readiness: {
-      subgraphs: async () => {
-        const checks = [...subgraphUrls.values()].map(async (url) => {
-          const response = await fetch(healthUrl(url));
-          if (!response.ok) throw new Error(`${url} is not ready`);
-        });
-        await Promise.all(checks);
+      supergraph: async () => gateway.apiSchema,
+      redis: () => redis.ping(),
+      playbackEvents: async () => {
+        if (events.status !== 'ready') throw new Error(`playback events connection is ${events.status}`);
       },
     },
   });

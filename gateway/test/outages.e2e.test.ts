@@ -131,4 +131,11 @@ describe('one subgraph stopped', () => {
 
     for (const error of [...title.errors!, ...page.errors!, ...me.errors!]) expect(error.extensions?.code).toEqual(expect.any(String));
   });
+
+  it('leaves the gateway ready: its readiness is its own Redis and supergraph, never a subgraph', async () => {
+    await stack.stop('catalog');
+    const ready = await fetch(new URL('/health/ready', stack.gatewayUrl));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { supergraph: 'ok', redis: 'ok', playbackEvents: 'ok' } });
+  });
 });

@@ -17,11 +17,12 @@ import { trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { TrustProxy } from './client-address';
-import { SUBGRAPH_SECRET_HEADER } from './config';
+import { metricsListener, SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
-import { mountMetrics, serviceMetrics, type ServiceMetrics } from './metrics';
+import { serviceMetrics, type ServiceMetrics } from './metrics';
+import { serveMetrics } from './metrics-listener';
 import { requestIdFrom } from './context';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
@@ -36,6 +37,8 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'parseOptions'>;
   context: (req: Request, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
+  /** Where /metrics is served, on a listener of its own (`metricsListener(config)`); port 0 picks a free port. */
+  metrics: { host: string; port: number };
   /** Who may name the client in X-Forwarded-For (`req.ip`); no one unless given. */
   trustProxy?: TrustProxy;
   plugins?: ApolloServerPlugin<C>[];
@@ -70,8 +73,12 @@ export const subgraphAppSettings = (config: {
   DB_CONCURRENCY_PER_REQUEST: number;
   SUBGRAPH_SHARED_SECRET?: string;
   SHUTDOWN_DRAIN_SECONDS?: number;
+  PORT: number;
+  METRICS_HOST: string;
+  METRICS_PORT?: number;
 }) => ({
   production: config.production,
+  metrics: metricsListener(config),
   dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
   sharedSecret: config.SUBGRAPH_SHARED_SECRET,
   drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
@@ -85,6 +92,8 @@ export interface GraphQLApp {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where Prometheus scrapes this service (METRICS_HOST, METRICS_PORT). */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -211,7 +220,6 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
 
   let draining = false;
   mountHealth(app, options.readiness, () => draining);
-  mountMetrics(app, metrics);
   options.routes?.(app);
 
   return {
@@ -242,10 +250,16 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       );
       app.use(notFound);
       app.use(requestErrorHandler(logger));
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
+      const metricsServer = await serveMetrics(metrics, options.metrics.host, options.metrics.port, logger);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          httpServer.once('error', reject);
+          httpServer.listen(port, host, () => resolve());
+        });
+      } catch (error) {
+        await metricsServer.close();
+        throw error;
+      }
       const address = httpServer.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       const url = `http://${shownHost}:${address.port}/graphql`;
@@ -253,6 +267,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       return {
         url,
         port: address.port,
+        metricsUrl: metricsServer.url,
         close: async () => {
           draining = true;
           const drainSeconds = options.drainSeconds ?? (options.production ? 5 : 0);
@@ -262,6 +277,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           }
           await attached?.close();
           await apollo.stop();
+          await metricsServer.close();
         },
       };
     },

@@ -12,6 +12,7 @@ export {
   eventStreamEnv,
   eventStreams,
   loadConfig,
+  metricsListener,
   mongoEnv,
   port,
   redisEnv,
