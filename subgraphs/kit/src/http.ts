@@ -24,6 +24,7 @@ import type { Logger } from './logger';
 import { serviceMetrics, type ServiceMetrics } from './metrics';
 import { serveMetrics } from './metrics-listener';
 import { requestIdFrom } from './context';
+import { operationResolutionPlugin, variablesDepthGuard } from './request-guards';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
@@ -201,12 +202,16 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
     ...options.apollo,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // No "Did you mean …?" in production: a client could map the schema, introspection off, by guessing.
+    hideSchemaDetailsFromClientErrors: options.production,
     // runService owns SIGTERM/SIGINT: Apollo's own handlers (on unless NODE_ENV=test) would stop
     // the server at once, skipping the readiness drain, and re-raise the signal.
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     logger,
     plugins: [
+      // First: a document without a runnable operation is refused before any other plugin looks for it.
+      operationResolutionPlugin<C>(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -239,6 +244,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
         },
         onlyWithSecret(options.sharedSecret),
         express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
+        variablesDepthGuard,
         (req: Request, _res: Response, next: NextFunction) => {
           if (!options.dbConcurrencyPerRequest) return next();
           const deadline = Number(req.headers[DEADLINE_HEADER]);
