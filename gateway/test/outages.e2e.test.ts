@@ -117,7 +117,7 @@ describe('one subgraph stopped', () => {
       ['content', 'ratingsCount'],
     ]);
 
-    // Not myList here: `me` is @shareable with my-list, so a plan may start there (README, "Availability").
+    // Not myList here: `me` is @shareable with my-list, so its plan may start there (README, "When a subgraph is down or late").
     const me = await stack.query<{ me: { id: string; displayName: string; ratings: unknown } | null }>(
       `{ me { id displayName ratings(first: 1) { totalCount } } }`,
       {},
