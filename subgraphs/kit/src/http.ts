@@ -256,6 +256,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       );
       app.use(notFound);
       app.use(requestErrorHandler(logger));
+      // Before the public port: once that answers, /metrics does too. A port taken stops the start.
       const metricsServer = await serveMetrics(metrics, options.metrics.host, options.metrics.port, logger);
       try {
         await new Promise<void>((resolve, reject) => {
