@@ -33,8 +33,10 @@ WORKDIR /app
 COPY --from=build /deploy ./
 USER node
 EXPOSE 4000
-# Ready means the service's dependencies answer too (/health/ready, 2 s per check). Slim images
-# have no curl, so node asks.
+# Ready means this service can serve: its own database and Redis answer (the gateway: its Redis
+# and supergraph; never another service), checked at most once a second, 2 s per check. Slim
+# images have no curl, so node asks. /metrics is on its own listener (METRICS_HOST, loopback
+# unless set; METRICS_PORT, PORT + 5090 unless set), not on PORT.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/index.js"]

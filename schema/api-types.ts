@@ -33,18 +33,18 @@ export type Content = {
   genres: Array<Genre>;
   id: Scalars['ID']['output'];
   /** Whether the signed-in user saved this title; false when signed out. */
-  inMyList: Scalars['Boolean']['output'];
+  inMyList: Maybe<Scalars['Boolean']['output']>;
   /** e.g. "PG-13" or "TV-MA". */
   maturityRating: Maybe<Scalars['String']['output']>;
   /** The signed-in member’s rating; null when signed out or not rated. */
   myRating: Maybe<Rating>;
   /** How many times the title was started, ever. */
-  playCount: Scalars['Int']['output'];
+  playCount: Maybe<Scalars['Int']['output']>;
   posterUrl: Maybe<Scalars['String']['output']>;
   /** Members’ ratings and reviews of the title, newest first. Public. */
   ratings: RatingConnection;
   /** How many members rated it. */
-  ratingsCount: Scalars['Int']['output'];
+  ratingsCount: Maybe<Scalars['Int']['output']>;
   releaseYear: Maybe<Scalars['Int']['output']>;
   /** Other titles sharing the most genres with this one, best rated first. */
   similar: Array<Content>;
@@ -219,18 +219,18 @@ export type Movie = Content & {
   genres: Array<Genre>;
   id: Scalars['ID']['output'];
   /** Whether the signed-in user saved this title; false when signed out. */
-  inMyList: Scalars['Boolean']['output'];
+  inMyList: Maybe<Scalars['Boolean']['output']>;
   /** e.g. "PG-13" or "TV-MA". */
   maturityRating: Maybe<Scalars['String']['output']>;
   /** The signed-in member’s rating; null when signed out or not rated. */
   myRating: Maybe<Rating>;
   /** How many times the title was started, ever. */
-  playCount: Scalars['Int']['output'];
+  playCount: Maybe<Scalars['Int']['output']>;
   posterUrl: Maybe<Scalars['String']['output']>;
   /** Members’ ratings and reviews of the title, newest first. Public. */
   ratings: RatingConnection;
   /** How many members rated it. */
-  ratingsCount: Scalars['Int']['output'];
+  ratingsCount: Maybe<Scalars['Int']['output']>;
   releaseYear: Maybe<Scalars['Int']['output']>;
   runtimeMinutes: Maybe<Scalars['Int']['output']>;
   /** Other titles sharing the most genres with this one, best rated first. */
@@ -702,18 +702,18 @@ export type TvShow = Content & {
   genres: Array<Genre>;
   id: Scalars['ID']['output'];
   /** Whether the signed-in user saved this title; false when signed out. */
-  inMyList: Scalars['Boolean']['output'];
+  inMyList: Maybe<Scalars['Boolean']['output']>;
   /** e.g. "PG-13" or "TV-MA". */
   maturityRating: Maybe<Scalars['String']['output']>;
   /** The signed-in member’s rating; null when signed out or not rated. */
   myRating: Maybe<Rating>;
   /** How many times the title was started, ever. */
-  playCount: Scalars['Int']['output'];
+  playCount: Maybe<Scalars['Int']['output']>;
   posterUrl: Maybe<Scalars['String']['output']>;
   /** Members’ ratings and reviews of the title, newest first. Public. */
   ratings: RatingConnection;
   /** How many members rated it. */
-  ratingsCount: Scalars['Int']['output'];
+  ratingsCount: Maybe<Scalars['Int']['output']>;
   releaseYear: Maybe<Scalars['Int']['output']>;
   /** Seasons in order, each with its episodes in order; none once the show was removed. */
   seasons: Array<Season>;
@@ -765,29 +765,29 @@ export type UpdateProfileInput = {
 export type User = {
   __typename?: 'User';
   /** Sessions playing or paused now, each holding one of the plan’s streams; newest first. */
-  activeSessions: Array<PlaybackSession>;
+  activeSessions: Maybe<Array<PlaybackSession>>;
   /** Unfinished titles, most recent first, one per title (a show at its latest episode). */
-  continueWatching: Array<WatchProgress>;
+  continueWatching: Maybe<Array<WatchProgress>>;
   createdAt: Scalars['DateTime']['output'];
   displayName: Scalars['String']['output'];
   /** Visible to the user themself and to ADMIN only. */
   email: Scalars['String']['output'];
-  entitlements: Entitlements;
+  entitlements: Maybe<Entitlements>;
   /** Genres the user picked; resolved by the catalog. */
   favoriteGenres: Array<Genre>;
   id: Scalars['ID']['output'];
-  invoices: InvoiceConnection;
+  invoices: Maybe<InvoiceConnection>;
   /** Null when the user never subscribed. */
   membership: Maybe<Membership>;
   /** Titles the user saved, newest first. The user themself only. */
-  myList: MyListConnection;
+  myList: Maybe<MyListConnection>;
   /** Counts of the saved titles. The user themself only. */
-  myListStats: MyListStats;
+  myListStats: Maybe<MyListStats>;
   /** The member’s ratings, newest first. Public, like the reviews themselves. */
-  ratings: RatingConnection;
+  ratings: Maybe<RatingConnection>;
   role: Role;
   /** Everything watched, finished or not, most recent first. */
-  watchHistory: WatchProgressConnection;
+  watchHistory: Maybe<WatchProgressConnection>;
 };
 
 

@@ -84,6 +84,8 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNo
       GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT: '100000000',
       GATEWAY_CONCURRENT_COST_PER_CLIENT: '1000000000',
       REGISTRATIONS_PER_IP: '1000000',
+      // On free ports, PORT + 5090 (the metrics listener's default) may be taken or no port at all.
+      METRICS_PORT: '0',
       ...env,
     };
 

@@ -1,10 +1,11 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
+import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { costLimitPlugin, limitRules } from './limits';
+import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
@@ -13,10 +14,6 @@ import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
 import { serveSubscriptions } from './subscriptions/subscription-server';
-
-function healthUrl(graphqlUrl: string): string {
-  return new URL('/health/ready', graphqlUrl).toString();
-}
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -29,7 +26,6 @@ export interface GatewayDeps {
 }
 
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
-  const subgraphUrls = new Map<string, string>();
   const metrics = gatewayMetrics(serviceMetrics('gateway'));
   const budget = requestBudget(new RateLimits(redis, logger), {
     perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
@@ -43,8 +39,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
       buildService: ({ name, url }) => {
         const target = config.subgraphUrls[name] ?? url;
         if (!target) throw new Error(`no URL for subgraph ${name}`);
-        subgraphUrls.set(name, target);
-        return new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) });
+        return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
       },
     }),
     concurrency.admit,
@@ -59,6 +54,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     name: 'gateway',
     logger,
     production: config.production,
+    metrics: metricsListener(config),
     apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
     context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
@@ -87,13 +83,13 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
       });
       return subscriptions;
     },
+    // What this gateway needs to serve; subgraphs are not asked (a stalled one only nulls its
+    // own fields, and its calls show in gateway_subgraph_fetch_duration_seconds by outcome).
     readiness: {
-      subgraphs: async () => {
-        const checks = [...subgraphUrls.values()].map(async (url) => {
-          const response = await fetch(healthUrl(url));
-          if (!response.ok) throw new Error(`${url} is not ready`);
-        });
-        await Promise.all(checks);
+      supergraph: async () => gateway.apiSchema,
+      redis: () => redis.ping(),
+      playbackEvents: async () => {
+        if (events.status !== 'ready') throw new Error(`playback events connection is ${events.status}`);
       },
     },
   });

@@ -111,7 +111,7 @@ describe('Apollo Client, set up as the README says', () => {
 
     await client.mutate({ mutation: AddToMyListDocument, variables: { contentId: film.id } });
     const { data: myList } = await client.query({ query: MyListDocument, variables: { first: 20 } });
-    expect(myList.me?.myList.edges.map((e) => e.node.content.title)).toEqual([film.title]);
+    expect(myList.me?.myList?.edges.map((e) => e.node.content.title)).toEqual([film.title]);
     await client.mutate({ mutation: RateContentDocument, variables: { contentId: film.id, score: 9, review: 'Still holds up.' } });
     const { data: details } = await client.query({ query: ContentDetailsDocument, variables: { id: film.id, similarFirst: 3 } });
     expect(details.content).toMatchObject({ title: film.title, myRating: { score: 9 }, ratingsCount: 1 });
@@ -137,7 +137,7 @@ describe('Apollo Client, set up as the README says', () => {
     await client.mutate({ mutation: StopPlaybackDocument, variables: { sessionId: session.id } });
 
     const { data: playback } = await client.query({ query: MyPlaybackDocument, variables: { continueFirst: 10, historyFirst: 20 }, fetchPolicy: 'network-only' });
-    expect(playback.me?.continueWatching.map((c) => c.content.title)).toEqual([film.title]);
+    expect(playback.me?.continueWatching?.map((c) => c.content.title)).toEqual([film.title]);
     expect((await client.query({ query: TrendingDocument, variables: { first: 10 } })).data.trending.map((t) => t.title)).toContain(film.title);
 
     const { data: refreshed } = await client.mutate({ mutation: RefreshTokenDocument, variables: { refreshToken: login!.login.refreshToken } });

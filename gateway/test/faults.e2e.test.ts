@@ -62,6 +62,7 @@ describe('a subgraph that goes down', () => {
     expect(partial.data!.genres.length).toBeGreaterThan(0);
     expect(partial.data!.me).toBeNull();
     expect(errorCodes(partial)).toEqual(['INTERNAL_SERVER_ERROR']);
+    expect(partial.errors![0]!.path).toEqual(['me']);
     expect(partial.errors![0]!.message).toMatch(/^Part of the graph is unavailable right now/);
     expectNoInternals(partial);
     await load.done();
@@ -106,6 +107,8 @@ describe('a slow subgraph', () => {
       expect(took).toBeLessThan(link.delayMs);
       expect(partial.data!.genres.length).toBeGreaterThan(0);
       expect(partial.data!.me).toBeNull();
+      // The home screen's `me` is planned through my-list (@shareable there): the error names it.
+      expect(partial.errors!.map((e) => e.path)).toEqual([['me']]);
       expectNoInternals(partial);
       link.delayMs = 0;
       expect((await eventually(() => graphql(url, HOME, {}, { token: member.token }).then((r) => (expect(r.errors).toBeUndefined(), r)))).data).toBeTruthy();

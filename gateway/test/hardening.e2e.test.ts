@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
-import { errorCodes, graphql } from '@ott/kit/testing';
+import { errorCodes, graphql, logCapture } from '@ott/kit/testing';
 import { start as startGateway } from '../src/index';
+import { subgraphModule } from '../src/subgraphs';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
 let production: Service;
+let productionCatalog: Service;
+const productionLogs = logCapture();
 
 /** Every refusal is JSON with a GraphQL error and a code, and shows nothing of the server. */
 async function expectCleanRefusal(response: Response, status: number, code: string) {
@@ -25,9 +28,12 @@ const post = (url: string, body: string, headers: Record<string, string> = { 'co
 beforeAll(async () => {
   stack = await startStack('hardening', ['users', 'catalog', 'my-list']);
   await seedCatalog(stack.subgraphEnvs.catalog!);
-  production = await startGateway({ ...stack.gatewayEnv, NODE_ENV: 'production', PORT: '0' }, stack.supergraphSdl);
+  production = await startGateway({ ...stack.gatewayEnv, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' }, stack.supergraphSdl, productionLogs.destination);
+  const catalog = (await import(subgraphModule('catalog', 'index'))) as { start(env: NodeJS.ProcessEnv): Promise<Service> };
+  productionCatalog = await catalog.start({ ...stack.subgraphEnvs.catalog, NODE_ENV: 'production', PORT: '0' });
 });
 afterAll(async () => {
+  await productionCatalog?.close();
   await production?.close();
   await stack?.close();
 });
@@ -46,6 +52,45 @@ describe('malformed requests', () => {
       await expectCleanRefusal(await fetch(new URL('/nowhere', url)), 404, 'NOT_FOUND');
     });
   }
+});
+
+/** A JSON body with `variables.v` nested `depth` levels deep, written out: JSON.stringify would run out of stack first. */
+const deeplyNested = (query: string, open: string, close: string, depth: number) =>
+  `{"query":${JSON.stringify(query)},"variables":{"v":${open.repeat(depth)}"x"${close.repeat(depth)}}}`;
+
+describe('documents the server cannot run as sent', () => {
+  for (const mode of ['development', 'production'] as const) {
+    it(`are the client's error, 400 with a code, never a 500 (${mode})`, async () => {
+      const url = mode === 'production' ? production.url : stack.gatewayUrl;
+      const severalOperations = await post(url, JSON.stringify({ query: 'query A { genres { id } } query B { featured { id } }' }));
+      expect((await expectCleanRefusal(severalOperations, 400, 'OPERATION_RESOLUTION_FAILURE')).message).toMatch(/operationName/);
+      await expectCleanRefusal(await post(url, JSON.stringify({ query: 'query A { genres { id } }', operationName: 'B' })), 400, 'OPERATION_RESOLUTION_FAILURE');
+      const filter = 'query ($v: ContentFilter) { browse(filter: $v, first: 1) { totalCount } }';
+      await expectCleanRefusal(await post(url, deeplyNested(filter, '{"kind":', '}', 5_000)), 400, 'BAD_USER_INPUT');
+      await expectCleanRefusal(await post(url, deeplyNested(filter, '[', ']', 5_000)), 400, 'BAD_USER_INPUT');
+      // Even when the document does not use them.
+      await expectCleanRefusal(await post(url, deeplyNested('{ genres { id } }', '{"a":', '}', 5_000)), 400, 'BAD_USER_INPUT');
+      const overGet = await fetch(`${url}?query=${encodeURIComponent('{ genres { id } }')}&variables=${encodeURIComponent(`{"v":${'['.repeat(1_000)}1${']'.repeat(1_000)}}`)}`, { headers: { 'apollo-require-preflight': '1' } });
+      await expectCleanRefusal(overGet, 400, 'BAD_USER_INPUT');
+    });
+  }
+
+  it('log no error and no stack for them', () => {
+    expect(productionLogs.lines.length).toBeGreaterThan(0);
+    const logged = JSON.stringify(productionLogs.lines);
+    expect(logged).not.toMatch(/Maximum call stack|\\n\s+at |"level":"(error|fatal)"/);
+  });
+
+  it('suggest no field names in production, at the gateway and at a subgraph', async () => {
+    const typo = { query: '{ browze(first: 1) { totalCount } }' };
+    const gateway = await expectCleanRefusal(await post(production.url, JSON.stringify(typo)), 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(gateway.message).not.toMatch(/did you mean|browse/i);
+    const subgraph = await expectCleanRefusal(await post(productionCatalog.url, JSON.stringify(typo)), 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(subgraph.message).not.toMatch(/did you mean|browse/i);
+    // Outside production, the hint stays.
+    const development = await expectCleanRefusal(await post(stack.gatewayUrl, JSON.stringify(typo)), 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(development.message).toMatch(/Did you mean "browse"\?/);
+  });
 });
 
 describe('operations past the limits', () => {

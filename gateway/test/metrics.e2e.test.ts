@@ -7,9 +7,9 @@ import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
 
-/** One scrape, as Prometheus would: GET /metrics on the service's own port. */
-async function scrape(graphqlUrl: string): Promise<string> {
-  const response = await fetch(new URL('/metrics', graphqlUrl));
+/** One scrape, as Prometheus would: GET /metrics on the service's metrics listener. */
+async function scrape(metricsUrl: string): Promise<string> {
+  const response = await fetch(metricsUrl);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();
@@ -34,11 +34,23 @@ afterAll(async () => {
 });
 
 describe('/metrics', () => {
+  it('is served on a loopback listener of its own, never on the public port', async () => {
+    for (const [service, publicUrl] of [[stack.gateway, stack.gatewayUrl], [stack.services.catalog!, stack.subgraphUrls.catalog!]] as const) {
+      const metricsUrl = new URL(service.metricsUrl);
+      expect(metricsUrl.hostname).toBe('127.0.0.1');
+      expect(metricsUrl.port).not.toBe(new URL(publicUrl).port);
+      const onPublicPort = await fetch(new URL('/metrics', publicUrl));
+      expect(onPublicPort.status).toBe(404);
+      expect(await onPublicPort.text()).not.toContain('graphql_requests_total');
+      expect(await scrape(service.metricsUrl)).toContain('graphql_requests_total');
+    }
+  });
+
   it('counts a request under its operation name at the gateway and at the subgraph, with the subgraph call timed', async () => {
     const response = await stack.query(`query FeaturedRow { featured { title } }`);
     expect(response.errors).toBeUndefined();
 
-    const gateway = await scrape(stack.gatewayUrl);
+    const gateway = await scrape(stack.gateway.metricsUrl);
     expect(sample(gateway, 'graphql_requests_total{operation="FeaturedRow",outcome="ok"}')).toBe(1);
     expect(sample(gateway, 'graphql_request_duration_seconds_count{operation="FeaturedRow"}')).toBe(1);
     expect(sample(gateway, 'gateway_subgraph_fetch_duration_seconds_count{subgraph="catalog",outcome="ok"}')).toBeGreaterThanOrEqual(1);
@@ -49,16 +61,16 @@ describe('/metrics', () => {
     expect(sample(gateway, 'gateway_subscriptions_active')).toBe(0);
 
     // The gateway names its subgraph operations after the client's: FeaturedRow__catalog__0.
-    const catalog = await scrape(stack.subgraphUrls.catalog!);
+    const catalog = await scrape(stack.services.catalog!.metricsUrl);
     const counted = seriesOf(catalog, 'graphql_requests_total').filter((l) => l.includes('FeaturedRow'));
     expect(counted).toEqual([expect.stringMatching(/^graphql_requests_total\{operation="FeaturedRow__catalog__\d+",outcome="ok"\} 1$/)]);
   });
 
   it('counts cache hits and misses by cache, so a hit ratio can be computed', async () => {
-    const before = await scrape(stack.subgraphUrls.catalog!);
+    const before = await scrape(stack.services.catalog!.metricsUrl);
     const hits = sample(before, 'cache_lookups_total{cache="cache",result="hit"}') ?? 0;
     for (let i = 0; i < 2; i += 1) expect((await stack.query(`query FeaturedAgain { featured { title } }`)).errors).toBeUndefined();
-    const after = await scrape(stack.subgraphUrls.catalog!);
+    const after = await scrape(stack.services.catalog!.metricsUrl);
     expect(sample(after, 'cache_lookups_total{cache="cache",result="hit"}')).toBeGreaterThanOrEqual(hits + 2);
     expect(sample(after, 'cache_lookups_total{cache="cache",result="miss"}')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'cache_failures_total{cache="cache"}')).toBe(0);
@@ -68,7 +80,7 @@ describe('/metrics', () => {
     const stream = `${stack.subgraphEnvs.catalog!.REDIS_KEY_PREFIX}events:rating-summaries`;
     let catalog = '';
     for (let i = 0; i < 50 && sample(catalog, `stream_consumer_pending_entries{stream="${stream}",group="catalog"}`) === undefined; i += 1) {
-      catalog = await scrape(stack.subgraphUrls.catalog!);
+      catalog = await scrape(stack.services.catalog!.metricsUrl);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(sample(catalog, `stream_consumer_pending_entries{stream="${stream}",group="catalog"}`)).toBe(0);
@@ -82,7 +94,7 @@ describe('/metrics', () => {
     for (let i = 0; i < MAX_OPERATION_NAMES + 10; i += 1) {
       expect((await stack.query(`query Distinct${i} { __typename }`)).errors).toBeUndefined();
     }
-    const gateway = await scrape(stack.gatewayUrl);
+    const gateway = await scrape(stack.gateway.metricsUrl);
     const operations = new Set(seriesOf(gateway, 'graphql_requests_total').map((l) => /operation="([^"]*)"/.exec(l)![1]));
     expect(operations.size).toBe(MAX_OPERATION_NAMES + 1);
     expect(operations.has('other')).toBe(true);
@@ -91,7 +103,7 @@ describe('/metrics', () => {
   });
 
   it('counts open subscription connections at the gateway', async () => {
-    const gauge = async () => sample(await scrape(stack.gatewayUrl), 'gateway_subscription_connections');
+    const gauge = async () => sample(await scrape(stack.gateway.metricsUrl), 'gateway_subscription_connections');
     const until = async (value: number) => {
       for (let i = 0; i < 50 && (await gauge()) !== value; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
       return gauge();
@@ -105,7 +117,7 @@ describe('/metrics', () => {
   it('shows neither query text nor variables', async () => {
     const response = await stack.query(`query Lookup($q: String!) { search(query: $q, first: 1) { title } }`, { q: 'secret-variable-value' });
     expect(response.errors).toBeUndefined();
-    for (const text of [await scrape(stack.gatewayUrl), await scrape(stack.subgraphUrls.catalog!)]) {
+    for (const text of [await scrape(stack.gateway.metricsUrl), await scrape(stack.services.catalog!.metricsUrl)]) {
       expect(text).not.toContain('secret-variable-value');
       expect(text).not.toContain('search(');
     }

@@ -86,3 +86,56 @@ describe('the database restarting under load', () => {
     await eventually(async () => expect((await fetch(new URL('/health/ready', stack.gatewayUrl))).status).toBe(200), 20_000);
   });
 });
+
+describe('one subgraph stopped', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // The response cache off: each query here must reach the subgraphs.
+    stack = await startStack('subgraph_down', ['users', 'catalog', 'my-list', 'ratings'], { RESPONSE_CACHE_MAX_AGE_SECONDS: '0' });
+    await seedCatalog(stack.subgraphEnvs.catalog!);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('nulls only the fields it owns, each with an error naming its path, and keeps the rest of the answer', async () => {
+    const member = await signUp(stack, 'outage');
+    const [id] = await titlesOf(stack);
+    await stack.stop('ratings');
+    await stack.stop('my-list');
+
+    const title = await stack.query<{ content: { id: string; title: string; ratingsCount: number | null; inMyList: boolean | null } | null }>(
+      `query ($id: ID!) { content(id: $id) { id title ratingsCount inMyList } }`,
+      { id },
+      { token: member.token },
+    );
+    expect(title.status).toBe(200);
+    expect(title.data?.content).toEqual({ id, title: expect.any(String), ratingsCount: null, inMyList: null });
+    expect(title.errors?.map((e) => e.path).sort()).toEqual([
+      ['content', 'inMyList'],
+      ['content', 'ratingsCount'],
+    ]);
+
+    // Not myList here: `me` is @shareable with my-list, so its plan may start there (README, "When a subgraph is down or late").
+    const me = await stack.query<{ me: { id: string; displayName: string; ratings: unknown } | null }>(
+      `{ me { id displayName ratings(first: 1) { totalCount } } }`,
+      {},
+      { token: member.token },
+    );
+    expect(me.data?.me).toEqual({ id: member.id, displayName: expect.any(String), ratings: null });
+    expect(me.errors?.map((e) => e.path)).toEqual([['me', 'ratings']]);
+    const page = await stack.query<{ browse: { edges: { node: { id: string; ratingsCount: number | null } }[] } }>(`{ browse(first: 3) { edges { node { id ratingsCount } } } }`);
+    expect(page.data?.browse.edges.map((e) => e.node)).toEqual([0, 1, 2].map(() => ({ id: expect.any(String), ratingsCount: null })));
+    expect(page.errors?.map((e) => e.path)).toEqual([0, 1, 2].map((i) => ['browse', 'edges', i, 'node', 'ratingsCount']));
+
+    for (const error of [...title.errors!, ...page.errors!, ...me.errors!]) expect(error.extensions?.code).toEqual(expect.any(String));
+  });
+
+  it('leaves the gateway ready: its readiness is its own Redis and supergraph, never a subgraph', async () => {
+    await stack.stop('catalog');
+    const ready = await fetch(new URL('/health/ready', stack.gatewayUrl));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { supergraph: 'ok', redis: 'ok', playbackEvents: 'ok' } });
+  });
+});

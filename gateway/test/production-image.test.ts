@@ -42,6 +42,7 @@ async function startCompiled(dir: string, env: Record<string, string>, readyPath
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: String(port),
+      METRICS_PORT: '0',
       REDIS_URL: inject('redisUrl'),
       REDIS_KEY_PREFIX: `t:${tag}:`,
       JWT_SECRET: TEST_JWT_SECRET,
@@ -89,7 +90,7 @@ beforeAll(async () => {
     { MONGODB_URL: inject('mongoUrl'), MONGODB_DB: `t_${tag}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, SHUTDOWN_DRAIN_SECONDS: '1' },
     '/health/ready',
   );
-  // Only users runs, so the gateway is live but not ready (its readiness is every subgraph's).
+  // Only users runs: the gateway serves what users answers (its readiness is its own Redis and supergraph).
   gateway = await startCompiled(
     gatewayDir,
     { SUPERGRAPH_PATH: imageEnv('SUPERGRAPH_PATH').replace(IMAGE_APP, gatewayDir), USERS_URL: `${users.url}/graphql`, SHUTDOWN_DRAIN_SECONDS: '0' },

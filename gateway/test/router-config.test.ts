@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REQUEST_BODY_LIMIT_BYTES, SUBGRAPH_SECRET_HEADER } from '@ott/kit';
+import { metricsListener, REQUEST_BODY_LIMIT_BYTES, SUBGRAPH_SECRET_HEADER } from '@ott/kit';
 import { gatewayConfig } from '../src/config';
 import { SUBGRAPHS } from '../src/subgraphs';
 
@@ -23,6 +23,7 @@ interface RouterConfig {
   limits: { router: Record<string, number | boolean | undefined> };
   traffic_shaping: { router: { timeout: string }; all: { timeout: string } };
   include_subgraph_errors: { all: boolean };
+  telemetry: { exporters: { metrics: { prometheus: { enabled: boolean; listen: string; path: string } } } };
 }
 
 const router = parse(readFileSync(resolve(ROOT, 'router.yaml'), 'utf8')) as RouterConfig;
@@ -59,6 +60,12 @@ describe('router.yaml', () => {
   it('serves /graphql, like the gateway', () => {
     expect(router.supergraph.path).toBe('/graphql');
     expect(expansion(router.supergraph.listen).fallback).toMatch(/:4000$/);
+  });
+
+  it("serves its metrics apart from /graphql, on loopback's 9090 like the gateway's default", () => {
+    expect(router.telemetry.exporters.metrics.prometheus).toMatchObject({ enabled: true, path: '/metrics' });
+    const gateway = metricsListener(defaults);
+    expect(expansion(router.telemetry.exporters.metrics.prometheus.listen)).toEqual({ variable: 'METRICS_LISTEN', fallback: `${gateway.host}:${gateway.port}` });
   });
 
   it('passes on the token and the request id, and adds the shared secret when SUBGRAPH_SHARED_SECRET is set', () => {

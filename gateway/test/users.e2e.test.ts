@@ -242,7 +242,7 @@ describe('the gateway as an HTTP service', () => {
     expect(live.status).toBe(200);
     const ready = await fetch(new URL('/health/ready', base));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { subgraphs: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { supergraph: 'ok', redis: 'ok', playbackEvents: 'ok' } });
     const usersReady = await fetch(new URL('/health/ready', stack.subgraphUrls.users));
     expect(await usersReady.json()).toEqual({ status: 'ok', checks: { mongodb: 'ok', redis: 'ok' } });
   });

@@ -148,7 +148,7 @@ export type MyMembershipQueryVariables = Exact<{
 }>;
 
 
-export type MyMembershipQuery = { me: { id: string, membership: { status: MembershipStatus, plan: { code: PlanCode } } | null, entitlements: { canStream: boolean, maxStreams: number, maxQuality: VideoQuality }, invoices: { edges: Array<{ node: { number: string, amountCents: number, status: InvoiceStatus, lines: Array<{ description: string, amountCents: number }> } }> } } | null };
+export type MyMembershipQuery = { me: { id: string, membership: { status: MembershipStatus, plan: { code: PlanCode } } | null, entitlements: { canStream: boolean, maxStreams: number, maxQuality: VideoQuality } | null, invoices: { edges: Array<{ node: { number: string, amountCents: number, status: InvoiceStatus, lines: Array<{ description: string, amountCents: number }> } }> } | null } | null };
 
 export type GenresQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -164,8 +164,8 @@ export type BrowseQueryVariables = Exact<{
 
 
 export type BrowseQuery = { browse: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node:
-        | { director: string | null, runtimeMinutes: number | null, id: string, title: string, releaseYear: number | null, averageRating: number | null, ratingsCount: number }
-        | { id: string, title: string, releaseYear: number | null, averageRating: number | null, ratingsCount: number }
+        | { director: string | null, runtimeMinutes: number | null, id: string, title: string, releaseYear: number | null, averageRating: number | null, ratingsCount: number | null }
+        | { id: string, title: string, releaseYear: number | null, averageRating: number | null, ratingsCount: number | null }
        }> } };
 
 export type SearchQueryVariables = Exact<{
@@ -194,11 +194,11 @@ export type ContentDetailsQueryVariables = Exact<{
 
 
 export type ContentDetailsQuery = { content:
-    | { title: string, averageRating: number | null, ratingsCount: number, myRating: { score: number, review: string | null } | null, similar: Array<
+    | { title: string, averageRating: number | null, ratingsCount: number | null, myRating: { score: number, review: string | null } | null, similar: Array<
         | { title: string }
         | { title: string }
       > }
-    | { title: string, averageRating: number | null, ratingsCount: number, myRating: { score: number, review: string | null } | null, similar: Array<
+    | { title: string, averageRating: number | null, ratingsCount: number | null, myRating: { score: number, review: string | null } | null, similar: Array<
         | { title: string }
         | { title: string }
       > }
@@ -234,10 +234,10 @@ export type MyListQueryVariables = Exact<{
 }>;
 
 
-export type MyListQuery = { me: { id: string, myListStats: { total: number, movies: number, tvShows: number }, myList: { totalCount: number, edges: Array<{ node: { addedAt: string, content:
+export type MyListQuery = { me: { id: string, myListStats: { total: number, movies: number, tvShows: number } | null, myList: { totalCount: number, edges: Array<{ node: { addedAt: string, content:
             | { title: string, available: boolean, genres: Array<{ name: string }> }
             | { title: string, available: boolean, genres: Array<{ name: string }> }
-           } }> } } | null };
+           } }> } | null } | null };
 
 export type StartPlaybackMutationVariables = Exact<{
   input: StartPlaybackInput;
@@ -269,13 +269,13 @@ export type MyPlaybackQueryVariables = Exact<{
 }>;
 
 
-export type MyPlaybackQuery = { me: { id: string, activeSessions: Array<{ id: string, device: string, state: PlaybackState }>, continueWatching: Array<{ positionSeconds: number, completed: boolean, content:
+export type MyPlaybackQuery = { me: { id: string, activeSessions: Array<{ id: string, device: string, state: PlaybackState }> | null, continueWatching: Array<{ positionSeconds: number, completed: boolean, content:
         | { title: string }
         | { title: string }
-      , episode: { title: string } | null }>, watchHistory: { totalCount: number, edges: Array<{ node: { completed: boolean, updatedAt: string, content:
+      , episode: { title: string } | null }> | null, watchHistory: { totalCount: number, edges: Array<{ node: { completed: boolean, updatedAt: string, content:
             | { title: string }
             | { title: string }
-           } }> } } | null };
+           } }> } | null } | null };
 
 export type TrendingQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -283,8 +283,8 @@ export type TrendingQueryVariables = Exact<{
 
 
 export type TrendingQuery = { trending: Array<
-    | { title: string, playCount: number }
-    | { title: string, playCount: number }
+    | { title: string, playCount: number | null }
+    | { title: string, playCount: number | null }
   > };
 
 export type RateContentMutationVariables = Exact<{

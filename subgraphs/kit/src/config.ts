@@ -29,7 +29,27 @@ export const baseEnv = {
    * load balancers stop sending new ones first (default: 5 in production, 0 elsewhere).
    */
   SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(120).optional(),
+  /**
+   * Where GET /metrics is served: a listener of its own, never the public port. Loopback by
+   * default, as Apollo Router's :9090; a deployment whose Prometheus scrapes over the network
+   * sets its private interface (0.0.0.0 inside a container) and publishes no port for it.
+   */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Default: PORT + 5090 (gateway 9090, users 9091 … billing 9096); 0 picks a free port, as PORT does. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 };
+
+/** What METRICS_PORT defaults to beside PORT: the gateway's 4000 gives Apollo Router's 9090. */
+const METRICS_PORT_OFFSET = 5090;
+
+/** The metrics listener's address: METRICS_HOST and METRICS_PORT, or PORT + 5090 (a free port when PORT is 0). */
+export function metricsListener(config: { PORT: number; METRICS_HOST: string; METRICS_PORT?: number }): { host: string; port: number } {
+  if (config.METRICS_PORT !== undefined) return { host: config.METRICS_HOST, port: config.METRICS_PORT };
+  if (config.PORT === 0) return { host: config.METRICS_HOST, port: 0 };
+  const port = config.PORT + METRICS_PORT_OFFSET;
+  if (port > 65_535) throw new ConfigError(`Invalid configuration:\n  METRICS_PORT: PORT + ${METRICS_PORT_OFFSET} is no port; set METRICS_PORT`);
+  return { host: config.METRICS_HOST, port };
+}
 
 /** The header that carries SUBGRAPH_SHARED_SECRET from the gateway (and from subgraphs calling each other). */
 export const SUBGRAPH_SECRET_HEADER = 'x-subgraph-secret';

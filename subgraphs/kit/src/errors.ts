@@ -85,11 +85,17 @@ const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'serviceName', '
  * path and masked (the operation's own log line, written after it, carries the request id).
  */
 export function createErrorFormatter(logger: Logger) {
+  // One failed subgraph call nulls many fields, each with its own error over one cause: logged once.
+  const logged = new WeakSet<object>();
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
     if (isPublicError(formatted)) return { ...formatted, extensions };
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-    logger.error({ err: original, path: formatted.path, subgraph: formatted.extensions?.serviceName }, 'unexpected error while resolving a request');
+    let cause: unknown = original;
+    while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+    const seen = typeof cause === 'object' && cause !== null && logged.has(cause);
+    if (typeof cause === 'object' && cause !== null) logged.add(cause);
+    if (!seen) logger.error({ err: original, path: formatted.path, subgraph: formatted.extensions?.serviceName }, 'unexpected error while resolving a request');
     return {
       // @apollo/gateway names the subgraph of a failed call: the rest of the answer stands.
       message: formatted.extensions?.serviceName

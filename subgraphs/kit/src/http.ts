@@ -17,12 +17,14 @@ import { trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { TrustProxy } from './client-address';
-import { SUBGRAPH_SECRET_HEADER } from './config';
+import { metricsListener, SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
-import { mountMetrics, serviceMetrics, type ServiceMetrics } from './metrics';
+import { serviceMetrics, type ServiceMetrics } from './metrics';
+import { serveMetrics } from './metrics-listener';
 import { requestIdFrom } from './context';
+import { operationResolutionPlugin, variablesDepthGuard } from './request-guards';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
@@ -36,6 +38,8 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'parseOptions'>;
   context: (req: Request, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
+  /** Where /metrics is served, on a listener of its own (`metricsListener(config)`); port 0 picks a free port. */
+  metrics: { host: string; port: number };
   /** Who may name the client in X-Forwarded-For (`req.ip`); no one unless given. */
   trustProxy?: TrustProxy;
   plugins?: ApolloServerPlugin<C>[];
@@ -70,8 +74,12 @@ export const subgraphAppSettings = (config: {
   DB_CONCURRENCY_PER_REQUEST: number;
   SUBGRAPH_SHARED_SECRET?: string;
   SHUTDOWN_DRAIN_SECONDS?: number;
+  PORT: number;
+  METRICS_HOST: string;
+  METRICS_PORT?: number;
 }) => ({
   production: config.production,
+  metrics: metricsListener(config),
   dbConcurrencyPerRequest: config.DB_CONCURRENCY_PER_REQUEST,
   sharedSecret: config.SUBGRAPH_SHARED_SECRET,
   drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
@@ -85,6 +93,8 @@ export interface GraphQLApp {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where Prometheus scrapes this service (METRICS_HOST, METRICS_PORT). */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -192,12 +202,16 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
     ...options.apollo,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // No "Did you mean …?" in production: a client could map the schema, introspection off, by guessing.
+    hideSchemaDetailsFromClientErrors: options.production,
     // runService owns SIGTERM/SIGINT: Apollo's own handlers (on unless NODE_ENV=test) would stop
     // the server at once, skipping the readiness drain, and re-raise the signal.
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     logger,
     plugins: [
+      // First: a document without a runnable operation is refused before any other plugin looks for it.
+      operationResolutionPlugin<C>(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -211,7 +225,6 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
 
   let draining = false;
   mountHealth(app, options.readiness, () => draining);
-  mountMetrics(app, metrics);
   options.routes?.(app);
 
   return {
@@ -231,6 +244,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
         },
         onlyWithSecret(options.sharedSecret),
         express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
+        variablesDepthGuard,
         (req: Request, res: Response, next: NextFunction) => {
           if (!options.dbConcurrencyPerRequest) return next();
           const deadline = Number(req.headers[DEADLINE_HEADER]);
@@ -252,10 +266,17 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       );
       app.use(notFound);
       app.use(requestErrorHandler(logger));
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve());
-      });
+      // Before the public port: once that answers, /metrics does too. A port taken stops the start.
+      const metricsServer = await serveMetrics(metrics, options.metrics.host, options.metrics.port, logger);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          httpServer.once('error', reject);
+          httpServer.listen(port, host, () => resolve());
+        });
+      } catch (error) {
+        await metricsServer.close();
+        throw error;
+      }
       const address = httpServer.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       const url = `http://${shownHost}:${address.port}/graphql`;
@@ -263,6 +284,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
       return {
         url,
         port: address.port,
+        metricsUrl: metricsServer.url,
         close: async () => {
           draining = true;
           const drainSeconds = options.drainSeconds ?? (options.production ? 5 : 0);
@@ -272,6 +294,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           }
           await attached?.close();
           await apollo.stop();
+          await metricsServer.close();
         },
       };
     },

@@ -1,4 +1,3 @@
-import type { Express, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from './logger';
 
@@ -155,19 +154,4 @@ export function serviceMetrics(service: string): ServiceMetrics {
 export function metricsOf(logger: Logger): ServiceMetrics {
   const { service } = logger.bindings() as { service?: string };
   return serviceMetrics(service ?? 'unknown');
-}
-
-/**
- * GET /metrics in Prometheus's text format, on the service's own port beside /health: inside the
- * cluster Prometheus scrapes each pod where it serves. Like /health it is not behind the shared
- * secret or the request budget, and it holds no secret (names of operations, caches, streams and
- * subgraphs, and numbers); keep it off the public network, as /health.
- */
-export function mountMetrics(app: Express, metrics: ServiceMetrics): void {
-  app.get('/metrics', (_req: Request, res: Response) => {
-    metrics.registry.metrics().then(
-      (text) => res.type(metrics.registry.contentType).send(text),
-      (err: unknown) => res.status(500).type('text/plain').send(`metrics unavailable: ${(err as Error).message}\n`),
-    );
-  });
 }

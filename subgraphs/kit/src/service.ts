@@ -6,6 +6,8 @@ import { stopTracing } from './tracing';
 export interface Service {
   url: string;
   port: number;
+  /** Where Prometheus scrapes it: a listener of its own, never the public port. */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 

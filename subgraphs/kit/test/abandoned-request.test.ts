@@ -38,6 +38,7 @@ beforeAll(async () => {
     name: 'abandoned-test',
     logger: createLogger('abandoned-test', 'silent'),
     production: false,
+    metrics: { host: '127.0.0.1', port: 0 },
     dbConcurrencyPerRequest: 2,
     apollo: { schema },
     context: async (req, requestId) => {

@@ -46,6 +46,18 @@ describe('error formatting', () => {
     expect(format(driverError.toJSON(), driverError).message).not.toMatch(/E11000/);
   });
 
+  it('logs a cause once, however many fields it nulled (one failed subgraph call)', () => {
+    const { logger, lines } = capturingLogger();
+    const format = createErrorFormatter(logger);
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:4004');
+    for (const field of ['ratingsCount', 'averageRating']) {
+      const perField = new GraphQLError('the ratings subgraph did not answer', { path: ['content', field], originalError: cause, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+      const atGateway = new GraphQLError(perField.message, { path: ['content', field], originalError: perField, extensions: { ...perField.extensions, serviceName: 'ratings' } });
+      expect(format(atGateway.toJSON(), atGateway)).toMatchObject({ path: ['content', field], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    }
+    expect(lines.filter((line) => line.includes('ECONNREFUSED'))).toHaveLength(1);
+  });
+
   it('never writes passwords, tokens or payment tokens to the log', () => {
     const { logger, lines } = capturingLogger();
     logger.info({ input: { password: 'hunter22', paymentToken: 'tok_visa_4242' }, refreshToken: 'r1', headers: { authorization: 'Bearer abc' } }, 'x');

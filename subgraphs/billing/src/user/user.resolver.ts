@@ -13,12 +13,12 @@ export class UserBillingResolver {
     return ctx.loaders.membershipByUser.load(user.id);
   }
 
-  @FieldResolver(() => Entitlements)
+  @FieldResolver(() => Entitlements, { nullable: true })
   entitlements(@Root() user: User, @Ctx() ctx: Context): Promise<Entitlements> {
     return ctx.loaders.entitlementsByUser.load(user.id);
   }
 
-  @FieldResolver(() => InvoiceConnection)
+  @FieldResolver(() => InvoiceConnection, { nullable: true })
   invoices(
     @Root() user: User,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number,

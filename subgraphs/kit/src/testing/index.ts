@@ -23,6 +23,8 @@ export function testEnv(tag: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
+    // A free port too: PORT + 5090 (its default) would follow a fixed PORT given later (a restart on the same port).
+    METRICS_PORT: '0',
     MONGODB_URL: inject('mongoUrl'),
     MONGODB_DB: `t_${tag}`,
     REDIS_URL: inject('redisUrl'),

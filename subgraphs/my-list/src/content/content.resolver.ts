@@ -4,7 +4,7 @@ import { Content } from './content.stub';
 
 @Resolver(() => Content)
 export class ContentMyListResolver {
-  @FieldResolver(() => Boolean, { description: 'Whether the signed-in user saved this title; false when signed out.' })
+  @FieldResolver(() => Boolean, { nullable: true, description: 'Whether the signed-in user saved this title; false when signed out.' })
   inMyList(@Root() content: Content, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.loaders.inMyList.load(content.id);
   }

@@ -22,7 +22,7 @@ export class UserMyListResolver {
     return ctx.user ? { id: ctx.user.id } : null;
   }
 
-  @FieldResolver(() => MyListConnection, { description: 'Titles the user saved, newest first. The user themself only.' })
+  @FieldResolver(() => MyListConnection, { nullable: true, description: 'Titles the user saved, newest first. The user themself only.' })
   // Declared last-first: type-graphql prints arguments in reverse, and the contract reads (first, after).
   myList(
     @Arg('after', () => String, { nullable: true }) after: string | null,
@@ -32,7 +32,7 @@ export class UserMyListResolver {
     return ctx.myList.page(requireUser(ctx).id, first, after);
   }
 
-  @FieldResolver(() => MyListStats, { description: 'Counts of the saved titles. The user themself only.' })
+  @FieldResolver(() => MyListStats, { nullable: true, description: 'Counts of the saved titles. The user themself only.' })
   myListStats(@Ctx() ctx: Context): Promise<MyListStats> {
     return ctx.myList.stats(requireUser(ctx).id);
   }

@@ -14,7 +14,7 @@ export class ContentRatingsResolver {
     return averageOf(await ctx.loaders.summaryByContentId.load(content.id));
   }
 
-  @FieldResolver(() => Int, { description: 'How many members rated it.' })
+  @FieldResolver(() => Int, { nullable: true, description: 'How many members rated it.' })
   async ratingsCount(@Root() content: ContentRef, @Ctx() ctx: Context): Promise<number> {
     return (await ctx.loaders.summaryByContentId.load(content.id))?.count ?? 0;
   }

@@ -7,7 +7,7 @@ import { User, type UserRef } from './user.stub';
 
 @Resolver(() => User)
 export class UserRatingsResolver {
-  @FieldResolver(() => RatingConnection, { description: 'The member’s ratings, newest first. Public, like the reviews themselves.' })
+  @FieldResolver(() => RatingConnection, { nullable: true, description: 'The member’s ratings, newest first. Public, like the reviews themselves.' })
   ratings(
     @Root() user: UserRef,
     @Args(() => RatingPageArgs) { first, after }: RatingPageArgs,

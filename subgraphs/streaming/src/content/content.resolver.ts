@@ -8,7 +8,7 @@ const TRENDING_SPARE = 10;
 
 @Resolver(() => Content)
 export class ContentPlaysResolver {
-  @FieldResolver(() => Int, { description: 'How many times the title was started, ever.' })
+  @FieldResolver(() => Int, { nullable: true, description: 'How many times the title was started, ever.' })
   playCount(@Root() content: Content, @Ctx() ctx: Context): Promise<number> {
     return ctx.loaders.playCount.load(content.id);
   }

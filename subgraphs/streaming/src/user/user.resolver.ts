@@ -9,7 +9,7 @@ import { User } from './user.stub';
 /** The member's own viewing; the owner rule (or ADMIN) guards every field. */
 @Resolver(() => User)
 export class UserStreamingResolver {
-  @FieldResolver(() => [WatchProgress], { description: 'Unfinished titles, most recent first, one per title (a show at its latest episode).' })
+  @FieldResolver(() => [WatchProgress], { nullable: true, description: 'Unfinished titles, most recent first, one per title (a show at its latest episode).' })
   async continueWatching(
     @Root() user: User,
     @Arg('first', () => Int, { nullable: true, defaultValue: 10, description: '1 to 100.' }) first: number,
@@ -19,7 +19,7 @@ export class UserStreamingResolver {
     return ctx.progress.continueWatching(user.id, first, live, (ids) => ctx.titles.available(ids, ctx.requestId));
   }
 
-  @FieldResolver(() => WatchProgressConnection, { description: 'Everything watched, finished or not, most recent first.' })
+  @FieldResolver(() => WatchProgressConnection, { nullable: true, description: 'Everything watched, finished or not, most recent first.' })
   // Declared last-first: type-graphql prints arguments in reverse, and the contract reads (first, after).
   async watchHistory(
     @Root() user: User,
@@ -30,7 +30,7 @@ export class UserStreamingResolver {
     return ctx.progress.history(user.id, first, after, await ctx.playback.livePositions(user.id));
   }
 
-  @FieldResolver(() => [PlaybackSession], { description: 'Sessions playing or paused now, each holding one of the plan’s streams; newest first.' })
+  @FieldResolver(() => [PlaybackSession], { nullable: true, description: 'Sessions playing or paused now, each holding one of the plan’s streams; newest first.' })
   activeSessions(@Root() user: User, @Ctx() ctx: Context): Promise<SessionView[]> {
     return ctx.playback.activeOf(user.id);
   }
