@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Types } from 'mongoose';
+import WebSocket from 'ws';
 import type { Service } from '@ott/kit';
-import { errorCodes, graphql, logCapture } from '@ott/kit/testing';
+import { errorCodes, graphql, logCapture, testAccessToken } from '@ott/kit/testing';
 import { start as startGateway } from '../src/index';
 import { subgraphModule } from '../src/subgraphs';
 import { seedCatalog } from './support/catalog-fixture';
@@ -74,6 +76,24 @@ describe('documents the server cannot run as sent', () => {
       await expectCleanRefusal(overGet, 400, 'BAD_USER_INPUT');
     });
   }
+
+  it('are refused over WebSocket too, with the same code', async () => {
+    const socket = new WebSocket(stack.gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const replies: { type: string; id?: string; payload?: unknown }[] = [];
+    socket.on('message', (data: Buffer) => replies.push(JSON.parse(data.toString()) as (typeof replies)[number]));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      const token = testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'USER' });
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      socket.on('message', () => replies.some((r) => r.type === 'connection_ack') && resolve());
+    });
+    const variables = `{"v":${'{"kind":'.repeat(5_000)}1${'}'.repeat(5_000)}}`;
+    socket.send(`{"id":"deep","type":"subscribe","payload":{"query":"{ genres { id } }","variables":${variables}}}`);
+    const deadline = Date.now() + 10_000;
+    while (!replies.some((r) => r.id === 'deep') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.close();
+    expect(replies.find((r) => r.id === 'deep')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'BAD_USER_INPUT', limit: 'variablesDepth' } }] });
+  });
 
   it('log no error and no stack for them', () => {
     expect(productionLogs.lines.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type Do
 import { CloseCode, type Context as ConnectionContext, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { credentialsFromAuthorization, requestClientAddress, type Logger, type TokenConfig, type TrustProxy } from '@ott/kit';
+import { credentialsFromAuthorization, requestClientAddress, variablesDepthError, type Logger, type TokenConfig, type TrustProxy } from '@ott/kit';
 import type { GatewayContext } from '../context';
 import type { RequestBudget } from '../request-budget';
 import { assertCost, limitRules, type QueryLimits } from '../limits';
@@ -180,6 +180,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
         const schema = options.schema();
         const variables = payload.variables ?? {};
         const operationName = payload.operationName ?? undefined;
+        const tooDeep = variablesDepthError(variables);
+        if (tooDeep) return [tooDeep];
         if (getOperationAST(document, operationName)?.operation !== 'subscription') {
           // Validated, limited and costed as over HTTP, by the same Apollo Server; a refused
           // document (no data) is the protocol's `error`, anything else its one `next`.

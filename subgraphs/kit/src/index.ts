@@ -47,7 +47,7 @@ export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './play
 export { publicChangeAnnouncer, publicChangesChannel } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';
-export { MAX_VARIABLES_DEPTH, nestingDepth } from './request-guards';
+export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';
 export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';

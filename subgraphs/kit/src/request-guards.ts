@@ -35,18 +35,22 @@ function variablesOf(req: Request): unknown {
   }
 }
 
-/** Refuses variables nested deeper than MAX_VARIABLES_DEPTH with 400 BAD_USER_INPUT, before Apollo Server reads them. */
+/** The refusal of variables nested deeper than MAX_VARIABLES_DEPTH (BAD_USER_INPUT), or undefined. */
+export function variablesDepthError(variables: unknown): GraphQLError | undefined {
+  if (nestingDepth(variables, MAX_VARIABLES_DEPTH) <= MAX_VARIABLES_DEPTH) return undefined;
+  return new GraphQLError(`The variables nest deeper than ${MAX_VARIABLES_DEPTH} levels; no input of this API does.`, {
+    extensions: { code: 'BAD_USER_INPUT', limit: 'variablesDepth', max: MAX_VARIABLES_DEPTH },
+  });
+}
+
+/** Refuses variables nested too deep with 400 BAD_USER_INPUT, before Apollo Server reads them. */
 export function variablesDepthGuard(req: Request, res: Response, next: NextFunction): void {
-  const depth = nestingDepth(variablesOf(req), MAX_VARIABLES_DEPTH);
-  if (depth <= MAX_VARIABLES_DEPTH) return next();
+  const refusal = variablesDepthError(variablesOf(req));
+  if (!refusal) return next();
   res
     .status(400)
     .type('application/json')
-    .send(
-      JSON.stringify({
-        errors: [{ message: `The variables nest deeper than ${MAX_VARIABLES_DEPTH} levels; no input of this API does.`, extensions: { code: 'BAD_USER_INPUT', limit: 'variablesDepth', max: MAX_VARIABLES_DEPTH } }],
-      }),
-    );
+    .send(JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] }));
 }
 
 /**
