@@ -20,8 +20,8 @@ export async function start(env: NodeJS.ProcessEnv, supergraphSdl?: string, logD
   const sdl = supergraphSdl ?? (await readFile(config.SUPERGRAPH_PATH, 'utf8'));
   return startService(async (resources) => {
     // Without a key prefix: channel names carry the deployment's prefix themselves.
-    const events = await openRedis(resources, 'gateway-playback-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
-    const redis = await openRedis(resources, 'gateway', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gateway:` }, logger);
+    const events = await openRedis(resources, 'gateway-playback-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'gateway', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gateway:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const { app, subscriptionStats } = createServer({ config, supergraphSdl: sdl, events, redis, logger });
     return { ...(await app.listen(config.HOST, config.PORT)), subscriptionStats };
   });

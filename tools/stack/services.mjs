@@ -165,7 +165,7 @@ export async function startRedis({ dataDir, port }) {
       await waitForLine(child, /Ready to accept connections/, 'redis-server', 10_000);
       child.stdout.resume();
       child.stderr.resume();
-      return { url: `redis://127.0.0.1:${chosen}`, port: chosen, stop: stopper(child) };
+      return { url: `redis://127.0.0.1:${chosen}`, port: chosen, pid: child.pid, stop: stopper(child) };
     } catch (error) {
       if (port !== undefined || attempt >= 2) {
         throw new Error(`could not start redis-server (is it installed?): ${error.message}`);

@@ -10,9 +10,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const logger = createLogger('billing', config.LOG_LEVEL);
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'billing', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}billing:` }, logger);
+    const redis = await openRedis(resources, 'billing', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}billing:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: streaming reads the entitlements stream.
-    const events = await openRedis(resources, 'billing-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const events = await openRedis(resources, 'billing-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const { app, models, plans } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes(Object.values(models));
     await plans.seed();

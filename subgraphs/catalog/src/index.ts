@@ -12,11 +12,11 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const logger = createLogger('catalog', config.LOG_LEVEL);
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
+    const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: the streams are shared with the ratings and my-list subgraphs.
-    const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // A connection of its own: reading the rating stream blocks it.
-    const ratingEvents = await openRedis(resources, 'catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const ratingEvents = await openRedis(resources, 'catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const { app, models, contents, catalogue } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes(indexedModels(models));
     // Before the first request: every catalogue read is then answered from memory, cold or not.

@@ -44,6 +44,8 @@ export const mongoEnv = (defaultDb: string) => ({
 export const redisEnv = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('ott:'),
+  /** How long a Redis command may wait for its reply; then it fails and its use fails open or closed. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 };
 
 /**

@@ -11,9 +11,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const logger = createLogger('my-list', config.LOG_LEVEL);
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'my-list', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}mylist:` }, logger);
+    const redis = await openRedis(resources, 'my-list', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}mylist:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: catalog publishes the stream. A connection of its own: reading blocks it.
-    const events = await openRedis(resources, 'my-list-content-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const events = await openRedis(resources, 'my-list-content-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const { app, models, myList, catalog } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes([models.items]);
     const server = await app.listen(config.HOST, config.PORT);

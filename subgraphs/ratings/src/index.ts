@@ -17,11 +17,11 @@ export async function start(env: NodeJS.ProcessEnv): Promise<RatingsService> {
   const logger = createLogger('ratings', config.LOG_LEVEL);
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger, { monitorCommands: config.MONGODB_MONITOR_COMMANDS });
-    const redis = await openRedis(resources, 'ratings', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:` }, logger);
+    const redis = await openRedis(resources, 'ratings', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: the streams are shared with the catalog subgraph.
-    const events = await openRedis(resources, 'ratings-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const events = await openRedis(resources, 'ratings-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // A connection of its own: reading the content-deleted stream blocks it.
-    const deletionEvents = await openRedis(resources, 'ratings-content-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+    const deletionEvents = await openRedis(resources, 'ratings-content-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const { app, models, locks, catalog } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes([models.ratings, models.summaries, models.locks]);
     // A lease left by a process that died mid-write: repair those titles before serving.

@@ -10,7 +10,7 @@ export async function start(env: NodeJS.ProcessEnv, logDestination?: LogDestinat
   const logger = createLogger('users', config.LOG_LEVEL, logDestination);
   return startService(async (resources) => {
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:` }, logger);
+    const redis = await openRedis(resources, 'users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const { app, models, users } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes([models.users, models.refreshTokens]);
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await users.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
