@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { billingConfig } from './config';
 import { createServer } from './server';
 
@@ -9,6 +9,8 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const config = billingConfig(env);
   const logger = createLogger('billing', config.LOG_LEVEL);
   return startService(async (resources) => {
+    // Every token verified here is checked against its member's "valid after" stamp.
+    await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
     const redis = await openRedis(resources, 'billing', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}billing:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: streaming reads the entitlements stream.

@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { catalogConfig } from './config';
 import { ratingSummaryConsumer } from './content/rating-summary.consumer';
 import { indexedModels } from './models';
@@ -11,6 +11,8 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
   const config = catalogConfig(env);
   const logger = createLogger('catalog', config.LOG_LEVEL);
   return startService(async (resources) => {
+    // Every token verified here is checked against its member's "valid after" stamp.
+    await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
     const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: the streams are shared with the ratings and my-list subgraphs.

@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { streamConsumerName, type StreamConsumerSettings } from './streams';
+import type { TokenStamps } from './token-stamps';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -116,6 +117,11 @@ export interface TokenConfig {
   key: KeyObject;
   issuer: string;
   audience: string;
+  /**
+   * Members' "valid after" stamps (set at start-up by `watchTokenStamps`): a token issued
+   * before its member's stamp is refused by every request context made with these settings.
+   */
+  stamps?: TokenStamps;
 }
 
 /** Parses and validates env once; a bad value throws a ConfigError naming the variable. */

@@ -22,11 +22,11 @@ import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { mountMetrics, serviceMetrics, type ServiceMetrics } from './metrics';
-import { requestIdFrom } from './context';
+import { requestIdFrom, settleTokenCheck } from './context';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
+type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined> };
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
@@ -237,7 +237,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           withRequestBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined);
         },
         expressMiddleware(apollo, {
-          context: ({ req, res }) => options.context(req, res.locals.requestId as string),
+          context: async ({ req, res }) => settleTokenCheck(await options.context(req, res.locals.requestId as string)),
         }),
       );
       app.use(notFound);

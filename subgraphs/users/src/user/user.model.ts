@@ -34,6 +34,10 @@ export class User {
   @prop({ type: () => [String], default: [] })
   favoriteGenreIds: string[];
 
+  /** Access tokens issued before it are refused (logout, role change): session/token-revocation.ts. */
+  @prop({ type: () => Date })
+  tokensValidAfter?: Date;
+
   @Field(() => Date)
   readonly createdAt: Date;
 
