@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
+import { ensureDevSecret } from './dev-secret.mjs';
 import { ROOT, startInfrastructure, subgraphList } from './services.mjs';
 import { watchSources } from './watch.mjs';
 
@@ -135,7 +136,8 @@ async function main() {
   process.once('SIGINT', () => shutdown(0));
   process.once('SIGTERM', () => shutdown(0));
 
-  infrastructure = await startInfrastructure({ dataDir: join(ROOT, '.data/dev') });
+  const dataDir = join(ROOT, '.data/dev');
+  infrastructure = await startInfrastructure({ dataDir });
   const shared = {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -143,6 +145,8 @@ async function main() {
     REDIS_URL: infrastructure.redisUrl,
     // Subgraphs answer only the gateway and each other, as in a deployment.
     SUBGRAPH_SHARED_SECRET: process.env.SUBGRAPH_SHARED_SECRET ?? randomBytes(32).toString('hex'),
+    // Drawn once and kept (mode 0600), so tokens outlive a restart; never a constant of the source.
+    JWT_SECRET: process.env.JWT_SECRET ?? ensureDevSecret(dataDir).secret,
   };
   console.log(`database: ${infrastructure.mongoUrl}\nredis:    ${infrastructure.redisUrl}`);
 

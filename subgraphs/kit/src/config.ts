@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { streamConsumerName, type StreamConsumerSettings } from './streams';
 import type { TokenStamps } from './token-stamps';
@@ -7,11 +7,10 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const DEV_JWT_SECRET = 'local-development-secret-not-for-production-use';
-
 /**
- * Settings every service reads. Secrets have a default only outside production, so a
- * production process without them refuses to start instead of signing with a known key.
+ * Settings every service reads. JWT_SECRET has no default written in the source (anybody who
+ * read it could sign an ADMIN token): production requires it, `npm start` draws one at random
+ * and keeps it in .data/dev/jwt-secret for the services it starts, tests draw their own.
  */
 export const baseEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -138,5 +137,8 @@ export function tokenConfig(config: { NODE_ENV: string; JWT_SECRET?: string; JWT
   if (!config.JWT_SECRET && config.NODE_ENV === 'production') {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: is required in production');
   }
-  return { key: createSecretKey(Buffer.from(config.JWT_SECRET ?? DEV_JWT_SECRET)), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  // Outside production, a process started on its own without JWT_SECRET draws a secret of its
+  // own: its tokens verify nowhere else, and nobody can sign one for it.
+  const secret = config.JWT_SECRET ? Buffer.from(config.JWT_SECRET) : randomBytes(32);
+  return { key: createSecretKey(secret), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 }
