@@ -29,7 +29,10 @@ export class RateLimits {
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // Connected again: back to the shared counts at once (the pause is for a stalled Redis).
+    redis.on('ready', () => (this.retryAt = 0));
+  }
 
   define(limit: RateLimit): RateLimiter {
     return new RateLimiter(this.redis, limit, this.logger, {

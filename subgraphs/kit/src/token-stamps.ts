@@ -51,7 +51,10 @@ export class TokenStamps {
     private readonly redis: Redis,
     private readonly keyPrefix: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // Connected again: ask Redis at once (the pause is for a stalled Redis).
+    redis.on('ready', () => (this.retryAt = 0));
+  }
 
   /** Follows announced stamps on a connection of its own (it enters subscriber mode). */
   async listen(subscriber: Redis): Promise<void> {
