@@ -34,7 +34,8 @@ const EPOCH = '__epoch';
  *
  * When Redis fails (refuses, or stalls past the command timeout), answers come from the
  * loader (fail-open, logged at most once per interval, counted), and for REDIS_RETRY_AFTER_MS
- * Redis is not asked at all, so a stall costs one timeout per second, not one per request. Bumps that fail cannot be replayed, so after an outage the first
+ * (or until the connection is ready again) Redis is not asked at all, so a stall costs one
+ * timeout per second, not one per request. Bumps that fail cannot be replayed, so after an outage the first
  * successful command bumps the epoch and every entry written before it is ignored.
  */
 export class VersionedCache {
@@ -53,6 +54,8 @@ export class VersionedCache {
     private readonly options: CacheOptions,
   ) {
     this.counted = metricsOf(logger).cache(options.namespace);
+    // Connected again: ask Redis at once (the pause is for a stalled Redis).
+    redis.on('ready', () => (this.retryAt = 0));
   }
 
   private key(...parts: string[]): string {
