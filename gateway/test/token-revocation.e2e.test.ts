@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
 import { errorCodes, graphql } from '@ott/kit/testing';
 import { start as startUsers } from '../../subgraphs/users/src/index';
+import { liveClient } from './support/live';
 import { startStack, type Stack } from './support/stack';
 
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`;
@@ -50,6 +51,9 @@ describe('access tokens end with what they stand for', () => {
     expect(refused.data ?? null).toBeNull();
     const direct = await graphql(stack.subgraphUrls.users!, ME, {}, { token: member.accessToken });
     expect(errorCodes(direct)).toEqual(['UNAUTHENTICATED']);
+    const socket = liveClient(stack.gatewayUrl, { authorization: `Bearer ${member.accessToken}` });
+    expect(await socket.closed()).toEqual({ code: 4401, reason: expect.stringMatching(/revoked/) });
+    await socket.dispose();
     // Every access token issued before the logout ends, on every device (a stamp is per member)…
     expect(errorCodes(await me(other.data!.login.accessToken))).toEqual(['UNAUTHENTICATED']);
 
