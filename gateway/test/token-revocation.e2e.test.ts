@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service } from '@ott/kit';
-import { errorCodes, graphql } from '@ott/kit/testing';
+import { tokenStampKey, type Service } from '@ott/kit';
+import { errorCodes, graphql, startPrivateRedis } from '@ott/kit/testing';
+import { start as startGateway } from '../src/index';
 import { start as startUsers } from '../../subgraphs/users/src/index';
 import { liveClient } from './support/live';
+import { eventually } from './support/playback';
 import { startStack, type Stack } from './support/stack';
 
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`;
@@ -74,5 +77,47 @@ describe('access tokens end with what they stand for', () => {
     const again = await stack.query<{ login: Tokens }>(LOGIN, { email: member.email, password: PASSWORD });
     expect(again.errors).toBeUndefined();
     expect((await me(again.data!.login.accessToken)).data?.me).toEqual({ id: member.id, role: 'ADMIN' });
+  });
+});
+
+describe('revoked tokens after Redis lost its data', () => {
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  let stack: Stack;
+  let freshGateway: Service | undefined;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    stack = await startStack('token_stamps_lost', ['users'], { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await freshGateway?.close();
+    await stack?.close();
+    await redis?.stop();
+  });
+
+  it('stay refused: users announces the stamps in force again when its Redis is back, and a gateway started since refuses them', async () => {
+    const email = `lost-${randomUUID().slice(0, 8)}@example.test`;
+    const registered = await stack.query<{ register: Tokens & { user: { id: string } } }>(REGISTER, { input: { email, password: PASSWORD, displayName: 'Lost' } });
+    expect(registered.errors).toBeUndefined();
+    const { accessToken, refreshToken, user } = registered.data!.register;
+    expect((await stack.query<{ logout: boolean }>(LOGOUT, { refreshToken })).data?.logout).toBe(true);
+
+    // Restarted without persistence: every stamp Redis held is gone.
+    await redis.stop();
+    redis = await startPrivateRedis(redis.port);
+    const client = new Redis(redis.url, { lazyConnect: true });
+    try {
+      await client.connect();
+      const key = tokenStampKey(stack.gatewayEnv.REDIS_KEY_PREFIX!, user.id);
+      await eventually(async () => expect(await client.get(key)).not.toBeNull(), 20_000);
+    } finally {
+      client.disconnect();
+    }
+
+    // A gateway that never heard of the logout (a new replica) refuses the token.
+    const gateway = await startGateway(stack.gatewayEnv, stack.supergraphSdl);
+    freshGateway = gateway;
+    const refused = await graphql(gateway.url, ME, {}, { token: accessToken });
+    expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
   });
 });

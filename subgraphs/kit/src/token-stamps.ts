@@ -56,6 +56,11 @@ export class TokenStamps {
     redis.on('ready', () => (this.retryAt = 0));
   }
 
+  /** Calls `listener` each time the commands connection is ready again after a loss (Redis may have lost its data). */
+  onReconnect(listener: () => void): void {
+    this.redis.on('ready', listener);
+  }
+
   /** Follows announced stamps on a connection of its own (it enters subscriber mode). */
   async listen(subscriber: Redis): Promise<void> {
     const channel = tokenStampChannel(this.keyPrefix);

@@ -17,6 +17,7 @@ export async function start(env: NodeJS.ProcessEnv, logDestination?: LogDestinat
     resources.add(revocation, (r) => r.close());
     await ensureIndexes([models.users, models.refreshTokens]);
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await users.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    await revocation.start();
     return app.listen(config.HOST, config.PORT);
   });
 }

@@ -24,6 +24,31 @@ export class TokenRevocation {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Announces again every stamp still in force (younger than an access token can live), from the
+   * records: at start, and whenever the stamps' Redis connection is back, since a Redis restarted
+   * without its data would otherwise let revoked tokens through until they expire.
+   */
+  async announceInForce(): Promise<void> {
+    if (!this.stamps) return;
+    const since = new Date(Date.now() - (this.accessTokenTtlSeconds + 60) * 1000);
+    const recent = await this.users.find({ tokensValidAfter: { $gt: since } }, { _id: 1, tokensValidAfter: 1 }).lean().exec();
+    for (const { _id, tokensValidAfter } of recent) {
+      const userId = String(_id);
+      this.unannounced.set(userId, Math.max(tokensValidAfter!.getTime(), this.unannounced.get(userId) ?? 0));
+    }
+    await Promise.all([...this.unannounced.keys()].map((userId) => this.announce(userId)));
+    if (recent.length > 0) this.logger.info({ stamps: recent.length }, 'token stamps in force announced again');
+  }
+
+  /** Announces the stamps in force now, and each time the stamps' Redis connection is back. */
+  async start(): Promise<void> {
+    this.stamps?.onReconnect(() => {
+      this.announceInForce().catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'could not announce the token stamps in force again'));
+    });
+    await this.announceInForce();
+  }
+
   /** Refuses, from now on and in every service, the member's access tokens issued before `at`. */
   async revokeTokensOf(userId: string, reason: 'logout' | 'role change', at = new Date()): Promise<void> {
     await this.users.updateOne({ _id: userId }, { $set: { tokensValidAfter: at } }).exec();
