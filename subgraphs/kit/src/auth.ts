@@ -79,15 +79,12 @@ function verifyToken(token: string, config: TokenConfig): Credentials {
 }
 
 /**
- * The caller behind an Authorization header: null when there is none (an anonymous request),
- * UNAUTHENTICATED when there is one that does not verify (never silently anonymous). The
- * signature only: whether the token was revoked since is `TokenStamps.check` (asynchronous).
+ * The verified token behind an Authorization header: null when there is none (an anonymous
+ * request), UNAUTHENTICATED when there is one that does not verify (never silently anonymous).
+ * The signature only: whether the token was revoked since is `TokenStamps.check` (asynchronous),
+ * which every request context runs (context.ts) and the WebSocket endpoint on connect.
+ * With the expiry: a long-lived connection must end with it.
  */
-export function userFromAuthorization(header: string | undefined, config: TokenConfig): AuthUser | null {
-  return credentialsFromAuthorization(header, config)?.user ?? null;
-}
-
-/** Like userFromAuthorization, with the token's expiry (a long-lived connection must end with it). */
 export function credentialsFromAuthorization(header: string | undefined, config: TokenConfig): Credentials | null {
   if (header === undefined || header === '') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
