@@ -7,7 +7,8 @@ export interface Running {
 export function ensureEmbeddedMongo(): string;
 export function ensureComposeConfig(): string;
 export function startEmbeddedMongo(options: { dataDir: string; port?: number; pushdown?: boolean }): Promise<Running>;
-export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number }>;
+/** `pid`: the redis-server process, for tests that pause it (SIGSTOP) as a stall would. */
+export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number; pid: number }>;
 export function startInfrastructure(options: {
   dataDir: string;
   env?: NodeJS.ProcessEnv;

@@ -1,6 +1,7 @@
 // `npm start`: install everything, start the embedded database and Redis (or use MONGODB_URL /
 // REDIS_URL), seed the catalogue, start every subgraph and the gateway on :4000, create demo
-// accounts and print where to go. Ctrl-C stops every process it started.
+// accounts and print where to go. A service that crashes is started again (with backoff, said on
+// the console); Ctrl-C stops every process it started.
 // `pnpm dev` (`--watch`): the same, and each service restarts when its sources or the kit's
 // change; the gateway also when schema/supergraph.graphql does (after `pnpm run schema`).
 import { spawn } from 'node:child_process';
@@ -8,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
+import { ensureDevSecret } from './dev-secret.mjs';
 import { ROOT, startInfrastructure, subgraphList } from './services.mjs';
+import { createSupervisor } from './supervisor.mjs';
 import { watchSources } from './watch.mjs';
 
 const GATEWAY_PORT = Number(process.env.PORT ?? 4000);
@@ -18,15 +21,13 @@ const SWC = ['-r', '@swc-node/register'];
 const WATCH = process.argv.includes('--watch');
 const KIT_SOURCES = join(ROOT, 'subgraphs/kit/src');
 
-/** Each service's current process, and how to start it again. */
-const services = new Map();
-/** Processes stopped on purpose, to be started again. */
-const replaced = new WeakSet();
+/** Every service's process, restarted with backoff when it crashes (supervisor.mjs). */
+const supervisor = createSupervisor();
 const unwatchers = [];
 let infrastructure;
 let stopping = false;
 
-function launch(label, cwd, env) {
+function spawnService(label, cwd, env) {
   const child = spawn('node', [...SWC, 'src/index.ts'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (line) => `${label.padEnd(8)}| ${line}`;
   for (const stream of [child.stdout, child.stderr]) {
@@ -38,31 +39,17 @@ function launch(label, cwd, env) {
       for (const line of lines) if (line.trim()) process.stdout.write(`${prefix(line)}\n`);
     });
   }
-  child.once('exit', (code, signal) => {
-    if (stopping || replaced.has(child)) return;
-    if (WATCH) {
-      console.error(`${label} stopped (${signal ?? `exit ${code}`}); it starts again when its sources change.`);
-      return;
-    }
-    console.error(`${label} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);
-    shutdown(1);
-  });
-  services.set(label, { cwd, env, child });
   return child;
+}
+
+function launch(label, cwd, env) {
+  supervisor.add(label, () => spawnService(label, cwd, env));
 }
 
 /** Stops a service (it shuts down as on SIGTERM) and starts it again over the current files. */
 function restart(label, reason) {
-  const service = services.get(label);
-  if (replaced.has(service.child)) return; // already restarting: the new process reads the latest files
   console.log(`${label.padEnd(8)}| ${reason}: restarting`);
-  const again = () => {
-    if (!stopping) launch(label, service.cwd, service.env);
-  };
-  if (service.child.exitCode !== null || service.child.signalCode !== null) return again();
-  replaced.add(service.child);
-  service.child.once('exit', again);
-  service.child.kill('SIGTERM');
+  supervisor.restart(label);
 }
 
 /** Watching: each subgraph follows its src/ and the kit's; the gateway also the supergraph it reads. */
@@ -116,16 +103,7 @@ async function shutdown(code = 0) {
   stopping = true;
   for (const unwatch of unwatchers) unwatch();
   console.log('\nstopping…');
-  await Promise.all(
-    [...services.values()].map(({ child }) => child).reverse().map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await supervisor.stopAll();
   await infrastructure?.stop();
   process.exit(code);
 }
@@ -135,7 +113,8 @@ async function main() {
   process.once('SIGINT', () => shutdown(0));
   process.once('SIGTERM', () => shutdown(0));
 
-  infrastructure = await startInfrastructure({ dataDir: join(ROOT, '.data/dev') });
+  const dataDir = join(ROOT, '.data/dev');
+  infrastructure = await startInfrastructure({ dataDir });
   const shared = {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -143,6 +122,8 @@ async function main() {
     REDIS_URL: infrastructure.redisUrl,
     // Subgraphs answer only the gateway and each other, as in a deployment.
     SUBGRAPH_SHARED_SECRET: process.env.SUBGRAPH_SHARED_SECRET ?? randomBytes(32).toString('hex'),
+    // Drawn once and kept (mode 0600), so tokens outlive a restart; never a constant of the source.
+    JWT_SECRET: process.env.JWT_SECRET ?? ensureDevSecret(dataDir).secret,
   };
   console.log(`database: ${infrastructure.mongoUrl}\nredis:    ${infrastructure.redisUrl}`);
 
@@ -175,7 +156,7 @@ async function main() {
     ADMIN  ${ADMIN.email} / ${ADMIN.password}
     USER   ${DEMO.email} / ${DEMO.password}
 
-  Ctrl-C stops everything. Data stays in .data/dev between runs.${WATCH ? '\n  Watching: a service restarts when its sources or the kit\'s change, the gateway also after "pnpm run schema".' : ''}
+  A service that crashes is restarted. Ctrl-C stops everything. Data stays in .data/dev between runs.${WATCH ? '\n  Watching: a service restarts when its sources or the kit\'s change, the gateway also after "pnpm run schema".' : ''}
 `);
 }
 

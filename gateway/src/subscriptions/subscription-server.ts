@@ -126,7 +126,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
   const server = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     {
       schema: () => options.schema(),
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         const params = ctx.connectionParams ?? {};
         const header = params.authorization ?? params.Authorization;
@@ -139,6 +139,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions) {
         }
         if (!credentials) {
           socket.close(CloseCode.Unauthorized, 'Send { "authorization": "Bearer <access token>" } in connection_init.');
+          return false;
+        }
+        // Revoked since it was issued (logout, role change): refused as an invalid token.
+        const revoked = await tokens.stamps?.check(credentials);
+        if (revoked) {
+          socket.close(CloseCode.Unauthorized, revoked.message.slice(0, 120));
           return false;
         }
         const { user, expiresAt } = credentials;

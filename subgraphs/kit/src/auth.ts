@@ -14,18 +14,22 @@ export interface AuthUser {
 const ALGORITHM = 'HS256';
 
 export function signAccessToken(user: AuthUser, config: TokenConfig, ttlSeconds: number): string {
-  return jwt.sign({ role: user.role }, config.key, {
+  // `iat` to the millisecond (a NumericDate may have a fraction): a token issued just after a
+  // logout, in the same second, must not be taken for one issued before it (token-stamps.ts).
+  // `exp` stays whole seconds, counted from the whole second (as expiresIn would count it).
+  const now = Date.now();
+  return jwt.sign({ role: user.role, iat: now / 1000, exp: Math.floor(now / 1000) + ttlSeconds }, config.key, {
     algorithm: ALGORITHM,
     subject: user.id,
     issuer: config.issuer,
     audience: config.audience,
-    expiresIn: ttlSeconds,
   });
 }
 
-/** A verified access token: who it names, and until when it is valid. */
+/** A verified access token: who it names, when it was issued (ms since the epoch) and until when it is valid. */
 export interface Credentials {
   user: AuthUser;
+  issuedAt: number;
   expiresAt: Date;
 }
 
@@ -69,18 +73,18 @@ function verifyToken(token: string, config: TokenConfig): Credentials {
   if (typeof payload === 'string' || typeof payload.sub !== 'string' || !Roles.includes(payload.role) || typeof payload.exp !== 'number') {
     throw unauthenticated('The access token is invalid: sign in again.');
   }
-  return Object.freeze({ user: Object.freeze({ id: payload.sub, role: payload.role as RoleName }), expiresAt: new Date(payload.exp * 1000) });
+  // Without `iat` a token counts as issued at the epoch: any stamp of its member refuses it.
+  const issuedAt = typeof payload.iat === 'number' ? Math.round(payload.iat * 1000) : 0;
+  return Object.freeze({ user: Object.freeze({ id: payload.sub, role: payload.role as RoleName }), issuedAt, expiresAt: new Date(payload.exp * 1000) });
 }
 
 /**
- * The caller behind an Authorization header: null when there is none (an anonymous request),
- * UNAUTHENTICATED when there is one that does not verify (never silently anonymous).
+ * The verified token behind an Authorization header: null when there is none (an anonymous
+ * request), UNAUTHENTICATED when there is one that does not verify (never silently anonymous).
+ * The signature only: whether the token was revoked since is `TokenStamps.check` (asynchronous),
+ * which every request context runs (context.ts) and the WebSocket endpoint on connect.
+ * With the expiry: a long-lived connection must end with it.
  */
-export function userFromAuthorization(header: string | undefined, config: TokenConfig): AuthUser | null {
-  return credentialsFromAuthorization(header, config)?.user ?? null;
-}
-
-/** Like userFromAuthorization, with the token's expiry (a long-lived connection must end with it). */
 export function credentialsFromAuthorization(header: string | undefined, config: TokenConfig): Credentials | null {
   if (header === undefined || header === '') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
 import { metricsOf, type CacheSeries } from './metrics';
+import { REDIS_RETRY_AFTER_MS } from './redis';
 
 export interface CacheOptions {
   /** Part of every key, after the client's own prefix: e.g. "mylist". */
@@ -31,14 +32,18 @@ const EPOCH = '__epoch';
  * if it was written under the current epoch and version, and the version is read *before*
  * loading, so a write that races a load can never leave a stale entry behind.
  *
- * When Redis fails, answers come from the loader (fail-open, logged at most once per
- * interval, counted). Bumps that fail cannot be replayed, so after an outage the first
+ * When Redis fails (refuses, or stalls past the command timeout), answers come from the
+ * loader (fail-open, logged at most once per interval, counted), and for REDIS_RETRY_AFTER_MS
+ * (or until the connection is ready again) Redis is not asked at all, so a stall costs one
+ * timeout per second, not one per request. Bumps that fail cannot be replayed, so after an outage the first
  * successful command bumps the epoch and every entry written before it is ignored.
  */
 export class VersionedCache {
   readonly stats: CacheStats = { hits: 0, misses: 0, failures: 0 };
   private readonly inflight = new Map<string, Promise<unknown>>();
   private degraded = false;
+  /** While degraded, when Redis is next tried. */
+  private retryAt = 0;
   private lastFailureLog = 0;
   /** `cache_lookups_total` and `cache_failures_total` under this cache's namespace. */
   private readonly counted: CacheSeries;
@@ -49,6 +54,8 @@ export class VersionedCache {
     private readonly options: CacheOptions,
   ) {
     this.counted = metricsOf(logger).cache(options.namespace);
+    // Connected again: ask Redis at once (the pause is for a stalled Redis).
+    redis.on('ready', () => (this.retryAt = 0));
   }
 
   private key(...parts: string[]): string {
@@ -141,6 +148,13 @@ export class VersionedCache {
 
   /** Runs a Redis command; on failure records it and answers undefined (fail-open). */
   private async attempt<R>(command: () => Promise<R>): Promise<R | undefined> {
+    if (this.degraded && Date.now() < this.retryAt) {
+      // Redis failed a moment ago (refused or timed out): each request would wait out the
+      // command timeout again, so answers come from the database until the next try.
+      this.stats.failures += 1;
+      this.counted.failure.inc();
+      return undefined;
+    }
     try {
       if (this.degraded) {
         await this.redis.incr(this.key('ver', EPOCH));
@@ -150,6 +164,7 @@ export class VersionedCache {
       return await command();
     } catch (err) {
       this.degraded = true;
+      this.retryAt = Date.now() + REDIS_RETRY_AFTER_MS;
       this.stats.failures += 1;
       this.counted.failure.inc();
       const now = Date.now();

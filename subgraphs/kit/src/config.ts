@@ -1,16 +1,16 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { streamConsumerName, type StreamConsumerSettings } from './streams';
+import type { TokenStamps } from './token-stamps';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const DEV_JWT_SECRET = 'local-development-secret-not-for-production-use';
-
 /**
- * Settings every service reads. Secrets have a default only outside production, so a
- * production process without them refuses to start instead of signing with a known key.
+ * Settings every service reads. JWT_SECRET has no default written in the source (anybody who
+ * read it could sign an ADMIN token): production requires it, `npm start` draws one at random
+ * and keeps it in .data/dev/jwt-secret for the services it starts, tests draw their own.
  */
 export const baseEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -64,6 +64,8 @@ export const mongoEnv = (defaultDb: string) => ({
 export const redisEnv = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('ott:'),
+  /** How long a Redis command may wait for its reply; then it fails and its use fails open or closed. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 };
 
 /**
@@ -134,6 +136,11 @@ export interface TokenConfig {
   key: KeyObject;
   issuer: string;
   audience: string;
+  /**
+   * Members' "valid after" stamps (set at start-up by `watchTokenStamps`): a token issued
+   * before its member's stamp is refused by every request context made with these settings.
+   */
+  stamps?: TokenStamps;
 }
 
 /** Parses and validates env once; a bad value throws a ConfigError naming the variable. */
@@ -150,5 +157,8 @@ export function tokenConfig(config: { NODE_ENV: string; JWT_SECRET?: string; JWT
   if (!config.JWT_SECRET && config.NODE_ENV === 'production') {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: is required in production');
   }
-  return { key: createSecretKey(Buffer.from(config.JWT_SECRET ?? DEV_JWT_SECRET)), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  // Outside production, a process started on its own without JWT_SECRET draws a secret of its
+  // own: its tokens verify nowhere else, and nobody can sign one for it.
+  const secret = config.JWT_SECRET ? Buffer.from(config.JWT_SECRET) : randomBytes(32);
+  return { key: createSecretKey(secret), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 }

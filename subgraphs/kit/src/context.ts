@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { userFromAuthorization, type AuthUser } from './auth';
+import { credentialsFromAuthorization, type AuthUser } from './auth';
 import { unauthenticated } from './errors';
 import type { TokenConfig } from './config';
 import type { Logger } from './logger';
@@ -13,6 +13,11 @@ export interface RequestContext {
   logger: Logger;
   /** A token that did not verify: the request is refused with it before anything resolves (createGraphQLApp). */
   authError?: GraphQLError;
+  /**
+   * Whether the verified token was revoked since (its member's stamp), under way: createGraphQLApp
+   * awaits it and turns a refusal into `authError`. Never rejects.
+   */
+  tokenCheck?: Promise<GraphQLError | undefined>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -34,11 +39,23 @@ export function createRequestContext(
 ): RequestContext {
   const child = logger.child({ requestId });
   try {
-    return { requestId, user: userFromAuthorization(headers.authorization, tokens), logger: child };
+    const credentials = credentialsFromAuthorization(headers.authorization, tokens);
+    const tokenCheck = credentials && tokens.stamps ? tokens.stamps.check(credentials) : undefined;
+    return { requestId, user: credentials?.user ?? null, logger: child, ...(tokenCheck ? { tokenCheck } : {}) };
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     return { requestId, user: null, logger: child, authError: error };
   }
+}
+
+/**
+ * Settles a context's token check (createGraphQLApp, before Apollo sees the context): a revoked
+ * token makes the request refused as a whole, as one that does not verify.
+ */
+export async function settleTokenCheck<C extends Pick<RequestContext, 'tokenCheck'>>(context: C): Promise<C> {
+  if (!context.tokenCheck) return context;
+  const refused = await context.tokenCheck;
+  return refused ? ({ ...context, user: null, authError: refused } as C) : context;
 }
 
 /**

@@ -23,12 +23,12 @@ import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { serviceMetrics, type ServiceMetrics } from './metrics';
 import { serveMetrics } from './metrics-listener';
-import { requestIdFrom } from './context';
+import { requestIdFrom, settleTokenCheck } from './context';
 import { operationResolutionPlugin, variablesDepthGuard } from './request-guards';
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError };
+type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined> };
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
@@ -261,7 +261,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
           withRequestBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined, callerGone.signal);
         },
         expressMiddleware(apollo, {
-          context: ({ req, res }) => options.context(req, res.locals.requestId as string),
+          context: async ({ req, res }) => settleTokenCheck(await options.context(req, res.locals.requestId as string)),
         }),
       );
       app.use(notFound);

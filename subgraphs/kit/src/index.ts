@@ -52,5 +52,6 @@ export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudg
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
 export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
+export { TokenStamps, tokenStampChannel, tokenStampKey, watchTokenStamps } from './token-stamps';
 export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
 export { codePointLabel, isInvisibleText, textProblem, type TextRules } from './text';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from './logger';
+import { REDIS_RETRY_AFTER_MS } from './redis';
 
 export interface RateLimit {
   /** Names the limit in Redis keys and logs, e.g. "login-ip". */
@@ -22,18 +23,27 @@ const digest = (subject: string) => createHash('sha256').update(subject).digest(
  */
 export class RateLimits {
   private lastOutageLog = 0;
+  /** After a failure, Redis is left alone until then: the limits count in memory meanwhile. */
+  private retryAt = 0;
 
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // Connected again: back to the shared counts at once (the pause is for a stalled Redis).
+    redis.on('ready', () => (this.retryAt = 0));
+  }
 
   define(limit: RateLimit): RateLimiter {
-    return new RateLimiter(this.redis, limit, this.logger, (error) => this.outage(limit, error));
+    return new RateLimiter(this.redis, limit, this.logger, {
+      redisAvailable: () => Date.now() >= this.retryAt,
+      failed: (error) => this.outage(limit, error),
+    });
   }
 
   private outage(limit: RateLimit, error: unknown): void {
     const now = Date.now();
+    this.retryAt = now + REDIS_RETRY_AFTER_MS;
     if (now - this.lastOutageLog < OUTAGE_LOG_INTERVAL_MS) return;
     this.lastOutageLog = now;
     const message = error instanceof Error ? error.message : String(error);
@@ -41,13 +51,20 @@ export class RateLimits {
   }
 }
 
+/** Shared by a service's limiters: whether to try Redis now, and what to do when it failed. */
+interface OutageTracker {
+  redisAvailable(): boolean;
+  failed(error: unknown): void;
+}
+
 /**
  * A fixed-window counter in Redis (rate-limiter-flexible: one Lua script increments and reads
  * the window, so racing requests can never both take the last point).
  *
- * When Redis fails the limiter fails open, but not wide open: it counts in this process's
- * memory until Redis answers again, so an outage multiplies the limit by the number of
- * instances instead of lifting it (an unlimited password-guessing window). This is the
+ * When Redis fails (refuses, or stalls past the command timeout) the limiter fails open, but
+ * not wide open: it counts in this process's memory until Redis answers again (tried again
+ * REDIS_RETRY_AFTER_MS after each failure, so a stall costs one timeout per second). An outage
+ * thus multiplies the limit by the number of instances instead of lifting it (an unlimited password-guessing window). This is the
  * library's insuranceLimiter idea, done here because the library falls back silently and an
  * outage must be logged.
  */
@@ -59,7 +76,7 @@ export class RateLimiter {
     redis: Redis,
     readonly limit: RateLimit,
     private readonly logger: Logger,
-    private readonly onOutage: (error: unknown) => void,
+    private readonly outage: OutageTracker,
   ) {
     const options = { keyPrefix: `rate:${limit.name}`, points: limit.points, duration: limit.windowSeconds };
     // Not ready means failing over at once rather than waiting for a reconnect.
@@ -92,11 +109,12 @@ export class RateLimiter {
   }
 
   private async withInsurance<T>(operation: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
+    if (!this.outage.redisAvailable()) return operation(this.local);
     try {
       return await operation(this.shared);
     } catch (error) {
       if (error instanceof RateLimiterRes) throw error;
-      this.onOutage(error);
+      this.outage.failed(error);
       return operation(this.local);
     }
   }

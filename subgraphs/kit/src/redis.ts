@@ -6,11 +6,24 @@ export interface RedisOptions {
   url: string;
   /** Every key this service writes starts with it, e.g. "ott:users:". */
   keyPrefix: string;
+  /** REDIS_COMMAND_TIMEOUT_MS: how long one command may wait for its reply before it fails. */
+  commandTimeoutMs?: number;
 }
 
 /**
+ * A stalled Redis (a paused process, a full network buffer) keeps the connection open and never
+ * answers: without a deadline every command, and every request behind it, would wait for as
+ * long as the stall lasts. A few hundred milliseconds is far above a healthy round trip.
+ */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 500;
+
+/** After a command failed, how long Redis users answer without it before they try it again. */
+export const REDIS_RETRY_AFTER_MS = 1_000;
+
+/**
  * A labelled Redis client that fails fast: commands error instead of queueing while Redis is
- * unreachable, so caches can fall back to the database at once (fail-open).
+ * unreachable, and time out when it stalls, so each use can fail open or closed at once (see
+ * the table in docs/architecture.md) instead of waiting for Redis.
  */
 export function createRedis(label: string, options: RedisOptions, logger: Logger): Redis {
   const redis = new Redis(options.url, {
@@ -19,6 +32,7 @@ export function createRedis(label: string, options: RedisOptions, logger: Logger
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
@@ -39,8 +53,8 @@ export async function connectRedis(redis: Redis): Promise<void> {
 }
 
 /**
- * A Redis client closed with the service. Every use of Redis fails open (caches answer from
- * the database, limiters let requests through), so Redis being down at start is logged, not
+ * A Redis client closed with the service. No use of Redis needs it to start (each fails open
+ * or closed on its own: docs/architecture.md), so Redis being down at start is logged, not
  * fatal: the client keeps reconnecting in the background.
  */
 export async function openRedis(resources: Resources, label: string, options: RedisOptions, logger: Logger): Promise<Redis> {

@@ -108,6 +108,8 @@ type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 type AutoClaimReply = [cursor: string, claimed: RawEntry[], deleted?: string[]];
 type PendingReply = [id: string, consumer: string, idleMs: number, deliveries: number][];
 
+/** How long one XREADGROUP waits for new entries. */
+const DEFAULT_BLOCK_MS = 2_000;
 /** How often a consumer reads its group's lag for /metrics: two cheap XINFO commands. */
 const LAG_SAMPLE_MS = 5_000;
 
@@ -173,7 +175,12 @@ export class StreamConsumer {
     private readonly options: StreamConsumerOptions,
     private readonly handle: (entries: StreamEntry[]) => Promise<void>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // XREADGROUP waits up to blockMs for entries by design: on this connection a command's
+    // deadline is the block plus the usual timeout, so a stall still ends the wait.
+    const timeout = redis.options.commandTimeout;
+    if (timeout !== undefined) redis.options.commandTimeout = timeout + (options.blockMs ?? DEFAULT_BLOCK_MS);
+  }
 
   /** This process's name in the group. */
   get name(): string {
@@ -200,7 +207,7 @@ export class StreamConsumer {
   }
 
   private async run(): Promise<void> {
-    const { stream, group, batch = 100, blockMs = 2_000, retryMs = 1_000, gatherMs = 0 } = this.options;
+    const { stream, group, batch = 100, blockMs = DEFAULT_BLOCK_MS, retryMs = 1_000, gatherMs = 0 } = this.options;
     // Half the idle bound: an abandoned entry is taken up between 1× and 1.5× claimIdleMs.
     const claimEveryMs = Math.max(1, Math.floor(this.options.settings.claimIdleMs / 2));
     let groupReady = false;

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = ratingsConfig(process.env);
   const logger = createLogger('ratings-repair', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
-  const events = createRedis('ratings-repair', { url: config.REDIS_URL, keyPrefix: '' }, logger);
+  const events = createRedis('ratings-repair', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
   try {
     await connectRedis(events);
     const { summaries, locks, publisher } = createServices({ config, mongo, events, logger });

@@ -6,6 +6,7 @@ import { contextFactory } from './context';
 import { buildSchema } from './schema';
 import { createRefreshTokenModel } from './session/refresh-token.model';
 import { SessionService } from './session/session.service';
+import { TokenRevocation } from './session/token-revocation';
 import { createUserModel } from './user/user.model';
 import { UserService } from './user/user.service';
 
@@ -30,7 +31,8 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
   );
   const limits = new RateLimits(redis, logger);
   const registrations = limits.define({ name: 'registrations-ip', points: config.REGISTRATIONS_PER_IP, windowSeconds: config.REGISTRATION_WINDOW_SECONDS });
-  const users = new UserService(models.users, genres, registrations, logger);
+  const revocation = new TokenRevocation(models.users, config.tokens.stamps, config.ACCESS_TOKEN_TTL_SECONDS, logger);
+  const users = new UserService(models.users, genres, registrations, logger, revocation);
   const sessions = new SessionService(
     models.refreshTokens,
     users,
@@ -49,6 +51,7 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
       address: limits.define({ name: 'login-ip', points: config.LOGIN_FAILURES_PER_IP, windowSeconds: config.LOGIN_IP_FAILURE_WINDOW_SECONDS }),
     },
     logger,
+    revocation,
   );
   const app = createGraphQLApp({
     name: 'users',
@@ -59,5 +62,5 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
     trustProxy: config.TRUST_PROXY,
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, users, sessions };
+  return { app, models, users, sessions, revocation };
 }

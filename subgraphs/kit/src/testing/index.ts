@@ -5,7 +5,8 @@ import { inject } from 'vitest';
 import { signAccessToken, type AuthUser } from '../auth';
 import { tokenConfig } from '../config';
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+/** Drawn per test process: no secret that signs tokens is written in the source, not even a test one. */
+export const TEST_JWT_SECRET = randomBytes(32).toString('base64url');
 
 /** The token settings every service under test uses (testEnv's JWT_SECRET, default issuer and audience). */
 export const TEST_TOKENS = tokenConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });

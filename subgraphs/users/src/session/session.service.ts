@@ -15,6 +15,7 @@ import {
 import type { UserDocument, UserService } from '../user/user.service';
 import { normalizeEmail } from '../user/user.validation';
 import type { RefreshTokenModel } from './refresh-token.model';
+import type { TokenRevocation } from './token-revocation';
 
 export interface SessionSettings {
   tokens: TokenConfig;
@@ -53,6 +54,7 @@ export class SessionService {
     private readonly settings: SessionSettings,
     private readonly limits: LoginLimits,
     private readonly logger: Logger,
+    private readonly revocation: TokenRevocation,
   ) {}
 
   /** Starts a new token family for a user who just registered or signed in. */
@@ -128,11 +130,17 @@ export class SessionService {
     return this.issue(user, current.familyId);
   }
 
-  /** Ends the session the token belongs to; false when the token is unknown. */
+  /**
+   * Ends the session the token belongs to, and every access token its member was issued before
+   * now, on every device (a stamp is per member): other sessions keep their refresh tokens and
+   * get a new access token at their next refresh. False when the token is unknown.
+   */
   async logout(refreshToken: string): Promise<boolean> {
     const known = await this.refreshTokens.findOne({ tokenHash: sha256(refreshToken) }).exec();
     if (!known) return false;
-    await this.revokeFamily(known.familyId, new Date());
+    const now = new Date();
+    await this.revokeFamily(known.familyId, now);
+    await this.revocation.revokeTokensOf(known.userId, 'logout', now);
     return true;
   }
 

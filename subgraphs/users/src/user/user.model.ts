@@ -11,6 +11,8 @@ registerEnumType(Role, { name: 'Role', description: 'What an account may do: ADM
 @ObjectType({ description: 'A member of the service.' })
 @modelOptions({ schemaOptions: { collection: 'users', timestamps: true } })
 @index({ email: 1 }, { unique: true })
+// The stamps still in force, announced again to a Redis that lost them (session/token-revocation.ts).
+@index({ tokensValidAfter: 1 })
 export class User {
   @Field(() => ID)
   readonly id: string;
@@ -33,6 +35,10 @@ export class User {
 
   @prop({ type: () => [String], default: [] })
   favoriteGenreIds: string[];
+
+  /** Access tokens issued before it are refused (logout, role change): session/token-revocation.ts. */
+  @prop({ type: () => Date })
+  tokensValidAfter?: Date;
 
   @Field(() => Date)
   readonly createdAt: Date;

@@ -10,8 +10,10 @@ import {
   type EntityClient,
   type Logger,
   type RateLimiter,
+  type RoleName,
 } from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
+import type { TokenRevocation } from '../session/token-revocation';
 import { Role, type User, type UserModel } from './user.model';
 import type { RegisterInput, UpdateProfileInput } from './user.inputs';
 import { normalizeDisplayName, normalizeEmail, normalizeGenreIds, validatePassword } from './user.validation';
@@ -26,6 +28,8 @@ export class UserService {
     /** Sign-ups per client address; every attempt counts, EMAIL_TAKEN too (it tells who has an account). */
     private readonly registrations: RateLimiter,
     private readonly logger: Logger,
+    /** A role change ends the tokens that carry the old role. */
+    private readonly revocation: TokenRevocation,
   ) {}
 
   /** Uniqueness is the index's job: the insert fails atomically, even for racing requests. */
@@ -89,7 +93,19 @@ export class UserService {
       this.logger.info({ userEmail: email }, 'created the administrator account');
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      await this.users.updateOne({ email }, { $set: { role: Role.ADMIN } }).exec();
+      const existing = await this.findByEmail(email);
+      if (existing) await this.changeRole(existing.id, Role.ADMIN);
     }
+  }
+
+  /**
+   * Gives a member another role. Their access tokens name the old one, so those issued before
+   * the change are refused from now on (the member refreshes, or signs in, and gets the new one).
+   */
+  async changeRole(userId: string, role: RoleName): Promise<void> {
+    const changed = await this.users.updateOne({ _id: userId, role: { $ne: role } }, { $set: { role } }).exec();
+    if (changed.modifiedCount === 0) return;
+    await this.revocation.revokeTokensOf(userId, 'role change');
+    this.logger.info({ userId, role }, 'role changed');
   }
 }

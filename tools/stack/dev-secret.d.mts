@@ -1,0 +1,1 @@
+export function ensureDevSecret(dataDir: string): { secret: string; file: string };
