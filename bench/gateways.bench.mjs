@@ -3,7 +3,10 @@
 // Server's defaults, forwarding Authorization) and Hive Gateway (`hive-gateway supergraph`
 // with header propagation, bench/gateways/hive.config.mjs). Workloads: the signed-in home
 // screen (my-list → catalog), an anonymous catalogue page (catalog) and a signed-in title page
-// (catalog, ratings, my-list, streaming). Rounds interleave the gateways (ours, stock, Hive)
+// (catalog, ratings, my-list, streaming), each one request repeated (so in-flight sharing and
+// kept answers serve much of it: labelled so in the results); then the same pages where no two
+// requests are alike (distinct members, titles and arguments; see distinctWorkloads) and a mix
+// of them with ratings. Rounds interleave the gateways (ours, stock, Hive)
 // so drift on the machine hits all three alike; the table reports medians over rounds, and
 // each gateway's own CPU time per request (from /proc, so the three are read the same way).
 //
@@ -42,6 +45,10 @@ const CATALOGUE = `query Catalogue { browse(first: 20, sort: POPULARITY_DESC) { 
 const TITLE = `query Title($id: ID!) { content(id: $id) { id title synopsis releaseYear maturityRating genres { name } ... on Movie { runtimeMinutes }
   averageRating ratingsCount myRating { score } inMyList playCount similar(first: 6) { id title posterUrl } } }`;
 
+const HOME_VARIED = `query Home($first: Int!) { me { myList(first: $first) { totalCount edges { node { addedAt content { id title posterUrl genres { name } ... on Movie { runtimeMinutes } } } } } } }`;
+const BROWSE_VARIED = `query Browse($first: Int!, $sort: ContentSort, $filter: ContentFilter) { browse(first: $first, sort: $sort, filter: $filter) { totalCount edges { cursor node { id title releaseYear posterUrl genres { name } } } pageInfo { hasNextPage endCursor } } }`;
+const RATE = `mutation Rate($id: ID!, $score: Int!) { rateContent(contentId: $id, score: $score) { id score } }`;
+
 /** A process's CPU time so far (user + system), in ms, read the same way for every gateway. */
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -78,6 +85,50 @@ const median = (values) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
+
+const rotate = (list, by) => [...list.slice(by), ...list.slice(0, by)];
+
+/**
+ * Workloads where no two requests are alike, as a frontend's traffic is: distinct members
+ * (one per connection at the most connections measured), each with a list of its own, varied
+ * titles and arguments, and a mix of pages and ratings. Consecutive requests never share a
+ * member, so no two identical requests are in flight, and the lists are long enough that no
+ * request repeats within a run: in-flight sharing and kept public answers cannot serve them.
+ */
+async function distinctWorkloads(gatewayUrl, members) {
+  const { browse } = await gql(gatewayUrl, `{ browse(first: 400, sort: POPULARITY_DESC) { edges { node { id } } } }`);
+  const titles = browse.edges.map(({ node }) => node.id);
+  const { genres } = await gql(gatewayUrl, `{ genres { slug } }`);
+  const tokens = [];
+  for (let m = 0; m < members; m++) {
+    const { register } = await gql(gatewayUrl, `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+      input: { email: `distinct-${m}@example.test`, password: 'bench-password-1', displayName: `Member ${m}` },
+    });
+    tokens.push(register.accessToken);
+    // A list of its own: 20 titles from a window that moves with the member.
+    for (let k = 0; k < 20; k++) await gql(gatewayUrl, `mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: titles[(m * 7 + k * 13) % titles.length] }, register.accessToken);
+  }
+  const SIZE = 60_000;
+  const member = (i) => tokens[i % tokens.length];
+  const home = (i) => ({ query: HOME_VARIED, variables: { first: 10 + (Math.floor(i / tokens.length) % 11) }, token: member(i) });
+  const title = (i) => ({ query: TITLE, variables: { id: titles[(i * 37) % titles.length] }, token: member(i) });
+  const SORTS = ['TITLE', 'RELEASE_YEAR_DESC', 'POPULARITY_DESC', 'RATING_DESC'];
+  // i in mixed radix (page size, sort, genre, first year): no two catalogue pages of the list alike.
+  const page = (i) => {
+    const sort = Math.floor(i / 15) % 4;
+    const genre = Math.floor(i / 60) % genres.length;
+    const year = Math.floor(i / (60 * genres.length)) % 90;
+    return { query: BROWSE_VARIED, variables: { first: 10 + (i % 15), sort: SORTS[sort], filter: { genreSlug: genres[genre].slug, releaseYearFrom: 1925 + year } } };
+  };
+  const rate = (i) => ({ query: RATE, variables: { id: titles[(i * 53) % titles.length], score: 1 + (i % 10) }, token: member(i) });
+  // Of every 10 requests: 4 home screens, 3 title pages, 2 catalogue pages, 1 rating.
+  const MIX = [home, title, page, home, title, rate, home, page, title, home];
+  return [
+    { name: 'home screen, own member per connection (no sharing)', distinct: true, requests: Array.from({ length: SIZE }, (_, i) => home(i)) },
+    { name: 'title page, varied title and member (no sharing)', distinct: true, requests: Array.from({ length: SIZE }, (_, i) => title(i)) },
+    { name: 'mix: home, title, catalogue pages, ratings (no sharing)', distinct: true, requests: Array.from({ length: SIZE }, (_, i) => MIX[i % MIX.length](i)) },
+  ];
+}
 
 const registry = subgraphList();
 let gatewayUrls; // the subgraph URLs every gateway is given: the real ones, or the fixed stand-ins
@@ -123,11 +174,13 @@ await withGraph(
     const { browse } = await gql(graph.gateway, `{ browse(first: 20, sort: POPULARITY_DESC) { edges { node { id __typename } } } }`);
     for (const { node } of browse.edges) await gql(graph.gateway, `mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: node.id }, token);
     const movie = browse.edges.find(({ node }) => node.__typename === 'Movie').node.id;
+    const distinct = await distinctWorkloads(graph.gateway, CONNECTIONS.at(-1));
 
     const workloads = [
       { name: 'home screen (signed in: my-list → catalog)', requests: [{ query: HOME, token }] },
       { name: 'catalogue page (anonymous: catalog)', requests: [{ query: CATALOGUE }] },
       { name: 'title page (signed in: catalog, ratings, my-list, streaming)', requests: [{ query: TITLE, variables: { id: movie }, token }] },
+      ...distinct,
     ].filter(({ name }) => !args.only || name.startsWith(args.only));
 
     // The three must agree before any is timed; then every cache on the path is warm.
@@ -149,7 +202,11 @@ await withGraph(
         for (const connections of CONNECTIONS) {
           for (const gateway of gateways) {
             const before = cpuMs(gateway.pid);
-            const result = await measure(workload.name, gateway.url, workload.requests, connections, DURATION);
+            // A workload whose every request differs starts each run where the last one stopped,
+            // so no run repeats a catalogue page an earlier run (or another gateway) was sent.
+            const requests = workload.distinct ? rotate(workload.requests, (workload.sent ?? 0) % workload.requests.length) : workload.requests;
+            const result = await measure(workload.name, gateway.url, requests, connections, DURATION);
+            if (workload.distinct) workload.sent = (workload.sent ?? 0) + result.requests + connections;
             const cpuPerRequest = (cpuMs(gateway.pid) - before) / Math.max(1, result.requests);
             runs.push({ workload: workload.name, connections, gateway: gateway.name, ...result, cpuPerRequest });
             process.stderr.write(`round ${round + 1}: ${workload.name}, ${connections} conn, ${gateway.name}: ${result.rps} req/s\n`);
