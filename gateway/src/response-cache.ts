@@ -1,6 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { Redis } from 'ioredis';
-import { publicChangesChannel, type Logger } from '@ott/kit';
+import { decodePublicChange, publicChangesChannel, type Logger } from '@ott/kit';
 import type { GatewayContext } from './context';
 
 /** Each subgraph's count of announced changes: replaced, never changed, so a request can hold the one it started with. */
@@ -70,8 +70,8 @@ export class PublicAnswers {
    */
   listen(events: Redis, keyPrefix: string, logger: Logger): void {
     const channel = publicChangesChannel(keyPrefix);
-    events.on('message', (from: string, subgraph: string) => {
-      if (from === channel) this.changed(subgraph);
+    events.on('message', (from: string, message: string) => {
+      if (from === channel) this.changed(decodePublicChange(message).subgraph);
     });
     const follow = () =>
       events.subscribe(channel).catch((err: Error) => logger.warn({ err: { message: err.message }, channel }, 'not following public data changes: kept answers live until their max-age'));

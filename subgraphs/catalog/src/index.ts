@@ -1,6 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
 import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
+import { catalogKeyPrefix } from './catalog.cache';
 import { catalogConfig } from './config';
 import { ratingSummaryConsumer } from './content/rating-summary.consumer';
 import { indexedModels } from './models';
@@ -14,7 +15,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: catalogKeyPrefix(config.REDIS_KEY_PREFIX), commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Without a key prefix: the streams are shared with the ratings and my-list subgraphs.
     const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // A connection of its own: reading the rating stream blocks it.

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, publicChangeAnnouncer, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
-import { CatalogueVersionFeed, catalogueVersionChannel } from './catalogue/catalogue.feed';
+import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, type Logger } from '@ott/kit';
+import { catalogCache } from './catalog.cache';
+import { CatalogueChanges } from './catalogue/catalogue.changes';
+import { CatalogueVersionFeed } from './catalogue/catalogue.feed';
 import { CatalogueReadModel } from './catalogue/catalogue.read-model';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
@@ -19,7 +21,7 @@ export interface CatalogDeps {
   /** Without a key prefix: the content-deleted stream is shared with my-list and ratings. */
   events: Redis;
   /**
-   * A connection of its own, without a key prefix, for the catalogue version feed (subscribing
+   * A connection of its own, without a key prefix, to follow catalogue changes (subscribing
    * takes it over); without it every request reads the catalogue's version from the database.
    */
   versionFeed?: Redis;
@@ -32,9 +34,9 @@ export interface CatalogDeps {
  */
 export async function createServer({ config, mongo, redis, events, versionFeed, logger }: CatalogDeps) {
   const models = createModels(mongo);
-  const cache = new VersionedCache(redis, logger, { namespace: 'cache', ttlSeconds: config.CACHE_TTL_SECONDS });
-  const feed = versionFeed && new CatalogueVersionFeed(versionFeed, events, catalogueVersionChannel(config.REDIS_KEY_PREFIX), logger);
-  feed?.start();
+  const cache = catalogCache(redis, logger, config.CACHE_TTL_SECONDS);
+  const feed = new CatalogueVersionFeed(events, config.REDIS_KEY_PREFIX, logger, versionFeed);
+  feed.start();
   const catalogue = new CatalogueReadModel({
     connection: mongo,
     models,
@@ -42,6 +44,7 @@ export async function createServer({ config, mongo, redis, events, versionFeed, 
     maxDocuments: config.CATALOG_MEMORY_MAX_DOCUMENTS,
     maxAgeSeconds: config.CACHE_TTL_SECONDS,
     feed,
+    changes: new CatalogueChanges({ connection: mongo, cache, feed }),
     checkMs: config.CATALOG_VERSION_CHECK_MS,
   });
   const genres = new GenreService(models.genres, cache, catalogue);
@@ -50,8 +53,7 @@ export async function createServer({ config, mongo, redis, events, versionFeed, 
     { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
     logger,
   );
-  const announceChange = publicChangeAnnouncer(events, config.REDIS_KEY_PREFIX, 'catalog', logger);
-  const contents = new ContentService({ models, genres, cache, catalogue, deletions, announceChange, logger });
+  const contents = new ContentService({ models, genres, cache, catalogue, deletions, logger });
   const episodes = new EpisodeService(models.episodes, models.contents, contents, catalogue, logger);
   const app = createGraphQLApp({
     name: 'catalog',

@@ -1,8 +1,12 @@
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, type RunningServer, type Service } from '@ott/kit';
+import { connectRedis, createLogger, createRedis, publicChangesChannel, type RunningServer, type Service } from '@ott/kit';
 import { graphql, startPrivateRedis, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
+import { catalogCache } from '../src/catalog.cache';
+import { CatalogueChanges } from '../src/catalogue/catalogue.changes';
+import { CatalogueVersionFeed } from '../src/catalogue/catalogue.feed';
 import { announceChange } from '../src/catalogue/catalogue.version';
+import { defaultSeed, importCatalog } from '../src/import/catalog.import';
 import { catalogConfig } from '../src/config';
 import { start } from '../src/index';
 import { createModels, type CatalogModels } from '../src/models';
@@ -113,6 +117,28 @@ describe('the catalogue version pushed over Redis', () => {
     await announceChange(mongo, { contents: [id] }); // the database only: nothing is pushed
 
     await until(async () => (await graphql<{ content: { title: string } }>(reader.url, titleOf(id))).data!.content.title === 'Renamed Without Redis');
+  });
+
+  it('announces an import as every write is: one event that catalog processes and gateways follow', async () => {
+    const reader = await follower(60_000);
+    await until(async () => (await reader.findsOf(`{ genres { id } }`)).length === 0);
+    const logger = createLogger('catalog-import-test', 'silent');
+    const [publisher, listener, cacheRedis] = ['publisher', 'listener', 'cache'].map((label) => createRedis(`import-${label}`, { url: env.REDIS_URL!, keyPrefix: '' }, logger));
+    await Promise.all([publisher, listener, cacheRedis].map((client) => connectRedis(client!)));
+    closers.push(() => [publisher, listener, cacheRedis].forEach((client) => client!.disconnect()));
+    const heard: string[] = [];
+    listener!.on('message', (_channel: string, message: string) => heard.push(message));
+    await listener!.subscribe(publicChangesChannel(env.REDIS_KEY_PREFIX!));
+    const changes = new CatalogueChanges({ connection: mongo, cache: catalogCache(cacheRedis!, logger, 60), feed: new CatalogueVersionFeed(publisher!, env.REDIS_KEY_PREFIX!, logger) });
+
+    const seed = defaultSeed();
+    await importCatalog(models, { genres: seed.genres, contents: seed.contents.slice(0, 3), episodes: [] }, (change) => changes.record(change));
+
+    // At once, not at the reader's next check of the database a minute later.
+    const { data } = await graphql<{ search: { title: string }[] }>(reader.url, `{ search(query: ${JSON.stringify(seed.contents[0]!.title)}) { title } }`);
+    expect(data!.search.map((c) => c.title)).toContain(seed.contents[0]!.title);
+    await until(async () => heard.length > 0);
+    expect(heard).toEqual([expect.stringMatching(/^catalog \d+$/)]);
   });
 
   it('reads the version on every request while Redis is down, and trusts the feed again after it returns', async () => {

@@ -44,7 +44,7 @@ export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
-export { publicChangeAnnouncer, publicChangesChannel } from './public-changes';
+export { decodePublicChange, encodePublicChange, publicChangeAnnouncer, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';
 export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';

@@ -1,16 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@ott/kit';
+import { decodePublicChange, encodePublicChange, publicChangesChannel, type Logger } from '@ott/kit';
 
-/** The Redis pub/sub channel on which catalog processes tell each other the catalogue's new version. */
-export const catalogueVersionChannel = (keyPrefix: string) => `${keyPrefix}catalog:catalogue-version`;
+const SUBGRAPH = 'catalog';
 
 /** How long a writer waits to hear its own announcement before answering anyway. */
 const ECHO_WAIT_MS = 250;
 
 /**
- * The catalogue's version, pushed. Every write's process publishes the version it announced in
- * the database (catalogue.version.ts); every catalog process hears it, so a request need not
- * read the version from the database to know its copy is current: it only compares numbers.
+ * The catalogue's version, pushed: the one event every catalogue change ends with. Every
+ * write's process publishes the version it announced in the database (catalogue.version.ts) on
+ * the public-changes channel (`catalog <version>`): gateways drop the answers they kept of
+ * catalog, and every catalog process hears it, so a request need not read the version from the
+ * database to know its copy is current: it only compares numbers.
  *
  * A writer answers once it has heard its own announcement: Redis hands a message to every
  * subscriber at once, so by then it is on its way to every other process too, and a read that
@@ -25,25 +26,33 @@ export class CatalogueVersionFeed {
   private latest = 0;
   private readonly echoes = new Set<{ version: number; heard: () => void }>();
 
+  private readonly channel: string;
+
   constructor(
-    /** A connection of its own, without a key prefix: subscribing takes it over. */
-    private readonly subscriber: Redis,
     /** Any connection without a key prefix, to publish on. */
     private readonly publisher: Redis,
-    private readonly channel: string,
+    keyPrefix: string,
     private readonly logger: Logger,
-  ) {}
+    /** A connection of its own, without a key prefix (subscribing takes it over); without it, publish only. */
+    private readonly subscriber?: Redis,
+  ) {
+    this.channel = publicChangesChannel(keyPrefix);
+  }
 
   /** Subscribes now (when Redis is up) and again after every reconnect. */
   start(): void {
-    this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.heard(Number(message));
+    const subscriber = this.subscriber;
+    if (!subscriber) return;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      const { subgraph, version } = decodePublicChange(message);
+      if (subgraph === SUBGRAPH && version !== undefined) this.heard(version);
     });
-    this.subscriber.on('close', () => {
+    subscriber.on('close', () => {
       this.listening = false;
     });
-    this.subscriber.on('ready', () => void this.follow());
-    if (this.subscriber.status === 'ready') void this.follow();
+    subscriber.on('ready', () => void this.follow(subscriber));
+    if (subscriber.status === 'ready') void this.follow(subscriber);
   }
 
   /** Whether announcements are arriving; while false, readers ask the database. */
@@ -86,21 +95,23 @@ export class CatalogueVersionFeed {
 
   private async send(version: number): Promise<void> {
     try {
-      await this.publisher.publish(this.channel, String(version));
+      await this.publisher.publish(this.channel, encodePublicChange({ subgraph: SUBGRAPH, version }));
     } catch (err) {
-      this.logger.warn({ err: { message: (err as Error).message } }, 'could not push a catalogue change: other catalog processes see it at their next check of the database');
+      this.logger.warn(
+        { err: { message: (err as Error).message } },
+        'could not announce a catalogue change over Redis: other catalog processes see it at their next check of the database, gateways serve what they kept until its max-age',
+      );
     }
   }
 
   private heard(version: number): void {
-    if (!Number.isSafeInteger(version)) return;
     if (version > this.latest) this.latest = version;
     for (const echo of this.echoes) if (echo.version <= version) echo.heard();
   }
 
-  private async follow(): Promise<void> {
+  private async follow(subscriber: Redis): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.channel);
+      await subscriber.subscribe(this.channel);
       this.subscribedEpoch += 1;
       this.listening = true;
     } catch (err) {

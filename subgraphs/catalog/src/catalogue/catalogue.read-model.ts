@@ -3,9 +3,10 @@ import type { Connection } from 'mongoose';
 import { toContentRecord } from '../content/content.model';
 import { toEpisodeRecord } from '../episode/episode.model';
 import type { CatalogModels } from '../models';
+import type { CatalogueChanges } from './catalogue.changes';
 import type { CatalogueVersionFeed } from './catalogue.feed';
 import { CatalogueSnapshot } from './catalogue.snapshot';
-import { announceChange, changesBetween, currentVersion, type CatalogueChange } from './catalogue.version';
+import { changesBetween, currentVersion, type CatalogueChange } from './catalogue.version';
 
 export interface CatalogueReadModelDeps {
   connection: Connection;
@@ -17,6 +18,8 @@ export interface CatalogueReadModelDeps {
   maxAgeSeconds: number;
   /** Versions pushed by the writers: while it is live, requests read no version from the database. */
   feed?: CatalogueVersionFeed;
+  /** How this process's writes are announced (the database's version, the cache, the event). */
+  changes: CatalogueChanges;
   /** Even with the feed live, the version is read from the database at least this often (a writer without Redis). */
   checkMs: number;
 }
@@ -107,8 +110,7 @@ export class CatalogueReadModel {
   /** Announces this process's write (already in the database) to every process, this one first. */
   async changed(change: CatalogueChange): Promise<void> {
     try {
-      const version = await announceChange(this.deps.connection, change);
-      await this.deps.feed?.publish(version);
+      await this.deps.changes.record(change);
     } catch (err) {
       // Other processes learn of it at their next background load; this one loads again now.
       this.version = -1;

@@ -36,7 +36,6 @@ export interface ContentServiceDeps {
   /** The content-deleted stream: my-list and ratings clean up their references from it. */
   deletions: StreamPublisher;
   /** Tells every gateway that the public catalogue changed: it drops the answers it kept. */
-  announceChange: () => Promise<void>;
   logger: Logger;
 }
 
@@ -210,14 +209,9 @@ export class ContentService {
     if (changed.length > 0) await this.changed({ contents: changed });
   }
 
-  /**
-   * After a write of this service's records: the Redis cache is bumped, every process's copy
-   * in memory learns of it, then the gateways drop the answers they kept.
-   */
+  /** After a write of this service's records: announced once, for every cache (CatalogueChanges). */
   async changed(change: CatalogueChange): Promise<void> {
-    await this.deps.cache.bump(CATALOG_SCOPE);
     await this.deps.catalogue.changed(change);
-    await this.deps.announceChange();
   }
 
   /** After a change made outside the services (a repair by hand): everything is read again. */

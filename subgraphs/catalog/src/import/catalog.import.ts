@@ -1,5 +1,8 @@
 import { bulkWriteInBatches, isDuplicateKeyError } from '@ott/kit';
-import { announceChange } from '../catalogue/catalogue.version';
+import { announceChange, type CatalogueChange } from '../catalogue/catalogue.version';
+
+/** How the import makes its writes known: CatalogueChanges.record where Redis is at hand, the database's version alone otherwise. */
+type Announce = (change: CatalogueChange) => Promise<unknown>;
 import { ContentKind, sortKeys } from '../content/content.model';
 import { normalizeTitle } from '../content/title';
 import type { CatalogModels } from '../models';
@@ -48,7 +51,7 @@ const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.
  * writing only what differs, so a second run of the same seed changes nothing. Fields that
  * others own once stored (featured, popularity, rating) are set on insert only.
  */
-export async function importCatalog(models: CatalogModels, seed: CatalogSeed): Promise<ImportResult> {
+export async function importCatalog(models: CatalogModels, seed: CatalogSeed, record: Announce = (change) => announceChange(models.contents.db, change)): Promise<ImportResult> {
   const result: ImportResult = { genres: counts(), contents: counts(), episodes: counts() };
 
   const storedGenres = new Map((await models.genres.find({ slug: { $in: seed.genres.map((g) => g.slug) } }).lean().exec()).map((g) => [g.slug, g]));
@@ -125,7 +128,8 @@ export async function importCatalog(models: CatalogModels, seed: CatalogSeed): P
   result.episodes.updated = episodeUpdates.length;
 
   const written = [result.genres, result.contents, result.episodes].some((counts) => counts.inserted + counts.updated > 0);
-  // Running catalog processes load the catalogue again before their next request.
-  if (written) await announceChange(models.contents.db, { all: true });
+  // Running catalog processes load the catalogue again (at once when told over Redis, else at
+  // their next check of the version), and gateways drop the answers they kept.
+  if (written) await record({ all: true });
   return result;
 }
