@@ -6,6 +6,7 @@ export interface Running {
 }
 export function ensureEmbeddedMongo(): string;
 export function ensureComposeConfig(): string;
+export function ensureKubeCheck(): string;
 export function startEmbeddedMongo(options: { dataDir: string; port?: number; pushdown?: boolean }): Promise<Running>;
 /** `pid`: the redis-server process, for tests that pause it (SIGSTOP) as a stall would. */
 export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number; pid: number }>;

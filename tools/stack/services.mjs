@@ -13,6 +13,8 @@ const MONGO_SRC = join(ROOT, 'tools/embedded-mongo');
 const MONGO_BIN = join(ROOT, '.data/bin/embedded-mongo');
 const COMPOSE_CONFIG_SRC = join(ROOT, 'tools/compose-config');
 const COMPOSE_CONFIG_BIN = join(ROOT, '.data/bin/compose-config');
+const KUBE_CHECK_SRC = join(ROOT, 'tools/kube-check');
+const KUBE_CHECK_BIN = join(ROOT, '.data/bin/kube-check');
 
 /**
  * Builds a Go program of tools/ once; rebuilds only when its sources or patches change.
@@ -78,6 +80,11 @@ export function ensureEmbeddedMongo() {
 /** tools/compose-config: loads docker-compose.yml as `docker compose config` does (compose-go), built once. */
 export function ensureComposeConfig() {
   return ensureGoBinary(COMPOSE_CONFIG_SRC, COMPOSE_CONFIG_BIN, 'the compose file checker (compose-go)');
+}
+
+/** tools/kube-check: renders deploy/ with kustomize and decodes it strictly into the Kubernetes API's types, built once. */
+export function ensureKubeCheck() {
+  return ensureGoBinary(KUBE_CHECK_SRC, KUBE_CHECK_BIN, 'the Kubernetes manifest checker (kustomize, k8s.io/api)');
 }
 
 function waitForLine(child, pattern, label, timeoutMs = 30_000) {

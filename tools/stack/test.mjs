@@ -3,13 +3,15 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
-import { ROOT, ensureComposeConfig } from './services.mjs';
+import { ROOT, ensureComposeConfig, ensureKubeCheck } from './services.mjs';
 
 const REPORT = join(ROOT, '.data/test-report.json');
 
 const pnpm = bootstrap();
 // gateway/test/registry.test.ts loads docker-compose.yml with it.
 ensureComposeConfig();
+// gateway/test/deploy.test.ts renders and checks deploy/ with it.
+ensureKubeCheck();
 rmSync(REPORT, { force: true });
 const steps = [
   ['type check', ['run', 'typecheck']],

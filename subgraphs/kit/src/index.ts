@@ -43,6 +43,8 @@ export { byIdLoader } from './loaders';
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
+export { applySharding, shardingCommands, shardingPlan, shardingProblems, type AdminCommand, type CollectionPlan, type ShardKey, type Sharding, type ShardingPlan } from './sharding';
+export { runShardingCli } from './sharding-cli';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
 export { decodePublicChange, encodePublicChange, publicChangeAnnouncer, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 export const InvoiceStatus = { OPEN: 'OPEN', PAID: 'PAID', VOID: 'VOID' } as const;
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
@@ -35,6 +36,14 @@ export class InvoiceLine {
 @index({ sourceKey: 1 }, { unique: true })
 @index({ userId: 1, issuedAt: -1, _id: -1 })
 export class Invoice {
+  /**
+   * Unsharded: invoice numbers are one gapless sequence per year held by unique indexes across
+   * every member (number, (year, seq), sourceKey), which a member-first key cannot enforce.
+   * About twelve documents per member a year; to shard it, numbering would have to move out
+   * of these indexes first.
+   */
+  static readonly sharding: Sharding = { unsharded: 'gapless yearly numbering enforced by unique indexes across members' };
+
   @Field(() => ID)
   readonly id: string;
 
@@ -96,6 +105,8 @@ export const createInvoiceModel = (connection: Connection): InvoiceModel => mode
  */
 @modelOptions({ schemaOptions: { collection: 'invoice_sequences', versionKey: false } })
 export class InvoiceSequence {
+  static readonly sharding: Sharding = { unsharded: 'one document per year' };
+
   @prop({ type: () => Number })
   _id: number;
 

@@ -3,6 +3,7 @@ import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PlanCode } from '../plan/plan.model';
+import type { Sharding } from '@ott/kit';
 
 export const MembershipStatus = { ACTIVE: 'ACTIVE', PAST_DUE: 'PAST_DUE', CANCELED: 'CANCELED' } as const;
 export type MembershipStatus = (typeof MembershipStatus)[keyof typeof MembershipStatus];
@@ -21,6 +22,13 @@ registerEnumType(MembershipStatus, {
 @index({ userId: 1 }, { unique: true })
 @index({ status: 1, currentPeriodEnd: 1 })
 export class Membership {
+  /**
+   * Ranged on userId, the unique index (one membership per member). Reads by member (entitlements,
+   * `membership`) go to one shard; the steps of an operation address it by `_id` (MongoDB 7.1+
+   * routes those without the key); renewals scan by date on every shard.
+   */
+  static readonly sharding: Sharding = { key: { userId: 1 }, why: 'unique userId; read by member' };
+
   @Field(() => ID)
   readonly id: string;
 

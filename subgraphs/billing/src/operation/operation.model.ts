@@ -3,6 +3,7 @@ import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { InvoiceLine } from '../invoice/invoice.model';
 import { PlanCode } from '../plan/plan.model';
+import type { Sharding } from '@ott/kit';
 
 export const OperationKind = {
   SUBSCRIBE: 'SUBSCRIBE',
@@ -34,6 +35,13 @@ export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationSta
 // The recovery worker's sweep: pending operations whose lease ran out.
 @index({ status: 1, lockedUntil: 1 })
 export class Operation {
+  /**
+   * Unsharded: its two unique indexes, (userId, key) and slot, are the locks billing relies on,
+   * and MongoDB enforces uniqueness on a sharded collection only for indexes that start with the
+   * shard key, which no one key can start both. A few documents per member and billing action.
+   */
+  static readonly sharding: Sharding = { unsharded: 'two unique indexes (userId, key) and slot act as locks; no key prefixes both' };
+
   @prop({ type: () => String, required: true })
   userId: string;
 

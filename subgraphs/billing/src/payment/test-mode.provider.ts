@@ -14,6 +14,7 @@ import {
   type Refund,
   type RefundRequest,
 } from './payment.provider';
+import type { Sharding } from '@ott/kit';
 
 /**
  * The documented test tokens, named after a card processor's test mode:
@@ -34,6 +35,9 @@ export type TestBehaviour = (typeof TEST_TOKENS)[keyof typeof TEST_TOKENS];
 @modelOptions({ schemaOptions: { collection: 'provider_payment_methods', timestamps: true } })
 @index({ idempotencyKey: 1 }, { unique: true })
 export class ProviderPaymentMethod {
+  /** The test-mode processor's own records, standing in for a payment processor's: production keeps none. */
+  static readonly sharding: Sharding = { unsharded: 'the test-mode payment processor stand-in' };
+
   @prop({ type: () => String, required: true })
   _id: string;
 
@@ -51,6 +55,9 @@ export class ProviderPaymentMethod {
 @modelOptions({ schemaOptions: { collection: 'provider_charges', timestamps: true } })
 @index({ idempotencyKey: 1 }, { unique: true })
 export class ProviderCharge {
+  /** The test-mode processor's own records, standing in for a payment processor's: production keeps none. */
+  static readonly sharding: Sharding = { unsharded: 'the test-mode payment processor stand-in' };
+
   @prop({ type: () => String, required: true })
   _id: string;
 
@@ -82,6 +89,9 @@ export class ProviderCharge {
 @index({ idempotencyKey: 1 }, { unique: true })
 @index({ chargeId: 1 }, { unique: true })
 export class ProviderRefund {
+  /** The test-mode processor's own records, standing in for a payment processor's: production keeps none. */
+  static readonly sharding: Sharding = { unsharded: 'the test-mode payment processor stand-in' };
+
   @prop({ type: () => String, required: true })
   _id: string;
 

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 export const PlanCode = { BASIC: 'BASIC', STANDARD: 'STANDARD', PREMIUM: 'PREMIUM' } as const;
 export type PlanCode = (typeof PlanCode)[keyof typeof PlanCode];
@@ -18,6 +19,8 @@ registerEnumType(VideoQuality, { name: 'VideoQuality', description: 'Picture qua
 @modelOptions({ schemaOptions: { collection: 'plans', timestamps: true } })
 @index({ code: 1 }, { unique: true })
 export class Plan {
+  static readonly sharding: Sharding = { unsharded: 'three plans' };
+
   @prop({ type: () => String, required: true })
   _id: string;
 

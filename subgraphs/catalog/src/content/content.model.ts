@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { discriminatorOn, modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 export const ContentKind = { MOVIE: 'MOVIE', TV_SHOW: 'TV_SHOW' } as const;
 export type ContentKind = (typeof ContentKind)[keyof typeof ContentKind];
@@ -39,6 +40,9 @@ export const MISSING_SORT_VALUE = -1;
 @index({ genreIds: 1, ratingKey: -1 })
 @index({ featured: 1, popularity: -1 })
 export class Content {
+  /** The catalogue stays unsharded: small (thousands of titles), read-mostly, held in memory by every catalog process. */
+  static readonly sharding: Sharding = { unsharded: 'the catalogue: small, read-mostly, held in memory' };
+
   @Field(() => ID)
   readonly id: string;
 

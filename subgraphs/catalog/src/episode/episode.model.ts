@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 /** One episode of a TV show; (show, season, episode) is unique. */
 @Directive('@key(fields: "id")')
@@ -10,6 +11,8 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 @modelOptions({ schemaOptions: { collection: 'episodes', timestamps: true } })
 @index({ showId: 1, seasonNumber: 1, episodeNumber: 1 }, { unique: true })
 export class Episode {
+  static readonly sharding: Sharding = { unsharded: 'the catalogue: small, read-mostly, held in memory' };
+
   @Field(() => ID)
   readonly id: string;
 

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 /**
  * A genre. The slug is its natural key: imports upsert by slug, so the id a user stored as a
@@ -13,6 +14,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 @modelOptions({ schemaOptions: { collection: 'genres' } })
 @index({ slug: 1 }, { unique: true })
 export class Genre {
+  static readonly sharding: Sharding = { unsharded: 'the catalogue: small, read-mostly, held in memory' };
+
   @Field(() => ID)
   readonly id: string;
 

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Field, ID, ObjectType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 /** What catalog said the title is when it was added; myListStats counts by it. */
 export const ContentKind = { MOVIE: 'MOVIE', TV_SHOW: 'TV_SHOW' } as const;
@@ -20,6 +21,15 @@ export type ContentKind = (typeof ContentKind)[keyof typeof ContentKind];
 // Finding the lists that hold a title catalog removed (rare, but a scan of every list without it).
 @index({ contentId: 1 })
 export class MyListItem {
+  /**
+   * Ranged on (userId, contentId), the unique index: MongoDB enforces a unique index on a
+   * sharded collection only when it starts with the shard key, and only for a ranged key. Every
+   * list read and write names the member, so each goes to one shard; a member's titles stay
+   * together and a long list can still be split between titles. Removing a deleted title from
+   * every list (by contentId) asks every shard; it runs once per removal, from an event.
+   */
+  static readonly sharding: Sharding = { key: { userId: 1, contentId: 1 }, why: 'unique (userId, contentId); every list read names the member' };
+
   @Field(() => ID)
   readonly id: string;
 

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 /**
  * One member's score (and optional review) of one title. The unique index makes "one rating
@@ -16,6 +17,15 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 @index({ userId: 1, createdAt: -1, _id: -1 })
 @index({ contentId: 1, createdAt: -1, _id: -1 })
 export class Rating {
+  /**
+   * Ranged on (userId, contentId), the unique index ("one rating per member and title" must hold
+   * across shards, which MongoDB enforces for ranged keys that prefix it). Rating, changing and
+   * removing name both, and a member's ratings page names the member: one shard each. A title's
+   * reviews (by contentId), `_entities` by id and the repair's recount ask every shard; averages
+   * are read from summaries, never from here.
+   */
+  static readonly sharding: Sharding = { key: { userId: 1, contentId: 1 }, why: 'unique (userId, contentId); writes and a member\'s page name the member' };
+
   @Field(() => ID)
   readonly id: string;
 

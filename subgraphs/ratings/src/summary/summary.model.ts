@@ -1,6 +1,7 @@
 import { modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
+import type { Sharding } from '@ott/kit';
 
 /**
  * The running sum and count of one title's scores, changed on every create, replace and delete,
@@ -12,6 +13,9 @@ import type { Connection } from 'mongoose';
  */
 @modelOptions({ schemaOptions: { collection: 'summaries', versionKey: false } })
 export class RatingSummary {
+  /** One document per title, read by title: as small and read-mostly as the catalogue. */
+  static readonly sharding: Sharding = { unsharded: 'one document per title (catalogue-sized), not member-scoped' };
+
   /** The content id. */
   @prop({ type: () => String, required: true })
   _id: string;

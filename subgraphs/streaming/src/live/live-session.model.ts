@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { PlaybackEndReason, PlaybackState, VideoQuality } from '../session/session.enums';
+import type { Sharding } from '@ott/kit';
 
 /** How a live session is being ended: set by the one write that wins the end, before the record is finalised. */
 export class Ending {
@@ -28,6 +29,13 @@ export class Ending {
 @index({ lastHeartbeatAt: 1 })
 @index({ contentId: 1 })
 export class LiveSession {
+  /**
+   * Unsharded: it holds only the streams playing now (bounded by concurrent viewers, not by
+   * members or time), and its hot path, the heartbeat, addresses a session by `_id` alone, which
+   * a member-first key would turn into a question to every shard on MongoDB before 7.1.
+   */
+  static readonly sharding: Sharding = { unsharded: 'only the streams playing now; heartbeats address a session by _id' };
+
   /** The session's id (24 hex characters). */
   @prop({ type: () => String, required: true })
   _id: string;

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Field, Int, ObjectType } from 'type-graphql';
+import type { Sharding } from '@ott/kit';
 
 /**
  * How far a member got in one title (one episode, for shows). Its `_id` names the member and
@@ -15,6 +16,15 @@ import { Field, Int, ObjectType } from 'type-graphql';
 // watchHistory: every entry, most recent first (keyset).
 @index({ userId: 1, updatedAt: -1, _id: -1 })
 export class WatchProgress {
+  /**
+   * Hashed on userId: no unique index but `_id`, so a hashed key may spread members (whose ids
+   * are ObjectIds, ordered by sign-up time: a ranged key would send every new member's first
+   * plays to the last chunk). Reads are by member (continue watching, history, counts): one shard.
+   * Writes are upserts, which on a sharded cluster must name the full shard key: they carry
+   * userId beside `_id` (`<userId>:<contentId>:<episodeId>`).
+   */
+  static readonly sharding: Sharding = { key: { userId: 'hashed' }, why: 'member reads; no unique index, so hashed spreads new members' };
+
   /** `<userId>:<contentId>:<episodeId or empty>` (progressId). */
   @prop({ type: () => String, required: true })
   _id: string;

@@ -52,7 +52,8 @@ export class ProgressService {
     const stored = await this.progress.findById(entry._id, { updatedAt: 1 }).lean().exec();
     if (stored && stored.updatedAt > entry.updatedAt) return;
     const { _id, ...fields } = entry;
-    const write = () => this.progress.updateOne({ _id }, { $set: fields }, { upsert: true }).exec();
+    // With userId, the shard key (WatchProgress.sharding): a sharded cluster refuses an upsert without it.
+    const write = () => this.progress.updateOne({ _id, userId: entry.userId }, { $set: fields }, { upsert: true }).exec();
     try {
       await write();
     } catch (error) {

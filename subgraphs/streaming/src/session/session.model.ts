@@ -3,6 +3,7 @@ import { modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { PlaybackEndReason, PlaybackState, VideoQuality } from './session.enums';
+import type { Sharding } from '@ott/kit';
 
 /**
  * The record of one press of play: written when it starts and again when it ends; while it
@@ -18,6 +19,15 @@ import { PlaybackEndReason, PlaybackState, VideoQuality } from './session.enums'
 // Counting a title's plays in the database while Redis is down.
 @index({ contentId: 1 })
 export class PlaybackSession {
+  /**
+   * Hashed on `_id`, not on the member: the ended sessions' record is the one collection that
+   * grows with every play forever, and it is read and written by session id only (a session by
+   * id, the end's upsert); nothing reads a member's sessions here (their positions are in
+   * progress). A member-first key would send every one of those to every shard. The play-count
+   * rebuilds (by day) ask every shard, as they read every member.
+   */
+  static readonly sharding: Sharding = { key: { _id: 'hashed' }, why: 'grows with every play; read and upserted by session id only' };
+
   readonly _id: Types.ObjectId;
 
   @Field(() => ID)

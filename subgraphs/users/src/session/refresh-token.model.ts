@@ -1,6 +1,7 @@
 import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
 import { modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
+import type { Sharding } from '@ott/kit';
 
 /**
  * One refresh token of a sign-in "family" (one device's session). Only its SHA-256 is stored;
@@ -10,6 +11,14 @@ import type { Connection } from 'mongoose';
 @index({ tokenHash: 1 }, { unique: true })
 @index({ familyId: 1 })
 export class RefreshToken {
+  /**
+   * Ranged on tokenHash, not on the member: a refresh is answered from the token alone (the
+   * member is not known until it is found), the unique index is on tokenHash, and a SHA-256 is
+   * uniform, so a range spreads like a hash. Revoking a family (reuse, logout everywhere) asks
+   * every shard; it is rare.
+   */
+  static readonly sharding: Sharding = { key: { tokenHash: 1 }, why: 'refreshed by token alone; unique and uniformly random' };
+
   @prop({ type: () => String, required: true })
   tokenHash: string;
 

@@ -2,6 +2,7 @@ import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/type
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { modelOn, type RoleName, Roles } from '@ott/kit';
+import type { Sharding } from '@ott/kit';
 
 export const Role = { USER: 'USER', ADMIN: 'ADMIN' } as const satisfies Record<RoleName, RoleName>;
 registerEnumType(Role, { name: 'Role', description: 'What an account may do: ADMIN also manages the catalogue and every account.' });
@@ -14,6 +15,13 @@ registerEnumType(Role, { name: 'Role', description: 'What an account may do: ADM
 // The stamps still in force, announced again to a Redis that lost them (session/token-revocation.ts).
 @index({ tokensValidAfter: 1 })
 export class User {
+  /**
+   * Unsharded: the unique email index would have to start the shard key, and then every lookup by
+   * id (each `_entities`, each token refresh) would ask every shard. One small document per member:
+   * ten million members are a few gigabytes, which one replica set holds.
+   */
+  static readonly sharding: Sharding = { unsharded: 'unique email; looked up by id and by email alike; one small document per member' };
+
   @Field(() => ID)
   readonly id: string;
 
