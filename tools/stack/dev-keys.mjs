@@ -53,3 +53,8 @@ export function stackTokenKeys(dataDir, env = process.env) {
   const { privateKey, publicKey } = ensureDevKeys(dataDir);
   return { privateKeys: privateKey, publicKeys: publicKey };
 }
+
+/** A service's token settings: every one gets the public keys, users alone the private keys too. */
+export function tokenEnv(service, { privateKeys, publicKeys }) {
+  return service === 'users' ? { JWT_PUBLIC_KEYS: publicKeys, JWT_PRIVATE_KEYS: privateKeys } : { JWT_PUBLIC_KEYS: publicKeys };
+}

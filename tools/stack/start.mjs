@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
-import { stackTokenKeys } from './dev-keys.mjs';
+import { stackTokenKeys, tokenEnv } from './dev-keys.mjs';
 import { ROOT, startInfrastructure, subgraphList } from './services.mjs';
 import { createSupervisor } from './supervisor.mjs';
 import { watchSources } from './watch.mjs';
@@ -149,8 +149,7 @@ async function main() {
     const dir = join(ROOT, 'subgraphs', name);
     if (!existsSync(dir)) throw new Error(`subgraph folder ${dir} is missing`);
     // The gateway is on loopback: subgraphs believe the client address it forwards.
-    const signing = name === 'users' ? { JWT_PRIVATE_KEYS: tokenKeys.privateKeys } : {};
-    launch(name, dir, { ...shared, ...signing, PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: 'loopback' });
+    launch(name, dir, { ...shared, ...tokenEnv(name, tokenKeys), PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: 'loopback' });
   }
   await Promise.all(subgraphs.map(({ name, port }) => waitReady(name, port)));
 

@@ -46,9 +46,13 @@ describe('the development stack’s token keys', () => {
   });
 
   it('give users the private keys and everyone the public halves, from JWT_PRIVATE_KEYS when it is set', async () => {
-    const { generateTokenKeys, stackTokenKeys } = await import('../../../tools/stack/dev-keys.mjs');
+    const { generateTokenKeys, stackTokenKeys, tokenEnv } = await import('../../../tools/stack/dev-keys.mjs');
     const [a, b] = [generateTokenKeys(), generateTokenKeys()];
     const keys = stackTokenKeys('/nonexistent', { JWT_PRIVATE_KEYS: a.privateKey + b.privateKey });
     expect(keys).toEqual({ privateKeys: a.privateKey + b.privateKey, publicKeys: a.publicKey + b.publicKey });
+    expect(tokenEnv('users', keys)).toEqual({ JWT_PRIVATE_KEYS: keys.privateKeys, JWT_PUBLIC_KEYS: keys.publicKeys });
+    for (const service of ['gateway', 'catalog', 'my-list', 'ratings', 'streaming', 'billing']) {
+      expect(tokenEnv(service, keys), service).toEqual({ JWT_PUBLIC_KEYS: keys.publicKeys });
+    }
   });
 });
