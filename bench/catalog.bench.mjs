@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { generateTokenKeys } from '../tools/stack/dev-keys.mjs';
 import { freePort, ROOT, startInfrastructure, waitForPort } from '../tools/stack/services.mjs';
 
 const duration = Number(process.argv[2] ?? 10);
@@ -45,7 +46,7 @@ async function startCatalog(label, env) {
   const started = performance.now();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/index.ts'], {
     cwd: CATALOG_DIR,
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256' },
+    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_PUBLIC_KEYS: generateTokenKeys().publicKey },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForPort(port, '127.0.0.1', 120_000);

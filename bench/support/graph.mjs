@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { generateTokenKeys } from '../../tools/stack/dev-keys.mjs';
 import { freePort, ROOT, startInfrastructure, subgraphList } from '../../tools/stack/services.mjs';
 
 const SWC = ['-r', '@swc-node/register'];
@@ -66,12 +67,14 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNo
     const subgraphs = subgraphList();
     const ports = await Promise.all([...subgraphs, 'gateway'].map(() => freePort()));
     const url = (port) => `http://127.0.0.1:${port}/graphql`;
+    // Users alone signs (the private key); every service verifies with the public key.
+    const tokenKeys = generateTokenKeys();
     const shared = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       MONGODB_URL: infra.mongoUrl,
       REDIS_URL: infra.redisUrl,
-      JWT_SECRET: randomBytes(32).toString('hex'),
+      JWT_PUBLIC_KEYS: tokenKeys.publicKey,
       PLAYBACK_URL_SECRET: randomBytes(32).toString('hex'),
       SUBGRAPH_SHARED_SECRET: randomBytes(32).toString('hex'),
       // Every subgraph learns every peer's URL under the gateway's variable names.
@@ -98,7 +101,7 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNo
     // As deployed, subgraphs believe the client address the gateway (on loopback) forwards.
     const processes = { ...infra.pids };
     subgraphs.forEach((s, i) => {
-      const settings = { ...shared, PORT: String(ports[i]), TRUST_PROXY: 'loopback' };
+      const settings = { ...shared, ...(s.name === 'users' ? { JWT_PRIVATE_KEYS: tokenKeys.privateKey } : {}), PORT: String(ports[i]), TRUST_PROXY: 'loopback' };
       processes[s.name] = launch(s.name, `subgraphs/${s.name}`, settings, undefined, subgraphNodeOptions[s.name] ?? []).pid;
     });
     await Promise.all(subgraphs.map((s, i) => waitReady(s.name, ports[i])));

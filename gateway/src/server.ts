@@ -4,6 +4,7 @@ import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Log
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
+import { mountJwks } from './jwks';
 import { costLimitPlugin, limitRules } from './limits';
 import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
@@ -62,6 +63,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
+    routes: (express) => mountJwks(express, config.tokens),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({
         httpServer,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { graphql, TEST_JWT_SECRET, uniqueTag } from '@ott/kit/testing';
+import { graphql, TEST_TOKEN_KEYS, uniqueTag } from '@ott/kit/testing';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 // What the Dockerfile's build stage does (tools/build: compile, then deploy a service with
@@ -45,7 +45,7 @@ async function startCompiled(dir: string, env: Record<string, string>, readyPath
       METRICS_PORT: '0',
       REDIS_URL: inject('redisUrl'),
       REDIS_KEY_PREFIX: `t:${tag}:`,
-      JWT_SECRET: TEST_JWT_SECRET,
+      JWT_PUBLIC_KEYS: TEST_TOKEN_KEYS.publicKey,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +87,7 @@ beforeAll(async () => {
   deployService('gateway', gatewayDir);
   users = await startCompiled(
     usersDir,
-    { MONGODB_URL: inject('mongoUrl'), MONGODB_DB: `t_${tag}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, SHUTDOWN_DRAIN_SECONDS: '1' },
+    { JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey, MONGODB_URL: inject('mongoUrl'), MONGODB_DB: `t_${tag}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, SHUTDOWN_DRAIN_SECONDS: '1' },
     '/health/ready',
   );
   // Only users runs: the gateway serves what users answers (its readiness is its own Redis and supergraph).

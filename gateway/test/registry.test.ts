@@ -18,7 +18,8 @@ interface ComposeService {
 }
 
 const SECRETS = {
-  JWT_SECRET: 'a'.repeat(32),
+  JWT_PUBLIC_KEYS: '-----BEGIN PUBLIC KEY-----…',
+  JWT_PRIVATE_KEYS: '-----BEGIN PRIVATE KEY-----…',
   SUBGRAPH_SHARED_SECRET: 'b'.repeat(32),
   PLAYBACK_URL_SECRET: 'c'.repeat(32),
   ADMIN_PASSWORD: 'admin-password',
@@ -98,6 +99,15 @@ describe('docker-compose.yml', () => {
       const loaded = composeConfig(rest);
       expect(loaded.status, `without ${secret}`).not.toBe(0);
       expect(loaded.stderr).toContain(`required variable ${secret} is missing a value`);
+    }
+  });
+
+  it('hands the private token keys to users alone, and the public keys to every service', () => {
+    for (const [name, service] of builtHere()) {
+      const environment = service.environment ?? {};
+      expect(environment.JWT_PRIVATE_KEYS, `${name}: JWT_PRIVATE_KEYS`).toBe(name === 'users' ? SECRETS.JWT_PRIVATE_KEYS : undefined);
+      expect(environment.JWT_PUBLIC_KEYS, `${name}: JWT_PUBLIC_KEYS`).toBe(SECRETS.JWT_PUBLIC_KEYS);
+      expect(environment, name).not.toHaveProperty('JWT_SECRET');
     }
   });
 

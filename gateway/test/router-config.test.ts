@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { metricsListener, REQUEST_BODY_LIMIT_BYTES, SUBGRAPH_SECRET_HEADER } from '@ott/kit';
+import { metricsListener, REQUEST_BODY_LIMIT_BYTES, SUBGRAPH_SECRET_HEADER, TOKEN_ALGORITHM } from '@ott/kit';
 import { gatewayConfig } from '../src/config';
+import { JWKS_MAX_AGE_SECONDS, JWKS_PATH } from '../src/jwks';
 import { SUBGRAPHS } from '../src/subgraphs';
 
 // router.yaml runs Apollo Router in the gateway's place. Router itself cannot be installed here
@@ -16,7 +17,15 @@ interface HeaderRule {
   propagate?: { named: string };
   insert?: { name: string; value: string };
 }
+interface JwksSource {
+  url: string;
+  issuers?: string[];
+  audiences?: string[];
+  algorithms?: string[];
+  poll_interval?: string;
+}
 interface RouterConfig {
+  authentication: { router: { jwt: { jwks: JwksSource[]; header_name?: string; header_value_prefix?: string } } };
   supergraph: { listen: string; path: string };
   override_subgraph_url: Record<string, string>;
   headers: { all: { request: HeaderRule[] } };
@@ -74,6 +83,21 @@ describe('router.yaml', () => {
     const inserted = rules.filter((r) => r.insert).map((r) => r.insert!);
     expect(inserted.map((i) => i.name)).toEqual([SUBGRAPH_SECRET_HEADER]);
     expect(expansion(inserted[0]!.value)).toEqual({ variable: 'SUBGRAPH_SHARED_SECRET', fallback: '' });
+  });
+
+  it("verifies tokens as the gateway does: against the gateway's JWKS, ES256, users' issuer and audience", () => {
+    const { jwt } = router.authentication.router;
+    // Router's defaults: the token in `Authorization: Bearer …`, as clients send it to the gateway.
+    expect(jwt.header_name ?? 'authorization').toMatch(/^authorization$/i);
+    expect(jwt.header_value_prefix ?? 'Bearer').toBe('Bearer');
+    expect(jwt.jwks).toHaveLength(1);
+    const [source] = jwt.jwks;
+    expect(expansion(source!.url)).toEqual({ variable: 'JWKS_URL', fallback: `http://gateway:${defaults.PORT}${JWKS_PATH}` });
+    expect(source!.algorithms).toEqual([TOKEN_ALGORITHM]);
+    expect(source!.issuers).toEqual([defaults.JWT_ISSUER]);
+    expect(source!.audiences).toEqual([defaults.JWT_AUDIENCE]);
+    // Re-read well within the time a new key is published before users signs with it.
+    expect(milliseconds(source!.poll_interval!)).toBeLessThanOrEqual(JWKS_MAX_AGE_SECONDS * 1000);
   });
 
   it("limits depth, aliases, tokens and body size to the gateway's defaults, and nothing the gateway does not", () => {

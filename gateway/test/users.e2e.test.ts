@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, TEST_JWT_SECRET } from '@ott/kit/testing';
+import { errorCodes, TEST_TOKENS } from '@ott/kit/testing';
 import { startStack, type Stack } from './support/stack';
 
 const REGISTER = `mutation ($input: RegisterInput!) {
@@ -186,7 +186,7 @@ describe('bad input', () => {
     const claims = { role: 'USER', sub: auth.user.id, iss: 'ott-users', aud: 'ott-supergraph' };
     const tokens = {
       tampered: `${header}.${forged}.${signature}`,
-      expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET),
+      expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_TOKENS.signing.key, { algorithm: 'ES256', keyid: TEST_TOKENS.signing.kid }),
       wronglySigned: jwt.sign(claims, 'another-secret-of-sufficient-length-for-hs256', { expiresIn: 60 }),
       unsigned: jwt.sign(claims, '', { algorithm: 'none' }),
       garbage: 'not.a.jwt',

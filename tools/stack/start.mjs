@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
-import { ensureDevSecret } from './dev-secret.mjs';
+import { stackTokenKeys, tokenEnv } from './dev-keys.mjs';
 import { ROOT, startInfrastructure, subgraphList } from './services.mjs';
 import { createSupervisor } from './supervisor.mjs';
 import { watchSources } from './watch.mjs';
@@ -27,8 +27,14 @@ const unwatchers = [];
 let infrastructure;
 let stopping = false;
 
+/** This shell's environment without the private keys: only users gets them (through its own `env`). */
+function inherited() {
+  const { JWT_PRIVATE_KEYS: _private, ...rest } = process.env;
+  return rest;
+}
+
 function spawnService(label, cwd, env) {
-  const child = spawn('node', [...SWC, 'src/index.ts'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [...SWC, 'src/index.ts'], { cwd, env: { ...inherited(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (line) => `${label.padEnd(8)}| ${line}`;
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -122,9 +128,12 @@ async function main() {
     REDIS_URL: infrastructure.redisUrl,
     // Subgraphs answer only the gateway and each other, as in a deployment.
     SUBGRAPH_SHARED_SECRET: process.env.SUBGRAPH_SHARED_SECRET ?? randomBytes(32).toString('hex'),
-    // Drawn once and kept (mode 0600), so tokens outlive a restart; never a constant of the source.
-    JWT_SECRET: process.env.JWT_SECRET ?? ensureDevSecret(dataDir).secret,
   };
+  // An ES256 key pair drawn once and kept (the private key mode 0600), so tokens outlive a
+  // restart; never a constant of the source. Every service verifies with the public key; users
+  // alone, which signs, gets the private one.
+  const tokenKeys = stackTokenKeys(dataDir);
+  shared.JWT_PUBLIC_KEYS = tokenKeys.publicKeys;
   console.log(`database: ${infrastructure.mongoUrl}\nredis:    ${infrastructure.redisUrl}`);
 
   const subgraphs = subgraphList();
@@ -132,7 +141,7 @@ async function main() {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'subgraphs', name, 'package.json'), 'utf8'));
     if (manifest.scripts?.seed) {
       console.log(`seeding ${name}…`);
-      pnpm(['--filter', manifest.name, 'run', 'seed'], { env: { ...process.env, ...shared, MONGODB_DB: `ott_${name.replace('-', '')}` } });
+      pnpm(['--filter', manifest.name, 'run', 'seed'], { env: { ...inherited(), ...shared, MONGODB_DB: `ott_${name.replace('-', '')}` } });
     }
   }
 
@@ -140,7 +149,7 @@ async function main() {
     const dir = join(ROOT, 'subgraphs', name);
     if (!existsSync(dir)) throw new Error(`subgraph folder ${dir} is missing`);
     // The gateway is on loopback: subgraphs believe the client address it forwards.
-    launch(name, dir, { ...shared, PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: 'loopback' });
+    launch(name, dir, { ...shared, ...tokenEnv(name, tokenKeys), PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: 'loopback' });
   }
   await Promise.all(subgraphs.map(({ name, port }) => waitReady(name, port)));
 

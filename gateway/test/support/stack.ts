@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { printSubgraphSdl, type Service } from '@ott/kit';
-import { graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
+import { graphql, testEnv, uniqueTag, usersTestEnv, type RequestOptions } from '@ott/kit/testing';
 import { composeSupergraph } from '../../src/compose';
 import { start as startGateway, type GatewayService } from '../../src/index';
 import { SUBGRAPHS, subgraphModule, type SubgraphName } from '../../src/subgraphs';
@@ -72,7 +72,8 @@ export async function startStack(
     for (const name of names) {
       const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));
       // One Redis key prefix for the stack, as for a deployment: each service keeps its keys under its own name there.
-      const subgraphEnv = testEnv(`${tag}_${name}`, { ...SUBGRAPH_DEFAULTS, REDIS_KEY_PREFIX: `t:${tag}:`, ...peers, ...env, ...only[name] });
+      // Users alone gets the private key: it signs, every other service only verifies.
+      const subgraphEnv = (name === 'users' ? usersTestEnv : testEnv)(`${tag}_${name}`, { ...SUBGRAPH_DEFAULTS, REDIS_KEY_PREFIX: `t:${tag}:`, ...peers, ...env, ...only[name] });
       const { start, buildSchema } = await loadSubgraph(name);
       const service = await start(subgraphEnv);
       started.push(service);

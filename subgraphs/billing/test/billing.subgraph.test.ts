@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndexes, signAccessToken, tokenConfig, type Service } from '@ott/kit';
-import { errorCodes, graphql, testEnv, TEST_JWT_SECRET, uniqueTag, typeDirectives } from '@ott/kit/testing';
+import { ensureIndexes, type Service } from '@ott/kit';
+import { errorCodes, graphql, testAccessToken, testEnv, uniqueTag, typeDirectives } from '@ott/kit/testing';
 import { start } from '../src/index';
 import { InvoiceService } from '../src/invoice/invoice.service';
 import { OperationKind, OperationStatus, type Operation } from '../src/operation/operation.model';
@@ -15,8 +15,7 @@ let connection: mongoose.Connection;
 let models: ReturnType<typeof createModels>;
 let provider: TestModePaymentProvider;
 
-const tokens = tokenConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
-const tokenFor = (id: string) => signAccessToken({ id, role: 'USER' }, tokens, 300);
+const tokenFor = (id: string) => testAccessToken({ id, role: 'USER' }, 300);
 const newUserId = () => new mongoose.Types.ObjectId().toHexString();
 
 /** What a process that died mid-way through a subscription leaves behind: a pending operation whose lease has run out. */

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, ensureIndexes, signAccessToken, type RunningServer } from '@ott/kit';
-import { graphql, testEnv, uniqueTag } from '@ott/kit/testing';
+import { connectRedis, createLogger, createRedis, ensureIndexes, type RunningServer } from '@ott/kit';
+import { graphql, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
 import type { Redis } from 'ioredis';
 import { catalogConfig } from '../src/config';
 import { defaultSeed, importCatalog } from '../src/import/catalog.import';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   await ensureIndexes(indexedModels(models));
   await importCatalog(models, defaultSeed());
   server = await service.app.listen('127.0.0.1', 0);
-  adminToken = signAccessToken({ id: new mongoose.Types.ObjectId().toHexString(), role: 'ADMIN' }, config.tokens, 300);
+  adminToken = testAccessToken({ id: new mongoose.Types.ObjectId().toHexString(), role: 'ADMIN' }, 300);
   mongo.getClient().on('commandStarted', (event: mongoose.mongo.CommandStartedEvent) => commands.push(event));
   await graphql(server.url, `{ genres { id } }`);
 });

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import type { TokenConfig } from './config';
+import { TOKEN_ALGORITHM, type SigningTokenConfig, type TokenConfig } from './token-keys';
 import { unauthenticated } from './errors';
 
 export const Roles = ['USER', 'ADMIN'] as const;
@@ -11,15 +11,15 @@ export interface AuthUser {
   role: RoleName;
 }
 
-const ALGORITHM = 'HS256';
-
-export function signAccessToken(user: AuthUser, config: TokenConfig, ttlSeconds: number): string {
+/** Signs with users' newest private key (`kid` names it): only settings holding one can sign. */
+export function signAccessToken(user: AuthUser, config: SigningTokenConfig, ttlSeconds: number): string {
   // `iat` to the millisecond (a NumericDate may have a fraction): a token issued just after a
   // logout, in the same second, must not be taken for one issued before it (token-stamps.ts).
   // `exp` stays whole seconds, counted from the whole second (as expiresIn would count it).
   const now = Date.now();
-  return jwt.sign({ role: user.role, iat: now / 1000, exp: Math.floor(now / 1000) + ttlSeconds }, config.key, {
-    algorithm: ALGORITHM,
+  return jwt.sign({ role: user.role, iat: now / 1000, exp: Math.floor(now / 1000) + ttlSeconds }, config.signing.key, {
+    algorithm: TOKEN_ALGORITHM,
+    keyid: config.signing.kid,
     subject: user.id,
     issuer: config.issuer,
     audience: config.audience,
@@ -40,7 +40,7 @@ export function verifyAccessToken(token: string, config: TokenConfig): AuthUser 
 /**
  * Tokens verified already, per key, until they expire: every request of a signed-in member
  * carries the same token for its 15 minutes, and the gateway and each subgraph verify it
- * again, so an HMAC and a JSON parse per request and per hop become a map lookup. Only tokens
+ * again, so a signature check and a JSON parse per request and per hop become a map lookup. Only tokens
  * that verified are kept; a full map is cleared (it refills with the tokens in use).
  */
 const VERIFIED_TOKENS_MAX = 10_000;
@@ -58,11 +58,18 @@ export function verifyCredentials(token: string, config: TokenConfig): Credentia
   return credentials;
 }
 
+const invalid = () => unauthenticated('The access token is invalid: sign in again.');
+
 function verifyToken(token: string, config: TokenConfig): Credentials {
+  // The key is the one its `kid` names, among the listed public keys, and ES256 only: a token
+  // of another algorithm (HS256 "signed" with a public key, `none`) is refused before any check.
+  const header = jwt.decode(token, { complete: true })?.header;
+  const key = typeof header?.kid === 'string' ? config.keys.get(header.kid) : undefined;
+  if (!key || header?.alg !== TOKEN_ALGORITHM) throw invalid();
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, config.key, {
-      algorithms: [ALGORITHM],
+    payload = jwt.verify(token, key, {
+      algorithms: [TOKEN_ALGORITHM],
       issuer: config.issuer,
       audience: config.audience,
     });
@@ -70,9 +77,7 @@ function verifyToken(token: string, config: TokenConfig): Credentials {
     const expired = error instanceof jwt.TokenExpiredError;
     throw unauthenticated(expired ? 'The access token has expired: refresh it and try again.' : 'The access token is invalid: sign in again.');
   }
-  if (typeof payload === 'string' || typeof payload.sub !== 'string' || !Roles.includes(payload.role) || typeof payload.exp !== 'number') {
-    throw unauthenticated('The access token is invalid: sign in again.');
-  }
+  if (typeof payload === 'string' || typeof payload.sub !== 'string' || !Roles.includes(payload.role) || typeof payload.exp !== 'number') throw invalid();
   // Without `iat` a token counts as issued at the epoch: any stamp of its member refuses it.
   const issuedAt = typeof payload.iat === 'number' ? Math.round(payload.iat * 1000) : 0;
   return Object.freeze({ user: Object.freeze({ id: payload.sub, role: payload.role as RoleName }), issuedAt, expiresAt: new Date(payload.exp * 1000) });

@@ -1,22 +1,23 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { streamConsumerName, type StreamConsumerSettings } from './streams';
-import type { TokenStamps } from './token-stamps';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
 /**
- * Settings every service reads. JWT_SECRET has no default written in the source (anybody who
- * read it could sign an ADMIN token): production requires it, `npm start` draws one at random
- * and keeps it in .data/dev/jwt-secret for the services it starts, tests draw their own.
+ * Settings every service reads. Token keys have no default written in the source (anybody who
+ * read one could sign an ADMIN token): production requires them (token-keys.ts), `npm start`
+ * draws a key pair once and keeps it in .data/dev/ for the services it starts, tests draw their own.
  */
 export const baseEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Verifiers (the gateway, every subgraph but users): the PEM public keys tokens may be signed by. */
+  JWT_PUBLIC_KEYS: z.string().optional(),
+  /** Users only (any other service refuses to start with it): PEM private keys, newest first; it signs with the first. */
+  JWT_PRIVATE_KEYS: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('ott-users'),
   JWT_AUDIENCE: z.string().min(1).default('ott-supergraph'),
   /**
@@ -127,22 +128,6 @@ export const port = (defaultPort: number) =>
 export const boolean = (defaultValue: boolean) =>
   z.enum(['true', 'false', '1', '0']).default(defaultValue ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
 
-export interface TokenConfig {
-  /**
-   * The HS256 secret as a key object: given a plain string, jsonwebtoken first tries it as a
-   * PEM public key and builds a secret key only after that throws, on every call (~1 ms each,
-   * paid by every service on every request).
-   */
-  key: KeyObject;
-  issuer: string;
-  audience: string;
-  /**
-   * Members' "valid after" stamps (set at start-up by `watchTokenStamps`): a token issued
-   * before its member's stamp is refused by every request context made with these settings.
-   */
-  stamps?: TokenStamps;
-}
-
 /** Parses and validates env once; a bad value throws a ConfigError naming the variable. */
 export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
@@ -151,14 +136,4 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return result.data;
-}
-
-export function tokenConfig(config: { NODE_ENV: string; JWT_SECRET?: string; JWT_ISSUER: string; JWT_AUDIENCE: string }): TokenConfig {
-  if (!config.JWT_SECRET && config.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: is required in production');
-  }
-  // Outside production, a process started on its own without JWT_SECRET draws a secret of its
-  // own: its tokens verify nowhere else, and nobody can sign one for it.
-  const secret = config.JWT_SECRET ? Buffer.from(config.JWT_SECRET) : randomBytes(32);
-  return { key: createSecretKey(secret), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 }

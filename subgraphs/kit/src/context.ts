@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { credentialsFromAuthorization, type AuthUser } from './auth';
 import { unauthenticated } from './errors';
-import type { TokenConfig } from './config';
+import type { TokenConfig } from './token-keys';
 import type { Logger } from './logger';
 
 /** What every resolver can rely on; each subgraph extends it with its services and loaders. */

@@ -17,8 +17,6 @@ export {
   port,
   redisEnv,
   SUBGRAPH_SECRET_HEADER,
-  tokenConfig,
-  type TokenConfig,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
 export { createRequestContext, requireUser, type RequestContext } from './context';
@@ -54,6 +52,19 @@ export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudg
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
 export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
+export {
+  generateTokenKeyPair,
+  jwks,
+  keyId,
+  privateKeysFromPem,
+  publicKeysFromPem,
+  signingTokenConfig,
+  TOKEN_ALGORITHM,
+  tokenConfig,
+  type PublicJwk,
+  type SigningTokenConfig,
+  type TokenConfig,
+} from './token-keys';
 export { TokenStamps, tokenStampChannel, tokenStampKey, watchTokenStamps } from './token-stamps';
 export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
 export { codePointLabel, isInvisibleText, textProblem, type TextRules } from './text';

@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Credentials } from './auth';
-import type { TokenConfig } from './config';
+import type { TokenConfig } from './token-keys';
 import { unauthenticated } from './errors';
 import type { Logger } from './logger';
 import { openRedis, REDIS_RETRY_AFTER_MS } from './redis';

@@ -1,4 +1,4 @@
-import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig, trustProxyEnv } from '@ott/kit';
+import { baseEnv, loadConfig, mongoEnv, port, redisEnv, signingTokenConfig, trustProxyEnv } from '@ott/kit';
 import { z } from 'zod';
 
 const count = (defaultValue: number) => z.coerce.number().int().min(1).max(1_000_000).default(defaultValue);
@@ -27,7 +27,7 @@ const env = {
 
 export function usersConfig(source: NodeJS.ProcessEnv) {
   const config = loadConfig(env, source);
-  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production' };
+  return { ...config, tokens: signingTokenConfig(config), production: config.NODE_ENV === 'production' };
 }
 
 export type UsersConfig = ReturnType<typeof usersConfig>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
-import { errorCodes, graphql, testEnv, uniqueTag } from '@ott/kit/testing';
+import { errorCodes, graphql, uniqueTag, usersTestEnv } from '@ott/kit/testing';
 import { start } from '../src/index';
 
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id displayName } } }`;
@@ -34,7 +34,7 @@ function register(displayName: string) {
 
 beforeAll(async () => {
   tag = uniqueTag('users_names');
-  users = await start(testEnv(tag, { REGISTRATIONS_PER_IP: '1000' }));
+  users = await start(usersTestEnv(tag, { REGISTRATIONS_PER_IP: '1000' }));
 });
 afterAll(() => users?.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, createLogger, createRedis, EntityClient, VersionedCache, type Service } from '@ott/kit';
-import { graphql, testEnv, uniqueTag } from '@ott/kit/testing';
+import { graphql, testEnv, uniqueTag, usersTestEnv } from '@ott/kit/testing';
 import { start as startUsers } from '../src/index';
 
 const logger = createLogger('entity-client-test', 'silent');
@@ -10,7 +10,7 @@ const redisEnv = testEnv(uniqueTag('entityclient'));
 const redis = createRedis('test', { url: redisEnv.REDIS_URL!, keyPrefix: redisEnv.REDIS_KEY_PREFIX! }, logger);
 
 beforeAll(async () => {
-  users = await startUsers(testEnv(uniqueTag('entityclient_users')));
+  users = await startUsers(usersTestEnv(uniqueTag('entityclient_users')));
   await connectRedis(redis);
   ids = [];
   for (const name of ['ann', 'ben']) {

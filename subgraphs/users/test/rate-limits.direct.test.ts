@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
-import { errorCodes, graphql, logCapture, startPrivateRedis, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
+import { errorCodes, graphql, logCapture, startPrivateRedis, uniqueTag, usersTestEnv, type RequestOptions } from '@ott/kit/testing';
 import { start } from '../src/index';
 import { expectRateLimited, LIMITS, PASSWORD } from './support';
 
@@ -15,7 +15,7 @@ const logs = logCapture();
 
 beforeAll(async () => {
   redisServer = await startPrivateRedis();
-  users = await start(testEnv(uniqueTag('users_direct_limits'), { ...LIMITS, LOG_LEVEL: 'warn', REDIS_URL: redisServer.url }), logs.destination);
+  users = await start(usersTestEnv(uniqueTag('users_direct_limits'), { ...LIMITS, LOG_LEVEL: 'warn', REDIS_URL: redisServer.url }), logs.destination);
 });
 afterAll(async () => {
   await users?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
-import { errorCodes, graphql, testEnv, uniqueTag, type RequestOptions } from '@ott/kit/testing';
+import { errorCodes, graphql, uniqueTag, usersTestEnv, type RequestOptions } from '@ott/kit/testing';
 import { expectRateLimited, LIMITS, PASSWORD } from './support';
 import { start } from '../src/index';
 
@@ -11,7 +11,7 @@ const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $em
 let users: Service;
 
 beforeAll(async () => {
-  users = await start(testEnv(uniqueTag('users_limits'), { ...LIMITS, TRUST_PROXY: 'loopback' }));
+  users = await start(usersTestEnv(uniqueTag('users_limits'), { ...LIMITS, TRUST_PROXY: 'loopback' }));
 });
 afterAll(() => users?.close());
 

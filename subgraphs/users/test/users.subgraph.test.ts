@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
-import { errorCodes, graphql, testEnv, uniqueTag, typeDirectives } from '@ott/kit/testing';
+import { errorCodes, graphql, uniqueTag, usersTestEnv, typeDirectives } from '@ott/kit/testing';
 import { start } from '../src/index';
 
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`;
@@ -20,7 +20,7 @@ async function register(name: string) {
 }
 
 beforeAll(async () => {
-  env = testEnv(uniqueTag('users_direct'));
+  env = usersTestEnv(uniqueTag('users_direct'));
   users = await start(env);
   alice = await register('alice');
   bob = await register('bob');
@@ -95,6 +95,6 @@ describe('the users subgraph reached directly', () => {
 
   it('refuses to start with an invalid setting and names it', async () => {
     await expect(start({ ...env, PORT: 'eighty' })).rejects.toThrow(/PORT/);
-    await expect(start({ ...env, NODE_ENV: 'production', JWT_SECRET: '' })).rejects.toThrow(/JWT_SECRET/);
+    await expect(start({ ...env, NODE_ENV: 'production', JWT_PRIVATE_KEYS: '' })).rejects.toThrow(/JWT_PRIVATE_KEYS: is required in production/);
   });
 });

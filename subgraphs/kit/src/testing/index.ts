@@ -3,13 +3,13 @@ import { Writable } from 'node:stream';
 import { parse, print } from 'graphql';
 import { inject } from 'vitest';
 import { signAccessToken, type AuthUser } from '../auth';
-import { tokenConfig } from '../config';
+import { generateTokenKeyPair, signingTokenConfig } from '../token-keys';
 
-/** Drawn per test process: no secret that signs tokens is written in the source, not even a test one. */
-export const TEST_JWT_SECRET = randomBytes(32).toString('base64url');
+/** Drawn per test process: no key that signs tokens is written in the source, not even a test one. */
+export const TEST_TOKEN_KEYS = generateTokenKeyPair();
 
-/** The token settings every service under test uses (testEnv's JWT_SECRET, default issuer and audience). */
-export const TEST_TOKENS = tokenConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
+/** Users' token settings under test (usersTestEnv's JWT_PRIVATE_KEYS, default issuer and audience): they sign as users does. */
+export const TEST_TOKENS = signingTokenConfig({ NODE_ENV: 'test', JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
 
 /** An access token as users would issue it, for tests that need a caller but not an account. */
 export const testAccessToken = (user: AuthUser, ttlSeconds = 600) => signAccessToken(user, TEST_TOKENS, ttlSeconds);
@@ -17,7 +17,10 @@ export const testAccessToken = (user: AuthUser, ttlSeconds = 600) => signAccessT
 /** A short random tag that keeps one test file's databases and keys apart from the others'. */
 export const uniqueTag = (label: string) => `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}_${randomBytes(4).toString('hex')}`;
 
-/** Environment for a service under test: real infrastructure, own database and key prefix, port 0. */
+/**
+ * Environment for a service under test: real infrastructure, own database and key prefix, port 0,
+ * and the test public key (JWT_PUBLIC_KEYS). Users, which signs, takes `usersTestEnv`.
+ */
 export function testEnv(tag: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'test',
@@ -30,10 +33,13 @@ export function testEnv(tag: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.
     MONGODB_DB: `t_${tag}`,
     REDIS_URL: inject('redisUrl'),
     REDIS_KEY_PREFIX: `t:${tag}:`,
-    JWT_SECRET: TEST_JWT_SECRET,
+    JWT_PUBLIC_KEYS: TEST_TOKEN_KEYS.publicKey,
     ...overrides,
   };
 }
+
+/** testEnv with the test private key too: for the users service only (any other refuses to start with it). */
+export const usersTestEnv = (tag: string, overrides: NodeJS.ProcessEnv = {}) => testEnv(tag, { JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey, ...overrides });
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;

@@ -10,7 +10,7 @@ import {
   unauthenticated,
   type Logger,
   type RateLimiter,
-  type TokenConfig,
+  type SigningTokenConfig,
 } from '@ott/kit';
 import type { UserDocument, UserService } from '../user/user.service';
 import { normalizeEmail } from '../user/user.validation';
@@ -18,7 +18,7 @@ import type { RefreshTokenModel } from './refresh-token.model';
 import type { TokenRevocation } from './token-revocation';
 
 export interface SessionSettings {
-  tokens: TokenConfig;
+  tokens: SigningTokenConfig;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
 }

@@ -1,1 +1,0 @@
-export function ensureDevSecret(dataDir: string): { secret: string; file: string };
