@@ -62,7 +62,7 @@ beforeAll(async () => {
   composeConfigBin = ensureComposeConfig();
   base = rendered('deploy/base');
   withRouter = rendered('deploy/overlays/router');
-  const secrets = { JWT_SECRET: 'a'.repeat(32), SUBGRAPH_SHARED_SECRET: 'b'.repeat(32), PLAYBACK_URL_SECRET: 'c'.repeat(32), ADMIN_PASSWORD: 'x' };
+  const secrets = { JWT_PRIVATE_KEYS: 'private-pem', JWT_PUBLIC_KEYS: 'public-pem', SUBGRAPH_SHARED_SECRET: 'b'.repeat(32), PLAYBACK_URL_SECRET: 'c'.repeat(32), ADMIN_PASSWORD: 'x' };
   const loaded = spawnSync(composeConfigBin, ['-f', resolve(ROOT, 'docker-compose.yml')], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...secrets }, encoding: 'utf8' });
   compose = (JSON.parse(loaded.stdout) as { services: typeof compose }).services;
   scratch = mkdtempSync(join(tmpdir(), 'kube-check-'));
@@ -153,13 +153,13 @@ describe('tools/kube-check', () => {
 
   it('refuses a secret set literally, a Secret object, a missing probe and a Deployment without its PodDisruptionBudget', () => {
     const literal = kubeCheck(
-      variant('literal-secret', 'billing.yaml', (text) => text.replace('valueFrom: { secretKeyRef: { name: ott-secrets, key: jwt-secret } }', 'value: "not-a-secret-any-more-0123456789abcdef"')),
+      variant('literal-secret', 'users.yaml', (text) => text.replace('valueFrom: { secretKeyRef: { name: ott-secrets, key: jwt-private-keys } }', 'value: "-----BEGIN PRIVATE KEY-----"')),
     );
     expect(literal.status).not.toBe(0);
-    expect(literal.stderr).toContain('Deployment billing, container billing: JWT_SECRET must come from a Secret');
+    expect(literal.stderr).toContain('Deployment users, container users: JWT_PRIVATE_KEYS must come from a Secret');
 
     const secretObject = kubeCheck(
-      variant('secret-object', 'config.yaml', (text) => `${text}---\napiVersion: v1\nkind: Secret\nmetadata: { name: ott-secrets }\nstringData: { jwt-secret: x }\n`),
+      variant('secret-object', 'config.yaml', (text) => `${text}---\napiVersion: v1\nkind: Secret\nmetadata: { name: ott-secrets }\nstringData: { jwt-private-keys: x }\n`),
     );
     expect(secretObject.stderr).toContain('Secret ott-secrets: secrets are created in the cluster');
 

@@ -17,7 +17,7 @@ import (
 
 // Variables whose values are secrets: set only from a Secret (secretKeyRef), never literally.
 // The database and Redis URLs count: they carry the password where there is one.
-var secretName = regexp.MustCompile(`(SECRET|PASSWORD|TOKEN|_KEY)$|^(MONGODB|REDIS)_URL$`)
+var secretName = regexp.MustCompile(`(SECRET|PASSWORD|TOKEN|_KEY|_KEYS)$|^(MONGODB|REDIS)_URL$`)
 
 type manifests struct {
 	deployments []*appsv1.Deployment
