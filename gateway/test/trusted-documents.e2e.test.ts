@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '@ott/kit';
+import { logCapture } from '@ott/kit/testing';
+import { start as startGateway } from '../src/index';
+import { loadManifest } from '../src/trusted-documents';
+import { seedCatalog } from './support/catalog-fixture';
+import { startStack, type Stack } from './support/stack';
+
+// Frontends ship the manifest codegen writes (schema/client/persisted-documents.json) and send
+// a document's id alone; production may run nothing else (GATEWAY_TRUSTED_DOCUMENTS=require).
+
+const manifest = JSON.parse(readFileSync(resolve(__dirname, '../../schema/client/persisted-documents.json'), 'utf8')) as Record<string, string>;
+const [genresId, genresDocument] = Object.entries(manifest).find(([, document]) => document.startsWith('query Genres '))!;
+const genresHash = genresId.replace(/^sha256:/, '');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const UNLISTED = '{ genres { slug } }';
+
+let stack: Stack;
+let allowing: Service;
+let requiring: Service;
+const allowingLogs = logCapture();
+const requiringLogs = logCapture();
+
+beforeAll(async () => {
+  stack = await startStack('trusted-docs', ['users', 'catalog']);
+  await seedCatalog(stack.subgraphEnvs.catalog!);
+  allowing = await startGateway({ ...stack.gatewayEnv, PORT: '0', LOG_LEVEL: 'info' }, stack.supergraphSdl, allowingLogs.destination);
+  requiring = await startGateway(
+    { ...stack.gatewayEnv, NODE_ENV: 'production', GATEWAY_TRUSTED_DOCUMENTS: 'require', PORT: '0', LOG_LEVEL: 'info' },
+    stack.supergraphSdl,
+    requiringLogs.destination,
+  );
+});
+afterAll(async () => {
+  await requiring?.close();
+  await allowing?.close();
+  await stack?.close();
+});
+
+interface Answer {
+  status: number;
+  body: { data?: { genres?: { slug: string }[] } | null; errors?: { message: string; extensions: { code: string } }[] };
+}
+
+async function post(url: string, body: Record<string, unknown>): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+const apq = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
+
+function expectGenres(answer: Answer) {
+  expect(answer.body.errors).toBeUndefined();
+  expect(answer.status).toBe(200);
+  expect(answer.body.data?.genres?.length).toBeGreaterThan(0);
+}
+
+function expectRefusal(answer: Answer, code: string) {
+  expect(answer.status).toBe(400);
+  expect(answer.body.errors?.map((e) => e.extensions.code)).toEqual([code]);
+  expect(answer.body.data).toBeUndefined();
+}
+
+describe('GATEWAY_TRUSTED_DOCUMENTS=allow (the default)', () => {
+  it('runs a listed document by its documentId alone, over POST and GET', async () => {
+    expectGenres(await post(allowing.url, { documentId: genresId }));
+    expectGenres(await post(allowing.url, { documentId: genresHash, extensions: {} }));
+    expectGenres(await post(allowing.url, { extensions: { documentId: genresId } }));
+    const get = await fetch(`${allowing.url}?documentId=${encodeURIComponent(genresId)}`, { headers: { 'apollo-require-preflight': '1' } });
+    expectGenres({ status: get.status, body: (await get.json()) as Answer['body'] });
+  });
+
+  it("runs a listed document by APQ's hash alone, never registered before", async () => {
+    expectGenres(await post(allowing.url, { extensions: apq(genresHash) }));
+  });
+
+  it('answers an unknown documentId with PERSISTED_QUERY_NOT_FOUND', async () => {
+    expectRefusal(await post(allowing.url, { documentId: `sha256:${sha256(UNLISTED)}` }), 'PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it('still runs documents it does not list, and APQ for them', async () => {
+    expectGenres(await post(allowing.url, { query: UNLISTED }));
+    expectGenres(await post(allowing.url, { query: UNLISTED, extensions: apq(sha256(UNLISTED)) }));
+    expectGenres(await post(allowing.url, { extensions: apq(sha256(UNLISTED)) }));
+  });
+
+  it('refuses a hash that does not match its document as the client error PERSISTED_QUERY_HASH_MISMATCH, logging no error', async () => {
+    const before = allowingLogs.lines.length;
+    expectRefusal(await post(allowing.url, { query: UNLISTED, extensions: apq(genresHash) }), 'PERSISTED_QUERY_HASH_MISMATCH');
+    expectRefusal(await post(allowing.url, { query: UNLISTED, documentId: genresId }), 'PERSISTED_QUERY_HASH_MISMATCH');
+    const logged = allowingLogs.lines.slice(before);
+    expect(logged.filter((line) => line.level === 'error' || Number(line.level) >= 50)).toEqual([]);
+    expect(JSON.stringify(logged)).not.toMatch(/stack/i);
+    expect(logged.filter((line) => line.msg === 'graphql request').map((line) => line.errors)).toEqual([
+      ['PERSISTED_QUERY_HASH_MISMATCH'],
+      ['PERSISTED_QUERY_HASH_MISMATCH'],
+    ]);
+  });
+});
+
+describe('GATEWAY_TRUSTED_DOCUMENTS=require (production)', () => {
+  it('runs listed documents, by id or as their exact text', async () => {
+    expectGenres(await post(requiring.url, { documentId: genresId }));
+    expectGenres(await post(requiring.url, { extensions: apq(genresHash) }));
+    expectGenres(await post(requiring.url, { query: genresDocument }));
+  });
+
+  it('refuses anything the manifest does not list with PERSISTED_QUERY_NOT_IN_LIST', async () => {
+    expectRefusal(await post(requiring.url, { query: UNLISTED }), 'PERSISTED_QUERY_NOT_IN_LIST');
+    expectRefusal(await post(requiring.url, { query: UNLISTED, extensions: apq(sha256(UNLISTED)) }), 'PERSISTED_QUERY_NOT_IN_LIST');
+    expectRefusal(await post(requiring.url, { extensions: apq(sha256(UNLISTED)) }), 'PERSISTED_QUERY_NOT_IN_LIST');
+    expectRefusal(await post(requiring.url, { documentId: `sha256:${sha256(UNLISTED)}` }), 'PERSISTED_QUERY_NOT_IN_LIST');
+    expectRefusal(await post(requiring.url, { query: UNLISTED, extensions: apq(genresHash) }), 'PERSISTED_QUERY_HASH_MISMATCH');
+    expect(requiringLogs.lines.filter((line) => line.level === 'error' || Number(line.level) >= 50)).toEqual([]);
+  });
+});
+
+describe('the manifest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ott-manifest-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (content: string) => {
+    const path = join(dir, `${sha256(content)}.json`);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('is loaded keyed by bare hash, whatever the prefix', () => {
+    const listed = loadManifest(write(JSON.stringify({ [`sha256:${sha256(UNLISTED)}`]: UNLISTED })));
+    expect([...listed]).toEqual([[sha256(UNLISTED), UNLISTED]]);
+  });
+
+  it('stops the start when an id is not the hash of its document, or the file is not a manifest', () => {
+    expect(() => loadManifest(write(JSON.stringify({ [genresHash]: UNLISTED })))).toThrow(/not the SHA-256 of its document/);
+    expect(() => loadManifest(write('[]'))).toThrow(/not an object/);
+    expect(() => loadManifest(join(dir, 'missing.json'))).toThrow(/cannot read the manifest/);
+  });
+});
