@@ -4,6 +4,7 @@ import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Log
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
+import { serveGraphiQL } from './explorer/graphiql';
 import { costLimitPlugin, limitRules } from './limits';
 import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
@@ -64,6 +65,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments), costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
+    routes: config.production ? undefined : (app) => serveGraphiQL(app, logger),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({
         httpServer,
