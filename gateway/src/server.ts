@@ -11,7 +11,7 @@ import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { SubgraphSource } from './subgraph-source';
-import { loadManifest, trustedDocumentsPlugin } from './trusted-documents';
+import { trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
@@ -29,7 +29,6 @@ export interface GatewayDeps {
 
 export function createServer({ config, supergraphSdl, events, redis, logger }: GatewayDeps) {
   const metrics = gatewayMetrics(serviceMetrics('gateway'));
-  const trustedDocuments = config.GATEWAY_TRUSTED_DOCUMENTS === 'off' ? new Map<string, string>() : loadManifest(config.trustedDocumentsPath);
   const budget = requestBudget(new RateLimits(redis, logger), {
     perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
     perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
@@ -63,7 +62,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
-    plugins: [trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments), costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
+    plugins: [trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments(config, logger)), costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
     routes: config.production ? undefined : (app) => serveGraphiQL(app, logger),
     attach: (httpServer, apollo) => {

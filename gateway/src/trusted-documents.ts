@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
+import type { Logger } from '@ott/kit';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
 
@@ -48,6 +49,27 @@ export function loadManifest(path: string): Map<string, string> {
     documents.set(normalizeId(id), document);
   }
   return documents;
+}
+
+/**
+ * The documents the gateway runs by id. `require` without its manifest stops the start (it
+ * would refuse everything), as does a manifest named by GATEWAY_TRUSTED_DOCUMENTS_PATH that
+ * cannot be read, or any manifest that is not sound; `allow` without one at the default place
+ * (a supergraph kept elsewhere) runs what clients send, and says so.
+ */
+export function trustedDocuments(
+  config: { GATEWAY_TRUSTED_DOCUMENTS: TrustedDocumentsMode; GATEWAY_TRUSTED_DOCUMENTS_PATH?: string; trustedDocumentsPath: string },
+  logger: Logger,
+): Map<string, string> {
+  const mode = config.GATEWAY_TRUSTED_DOCUMENTS;
+  if (mode === 'off') return new Map();
+  if (mode === 'allow' && !config.GATEWAY_TRUSTED_DOCUMENTS_PATH && !existsSync(config.trustedDocumentsPath)) {
+    logger.warn({ path: config.trustedDocumentsPath }, 'no trusted-documents manifest: no document runs by id');
+    return new Map();
+  }
+  const listed = loadManifest(config.trustedDocumentsPath);
+  logger.info({ mode, documents: listed.size }, 'trusted documents loaded');
+  return listed;
 }
 
 const refusal = (code: string, message: string) => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });

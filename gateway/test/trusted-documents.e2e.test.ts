@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service } from '@ott/kit';
+import { createLogger, type Service } from '@ott/kit';
 import { logCapture } from '@ott/kit/testing';
 import { start as startGateway } from '../src/index';
-import { loadManifest } from '../src/trusted-documents';
+import { loadManifest, trustedDocuments } from '../src/trusted-documents';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 
@@ -137,5 +137,16 @@ describe('the manifest', () => {
     expect(() => loadManifest(write(JSON.stringify({ [genresHash]: UNLISTED })))).toThrow(/not the SHA-256 of its document/);
     expect(() => loadManifest(write('[]'))).toThrow(/not an object/);
     expect(() => loadManifest(join(dir, 'missing.json'))).toThrow(/cannot read the manifest/);
+  });
+
+  it('may be missing at its default place with allow only: require, or a path that was set, stops the start', () => {
+    const logs = logCapture();
+    const logger = createLogger('gateway', 'info', logs.destination);
+    const missing = join(dir, 'missing.json');
+    expect(trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'allow', trustedDocumentsPath: missing }, logger).size).toBe(0);
+    expect(logs.messages('no trusted-documents manifest: no document runs by id')).toHaveLength(1);
+    expect(() => trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'require', trustedDocumentsPath: missing }, logger)).toThrow(/cannot read/);
+    expect(() => trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'allow', GATEWAY_TRUSTED_DOCUMENTS_PATH: missing, trustedDocumentsPath: missing }, logger)).toThrow(/cannot read/);
+    expect(trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'off', trustedDocumentsPath: missing }, logger).size).toBe(0);
   });
 });
