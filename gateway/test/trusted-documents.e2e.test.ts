@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createClient } from 'graphql-ws';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createLogger, type Service } from '@ott/kit';
-import { logCapture } from '@ott/kit/testing';
+import { logCapture, testAccessToken } from '@ott/kit/testing';
 import { start as startGateway } from '../src/index';
 import { loadManifest, trustedDocuments } from '../src/trusted-documents';
 import { seedCatalog } from './support/catalog-fixture';
@@ -116,6 +119,24 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=require (production)', () => {
     expectRefusal(await post(requiring.url, { documentId: `sha256:${sha256(UNLISTED)}` }), 'PERSISTED_QUERY_NOT_IN_LIST');
     expectRefusal(await post(requiring.url, { query: UNLISTED, extensions: apq(genresHash) }), 'PERSISTED_QUERY_HASH_MISMATCH');
     expect(requiringLogs.lines.filter((line) => line.level === 'error' || Number(line.level) >= 50)).toEqual([]);
+  });
+});
+
+describe('GATEWAY_TRUSTED_DOCUMENTS=require over WebSocket', () => {
+  it('holds queries sent over the socket to the list as well', async () => {
+    const token = testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'USER' });
+    const client = createClient({ url: requiring.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const run = (query: string) =>
+      new Promise<unknown>((resolve) => {
+        let result: unknown;
+        client.subscribe({ query }, { next: (value) => (result = value), error: (error) => resolve({ error }), complete: () => resolve(result) });
+      });
+    try {
+      expect(await run(UNLISTED)).toMatchObject({ error: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
+      expect(await run(genresDocument)).toMatchObject({ data: { genres: expect.any(Array) } });
+    } finally {
+      await client.dispose();
+    }
   });
 });
 
