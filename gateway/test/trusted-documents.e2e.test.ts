@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { createLogger, type Service } from '@ott/kit';
 import { logCapture, testAccessToken } from '@ott/kit/testing';
 import { start as startGateway } from '../src/index';
+import { GenresDocument } from '../../schema/client/graphql';
 import { loadManifest, trustedDocuments } from '../src/trusted-documents';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
@@ -119,6 +120,31 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=require (production)', () => {
     expectRefusal(await post(requiring.url, { documentId: `sha256:${sha256(UNLISTED)}` }), 'PERSISTED_QUERY_NOT_IN_LIST');
     expectRefusal(await post(requiring.url, { query: UNLISTED, extensions: apq(genresHash) }), 'PERSISTED_QUERY_HASH_MISMATCH');
     expect(requiringLogs.lines.filter((line) => line.level === 'error' || Number(line.level) >= 50)).toEqual([]);
+  });
+});
+
+describe("Apollo Client's persisted-queries link, set up as the README says", () => {
+  it('runs the generated documents on a gateway that requires trusted documents, sending their hash alone', async () => {
+    const { ApolloClient, HttpLink, InMemoryCache } = await import('@apollo/client/core');
+    const { createPersistedQueryLink } = await import('@apollo/client/link/persisted-queries');
+    const sent: unknown[] = [];
+    const client = new ApolloClient({
+      link: createPersistedQueryLink({ generateHash: (document) => (document as { __meta__?: { hash: string } }).__meta__!.hash.replace('sha256:', '') }).concat(
+        new HttpLink({
+          uri: requiring.url,
+          fetch: async (input, init) => {
+            sent.push(JSON.parse(String(init?.body)));
+            return fetch(input, init);
+          },
+        }),
+      ),
+      cache: new InMemoryCache(),
+    });
+    const { data } = await client.query({ query: GenresDocument });
+    expect(data.genres.length).toBeGreaterThan(0);
+    // The cache needs the __typename it would have asked for: the manifest's document has it.
+    expect(data.genres[0]!.__typename).toBe('Genre');
+    expect(sent).toEqual([{ operationName: 'Genres', variables: {}, extensions: { persistedQuery: { version: 1, sha256Hash: genresHash } } }]);
   });
 });
 
