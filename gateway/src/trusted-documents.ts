@@ -72,6 +72,9 @@ export function trustedDocuments(
   return listed;
 }
 
+/** An id as the client sent it, shortened for a message: it may be anything. */
+const shown = (id: string) => JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
+
 const refusal = (code: string, message: string) => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 
 /** The GraphQL-over-HTTP `documentId` (body or GET parameter), or `extensions.documentId`. */
@@ -100,15 +103,15 @@ export function decide(request: GraphQLRequest, mode: TrustedDocumentsMode, list
     if (id === undefined) return { run: 'as-sent' };
     const document = listed.get(normalizeId(id));
     if (document !== undefined) return { run: 'listed', document };
-    if (mode === 'require') return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_IN_LIST, `This gateway runs trusted documents only, and ${id} is not one of them.`) };
-    if (documentId !== undefined) return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_FOUND, `No trusted document has the id ${documentId}.`) };
+    if (mode === 'require') return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_IN_LIST, `This gateway runs trusted documents only, and ${shown(id)} is not one of them.`) };
+    if (documentId !== undefined) return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_FOUND, `No trusted document has the id ${shown(documentId)}.`) };
     // An APQ hash this gateway may have cached: Apollo Server looks it up (PERSISTED_QUERY_NOT_FOUND if not).
     return { run: 'as-sent' };
   }
   const hash = sha256(query);
   for (const id of [documentId, apqHash]) {
     if (id !== undefined && normalizeId(id) !== hash) {
-      return { run: 'refused', error: refusal(TrustedDocumentCode.HASH_MISMATCH, `The document's SHA-256 is ${hash}, not the ${id} sent with it: send the hash of the exact document, or the document alone.`) };
+      return { run: 'refused', error: refusal(TrustedDocumentCode.HASH_MISMATCH, `The document's SHA-256 is ${hash}, not the ${shown(id)} sent with it: send the hash of the exact document, or the document alone.`) };
     }
   }
   if (mode === 'require' && !listed.has(hash)) {
@@ -126,8 +129,9 @@ const PLACEHOLDER = '{ __typename }';
  * `require` refuses anything the manifest does not list. Queries the gateway runs itself for
  * subscribers (`subscriptionUpdate`) are not clients' documents and pass.
  *
- * Apollo Server reads the document (and checks APQ hashes, answering a mismatch as an unmasked
- * 500) after every plugin's requestDidStart, and only refusals from didResolveOperation reach
+ * Apollo Server reads the document (and checks APQ hashes, answering a mismatch with an error
+ * without a code, which the error formatter logs and masks as INTERNAL_SERVER_ERROR) after every
+ * plugin's requestDidStart, and only refusals from didResolveOperation reach
  * the client with their code while the request is still logged and counted like any other: so a
  * refused request runs the placeholder up to operation resolution, where its refusal is thrown.
  */
