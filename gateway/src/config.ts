@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { baseEnv, loadConfig, port, redisEnv, tokenConfig, trustProxyEnv } from '@ott/kit';
 import { z } from 'zod';
 import { SUBGRAPHS } from './subgraphs';
@@ -39,6 +39,13 @@ const env = {
   /** Updates queued for a subscriber that reads too slowly before its socket is closed (1013). */
   SUBSCRIPTION_BUFFER_EVENTS: z.coerce.number().int().min(1).max(10_000).default(100),
   WS_KEEPALIVE_SECONDS: z.coerce.number().min(1).max(300).default(12),
+  /**
+   * Trusted documents (gateway/src/trusted-documents.ts): `off`, `allow` (the manifest's documents
+   * run by id, anything else too) or `require` (nothing but the manifest's documents).
+   */
+  GATEWAY_TRUSTED_DOCUMENTS: z.enum(['off', 'allow', 'require']).default('allow'),
+  /** The manifest codegen writes; by default client/persisted-documents.json beside the supergraph. */
+  GATEWAY_TRUSTED_DOCUMENTS_PATH: z.string().min(1).optional(),
   ...Object.fromEntries(SUBGRAPHS.map((s) => [s.urlVariable, url])),
 };
 
@@ -54,7 +61,8 @@ export function gatewayConfig(source: NodeJS.ProcessEnv) {
     maxTokens: config.MAX_QUERY_TOKENS,
     maxCost: config.MAX_QUERY_COST,
   };
-  return { ...config, tokens: tokenConfig(config), production: config.NODE_ENV === 'production', subgraphUrls, limits };
+  const trustedDocumentsPath = config.GATEWAY_TRUSTED_DOCUMENTS_PATH ?? join(dirname(config.SUPERGRAPH_PATH), 'client/persisted-documents.json');
+  return { ...config, trustedDocumentsPath, tokens: tokenConfig(config), production: config.NODE_ENV === 'production', subgraphUrls, limits };
 }
 
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;

@@ -4,6 +4,7 @@ import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Log
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
+import { serveGraphiQL } from './explorer/graphiql';
 import { mountJwks } from './jwks';
 import { costLimitPlugin, limitRules } from './limits';
 import { OutagePaths } from './outage-paths';
@@ -11,6 +12,7 @@ import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { SubgraphSource } from './subgraph-source';
+import { trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 import { PlaybackFeed } from './subscriptions/playback-feed';
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
@@ -61,9 +63,12 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
-    plugins: [costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
+    plugins: [trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments(config, logger)), costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
-    routes: (express) => mountJwks(express, config.tokens),
+    routes: (app) => {
+      mountJwks(app, config.tokens);
+      if (!config.production) serveGraphiQL(app, logger);
+    },
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({
         httpServer,

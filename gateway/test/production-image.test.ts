@@ -116,11 +116,13 @@ describe('the production image, built here as its Dockerfile builds it', () => {
       expect(existsSync(join(kit, 'src'))).toBe(false);
       expect(existsSync(join(kit, 'dist/testing'))).toBe(false);
       const installed = readdirSync(join(dir, 'node_modules/.pnpm'));
-      for (const devOnly of ['vitest@', '@swc+core@', '@swc-node+register@', 'typescript@', 'eslint@', '@ott+catalog@']) {
+      for (const devOnly of ['vitest@', '@swc+core@', '@swc-node+register@', 'typescript@', 'eslint@', '@ott+catalog@', 'graphiql@', 'react-dom@']) {
         expect(installed.filter((name) => name.startsWith(devOnly)), `${dir}: ${devOnly}`).toEqual([]);
       }
     }
     expect(readFileSync(join(gatewayDir, 'schema/supergraph.graphql'), 'utf8')).toBe(readFileSync(resolve(ROOT, 'schema/supergraph.graphql'), 'utf8'));
+    const manifest = 'schema/client/persisted-documents.json';
+    expect(readFileSync(join(gatewayDir, manifest), 'utf8')).toBe(readFileSync(resolve(ROOT, manifest), 'utf8'));
   });
 
   it('runs under plain node, no loader, and users answers ready', async () => {
@@ -160,7 +162,16 @@ describe('the production image, built here as its Dockerfile builds it', () => {
     }
   });
 
-  it('on SIGTERM (docker stop) answers not ready while it drains, then exits with 0', async () => {
+  it("runs a document of the trusted-documents manifest, found beside the supergraph, by its id alone", async () => {
+    const manifest = JSON.parse(readFileSync(join(gatewayDir, 'schema/client/persisted-documents.json'), 'utf8')) as Record<string, string>;
+    const documentId = Object.keys(manifest).find((id) => manifest[id]!.startsWith('mutation Login('))!;
+    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId, variables: ADMIN }) });
+    const body = (await response.json()) as { data?: { login: { accessToken: string } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.login.accessToken).toEqual(expect.any(String));
+  });
+
+    it('on SIGTERM (docker stop) answers not ready while it drains, then exits with 0', async () => {
     const stopped = users.stop();
     // The signal arrives a moment later; the drain lasts SHUTDOWN_DRAIN_SECONDS (1).
     let draining = await fetch(`${users.url}/health/ready`);

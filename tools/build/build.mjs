@@ -86,7 +86,8 @@ export function servicePackage(service) {
  * workspace's own (the kit) copied in with their dist/, resolved from the lockfile. pnpm 10
  * deploys without --legacy only with injected workspace packages, so that is set for this
  * command alone (the workspace itself keeps linking its packages). pnpm 10 ignores
- * `publishConfig` here, hence the export condition. The gateway also gets the supergraph.
+ * `publishConfig` here, hence the export condition. The gateway also gets the supergraph
+ * and, beside it, the trusted-documents manifest (GATEWAY_TRUSTED_DOCUMENTS_PATH's default).
  */
 export function deployService(service, target, { offline = true } = {}) {
   const [pnpm, ...prefix] = pnpmCommand();
@@ -96,6 +97,8 @@ export function deployService(service, target, { offline = true } = {}) {
   if (service === 'gateway') {
     mkdirSync(join(target, 'schema'), { recursive: true });
     writeFileSync(join(target, 'schema/supergraph.graphql'), readFileSync(join(ROOT, 'schema/supergraph.graphql')));
+    mkdirSync(join(target, 'schema/client'), { recursive: true });
+    writeFileSync(join(target, 'schema/client/persisted-documents.json'), readFileSync(join(ROOT, 'schema/client/persisted-documents.json')));
   }
 }
 

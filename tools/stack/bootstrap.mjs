@@ -5,13 +5,28 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, ensureEmbeddedMongo } from './services.mjs';
 
-const PNPM_VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 
-/** The command that runs the pinned pnpm: the installed one if it matches, else through npx. */
-export function pnpmCommand() {
-  const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
-  if (probe.status === 0 && probe.stdout.trim() === PNPM_VERSION) return ['pnpm'];
-  return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
+/** The pnpm version package.json's packageManager pins. */
+export const pinnedPnpm = (root = ROOT) => readJson(join(root, 'package.json')).packageManager.split('@')[1];
+
+/**
+ * The command that runs the pinned pnpm, asking no registry once the workspace is installed:
+ * the workspace's own (pnpm is a devDependency, so the first install leaves it in
+ * node_modules), else one on the PATH of the pinned version, else (a fresh clone, only Node and
+ * npm) through npx, which fetches it once.
+ */
+export function pnpmCommand(root = ROOT, env = process.env) {
+  const version = pinnedPnpm(root);
+  try {
+    const installed = readJson(join(root, 'node_modules/pnpm/package.json'));
+    if (installed.version === version) return [process.execPath, join(root, 'node_modules/pnpm', installed.bin.pnpm)];
+  } catch {
+    // Not installed yet.
+  }
+  const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8', env });
+  if (probe.status === 0 && probe.stdout.trim() === version) return ['pnpm'];
+  return ['npx', '--yes', `pnpm@${version}`];
 }
 
 export function run(command, args, options = {}) {
