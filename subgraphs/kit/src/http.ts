@@ -28,7 +28,13 @@ import { operationResolutionPlugin, variablesDepthGuard } from './request-guards
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined> };
+type ServiceContext = BaseContext & {
+  requestId: string;
+  authError?: GraphQLError;
+  tokenCheck?: Promise<GraphQLError | undefined>;
+  /** Work the service runs itself for a subscription's update: logged, but not counted as a request (graphql_requests_total). */
+  subscriptionUpdate?: boolean;
+};
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
@@ -126,7 +132,7 @@ function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: Ser
           const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
           const status = response.http.status ?? 200;
           const elapsedMs = performance.now() - started;
-          metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
+          if (!contextValue.subscriptionUpdate) metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
           logger.info(
             {
               requestId: contextValue.requestId,

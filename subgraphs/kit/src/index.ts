@@ -21,7 +21,7 @@ export {
   type TokenConfig,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
-export { createRequestContext, requireUser, type RequestContext } from './context';
+export { createRequestContext, requestIdFrom, requireUser, type RequestContext } from './context';
 export { encodeCursor, pageSize } from './cursor';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
 export {
@@ -44,6 +44,7 @@ export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
+export { PlaybackEventStream, PlaybackFeed } from './playback-feed';
 export { publicChangeAnnouncer, publicChangesChannel } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';

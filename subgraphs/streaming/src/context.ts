@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type Logger, type PlaybackFeed, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { CatalogTitles } from './content/catalog-titles';
 import { createContentLoaders } from './content/content.loaders';
 import type { BillingEntitlements } from './entitlements/billing-entitlements';
@@ -16,6 +16,8 @@ export interface StreamingServices {
   titles: CatalogTitles;
   entitlements: BillingEntitlements;
   signer: PlaybackUrlSigner;
+  /** Playback events for the Subscription fields; without it they answer that live updates are unavailable. */
+  playbackFeed?: PlaybackFeed;
 }
 
 /** Per-request loaders, from each entity's `*.loaders.ts`. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, PlaybackFeed, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { StreamingConfig } from './config';
 import { CatalogTitles, TITLE_SELECTION } from './content/catalog-titles';
 import { contextFactory } from './context';
@@ -23,6 +23,8 @@ export interface StreamingDeps {
   redis: Redis;
   /** Without a key prefix: playback channels are named for the whole deployment. */
   events: Redis;
+  /** A connection of its own for the Subscription fields (it enters subscriber mode), without a key prefix. */
+  subscriptions?: Redis;
   logger: Logger;
 }
 
@@ -35,7 +37,7 @@ export function createModels(mongo: Connection) {
 }
 
 /** Schema, services and HTTP app (GraphQL and the manifest endpoint) of the streaming subgraph, without listening. */
-export async function createServer({ config, mongo, redis, events, logger }: StreamingDeps) {
+export async function createServer({ config, mongo, redis, events, subscriptions, logger }: StreamingDeps) {
   const models = createModels(mongo);
   const titleCache = new VersionedCache(redis, logger, { namespace: 'titles', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS });
   const entitlementCache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
@@ -59,12 +61,13 @@ export async function createServer({ config, mongo, redis, events, logger }: Str
     timeoutMs: config.PLAYBACK_TIMEOUT_SECONDS * 1000,
   });
   const signer = new PlaybackUrlSigner(config.playbackUrlSecret, config.PLAYBACK_URL_TTL_SECONDS, config.PLAYBACK_BASE_URL);
+  const playbackFeed = subscriptions ? new PlaybackFeed(subscriptions, config.REDIS_KEY_PREFIX, logger) : undefined;
   const app = createGraphQLApp({
     name: 'streaming',
     logger,
     ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
-    context: contextFactory({ playback, progress, plays, titles, entitlements, signer }, config.tokens, logger),
+    context: contextFactory({ playback, progress, plays, titles, entitlements, signer, playbackFeed }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
     routes: (express) => mountManifestRoute(express, signer, logger),
   });
