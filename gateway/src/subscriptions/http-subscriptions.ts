@@ -8,6 +8,7 @@ import type { LiveSubscriptions, OperationPayload } from './live-subscriptions';
 /** Apollo's multipart subscription protocol: what Apollo Client's HttpLink asks for with `subscriptionSpec`. */
 const MULTIPART = /multipart\/mixed[^,]*subscriptionspec/i;
 const EVENT_STREAM = /text\/event-stream/i;
+const JSON_TOO = /application\/(graphql-response\+)?json/i;
 const BOUNDARY = 'graphql';
 
 type ErrorBody = { message: string; extensions?: Record<string, unknown> };
@@ -127,8 +128,10 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
         if (err) return next(err);
         const body = (req.body ?? {}) as Partial<OperationPayload>;
         if (typeof body.query !== 'string') return refuse(res, failure('BAD_REQUEST', 'Send the operation as JSON: { "query": "subscription { … }", "variables": { … } }.'));
-        // Queries and mutations asking for multipart are Apollo Server's (@defer and all).
-        if (protocol === 'multipart' && operationType(body.query, body.operationName) !== 'subscription') return next();
+        // Queries and mutations are Apollo Server's (@defer and all), unless the client reads
+        // event streams only (graphql-sse); clients that list every type they read (urql) get JSON.
+        const subscribing = operationType(body.query, body.operationName) === 'subscription';
+        if (!subscribing && (protocol === 'multipart' || JSON_TOO.test(accept))) return next();
         res.setHeader('x-request-id', requestIdFrom(req.headers));
         serve(live, protocol, req, res).catch(next);
       });

@@ -21,7 +21,7 @@ export {
   type TokenConfig,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
-export { createRequestContext, requestIdFrom, requireUser, type RequestContext } from './context';
+export { createRequestContext, requestIdFrom, requireUser, settleTokenCheck, type RequestContext } from './context';
 export { encodeCursor, pageSize } from './cursor';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
 export {

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createRequestContext, type Logger, type PlaybackFeed, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { CatalogTitles } from './content/catalog-titles';
 import { createContentLoaders } from './content/content.loaders';
@@ -32,7 +32,7 @@ export interface Context extends RequestContext, StreamingServices {
 }
 
 export function contextFactory(services: StreamingServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => ({
+  return async (req: { headers: IncomingHttpHeaders }, requestId: string): Promise<Context> => ({
     ...createRequestContext(req.headers, requestId, tokens, logger),
     ...services,
     authorization: req.headers.authorization,

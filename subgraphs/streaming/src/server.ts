@@ -11,6 +11,7 @@ import { PlayCounts } from './plays/play-counts';
 import { createWatchProgressModel } from './progress/progress.model';
 import { ProgressService } from './progress/progress.service';
 import { createLiveSessionModel } from './live/live-session.model';
+import { serveSubscriptionSocket } from './live/subscription-socket';
 import { buildSchema } from './schema';
 import { PlaybackEvents } from './session/session.events';
 import { createPlaybackSessionModel } from './session/session.model';
@@ -62,12 +63,17 @@ export async function createServer({ config, mongo, redis, events, subscriptions
   });
   const signer = new PlaybackUrlSigner(config.playbackUrlSecret, config.PLAYBACK_URL_TTL_SECONDS, config.PLAYBACK_BASE_URL);
   const playbackFeed = subscriptions ? new PlaybackFeed(subscriptions, config.REDIS_KEY_PREFIX, logger) : undefined;
+  const schema = await buildSchema();
+  const context = contextFactory({ playback, progress, plays, titles, entitlements, signer, playbackFeed }, config.tokens, logger);
   const app = createGraphQLApp({
     name: 'streaming',
     logger,
     ...subgraphAppSettings(config),
-    apollo: { schema: await buildSchema() },
-    context: contextFactory({ playback, progress, plays, titles, entitlements, signer, playbackFeed }, config.tokens, logger),
+    apollo: { schema },
+    context,
+    // The Subscription fields over graphql-ws, for a router passing them through (router.yaml).
+    attach: (httpServer) =>
+      serveSubscriptionSocket({ httpServer, schema, context: (headers, requestId) => context({ headers }, requestId), sharedSecret: config.SUBGRAPH_SHARED_SECRET, logger }),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
     routes: (express) => mountManifestRoute(express, signer, logger),
   });

@@ -1,0 +1,60 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { settleTokenCheck, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
+import type { Context } from '../context';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * The Subscription fields over graphql-ws (graphql-transport-ws) at this subgraph's /graphql,
+ * for a router that passes subscriptions through to the subgraph that declares them (Apollo
+ * Router's passthrough mode, Hive Gateway). The caller's token comes from connection_init
+ * (`authorization`) or, as a router forwards it, the upgrade request's Authorization header;
+ * with SUBGRAPH_SHARED_SECRET set, the upgrade request must carry it as every HTTP call does.
+ * The gateway itself does not come here: it serves subscriptions from the same Redis
+ * channels (gateway/src/subscriptions).
+ */
+export function serveSubscriptionSocket(options: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  context: (headers: IncomingHttpHeaders, requestId: string) => Promise<Context>;
+  sharedSecret: string | undefined;
+  logger: Logger;
+}) {
+  const expected = options.sharedSecret ? digest(options.sharedSecret) : undefined;
+  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const contexts = new WeakMap<object, Context>();
+  const server = useServer<Record<string, unknown>, { request: IncomingMessage }>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const { request } = ctx.extra;
+        const secret = request.headers[SUBGRAPH_SECRET_HEADER];
+        if (expected && !timingSafeEqual(digest(typeof secret === 'string' ? secret : ''), expected)) {
+          ctx.extra.socket.close(CloseCode.Forbidden, 'This service answers the gateway only.');
+          return false;
+        }
+        const params = ctx.connectionParams ?? {};
+        const given = params.authorization ?? params.Authorization;
+        const headers = { ...request.headers, ...(typeof given === 'string' ? { authorization: given } : {}) };
+        const context = await settleTokenCheck(await options.context(headers, randomUUID()));
+        if (context.authError || !context.user) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, (context.authError?.message ?? 'Send { "authorization": "Bearer <access token>" } in connection_init.').slice(0, 120));
+          return false;
+        }
+        contexts.set(ctx, context);
+        return true;
+      },
+      context: (ctx) => contexts.get(ctx)!,
+      onError: (_ctx, _id, _payload, errors) => {
+        options.logger.info({ errors: errors.map((e) => e.extensions?.code ?? 'UNKNOWN') }, 'subscription refused');
+      },
+    },
+    wss,
+  );
+  return { close: async () => server.dispose() };
+}
