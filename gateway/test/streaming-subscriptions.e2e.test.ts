@@ -53,11 +53,12 @@ async function listened(channel: string, count: number): Promise<void> {
 type Update = { playbackSessionUpdated: { id: string; state: string; positionSeconds: number; content: { id: string } } };
 
 describe("the streaming subgraph's Subscription fields", () => {
-  it('delivers a session’s heartbeats to its owner, then completes with its end', async () => {
+  it('delivers a session’s heartbeats to its owner (token as Apollo Router sends it), then completes with its end', async () => {
     const who: Member = await subscriber(stack, 'STANDARD', 'routed');
     const movie = catalog.movies[0]!;
     const session = await started(stack, who, { contentId: movie.id, device: 'tv', quality: 'HD' });
-    const live = streaming({ authorization: `Bearer ${who.token}` }).subscribe<Update>(
+    // Apollo Router puts the Authorization header it propagates in connection_init as `token`.
+    const live = streaming({ token: `Bearer ${who.token}` }).subscribe<Update>(
       'subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { id state positionSeconds content { id } } }',
       { id: session.id },
     );

@@ -13,7 +13,8 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * The Subscription fields over graphql-ws (graphql-transport-ws) at this subgraph's /graphql,
  * for a router that passes subscriptions through to the subgraph that declares them (Apollo
  * Router's passthrough mode, Hive Gateway). The caller's token comes from connection_init
- * (`authorization`) or, as a router forwards it, the upgrade request's Authorization header;
+ * (`authorization`, or `token` as Apollo Router names the Authorization header it propagates)
+ * or the upgrade request's Authorization header;
  * with SUBGRAPH_SHARED_SECRET set, the upgrade request must carry it as every HTTP call does.
  * The gateway itself does not come here: it serves subscriptions from the same Redis
  * channels (gateway/src/subscriptions).
@@ -39,7 +40,8 @@ export function serveSubscriptionSocket(options: {
           return false;
         }
         const params = ctx.connectionParams ?? {};
-        const given = params.authorization ?? params.Authorization;
+        // Apollo Router sends the propagated Authorization header as `token`.
+        const given = params.authorization ?? params.Authorization ?? params.token;
         const headers = { ...request.headers, ...(typeof given === 'string' ? { authorization: given } : {}) };
         const context = await settleTokenCheck(await options.context(headers, randomUUID()));
         if (context.authError || !context.user) {
