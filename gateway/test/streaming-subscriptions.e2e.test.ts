@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playbackChannels } from '@ott/kit';
-import { errorCodes, uniqueTag } from '@ott/kit/testing';
+import { errorCodes, testAccessToken, uniqueTag } from '@ott/kit/testing';
 import { seedCatalog } from './support/catalog-fixture';
 import { liveClient, type LiveClient } from './support/live';
 import { catalogIds, heartbeat, started, stop, subscriber, type CatalogIds, type Member } from './support/playback';
@@ -86,5 +86,12 @@ describe("the streaming subgraph's Subscription fields", () => {
 
     const anonymous = streaming({});
     expect((await anonymous.closed()).code).toBe(4401);
+  });
+
+  it('closes with 4401 when the access token expires', async () => {
+    const who = await subscriber(stack, 'BASIC', 'expiring');
+    const client = streaming({ authorization: `Bearer ${testAccessToken({ id: who.id, role: 'USER' }, 2)}` });
+    client.subscribe('subscription { myPlaybackSessions { id } }');
+    expect(await client.closed(6_000)).toEqual({ code: 4401, reason: 'The access token expired: reconnect with a fresh one.' });
   });
 });

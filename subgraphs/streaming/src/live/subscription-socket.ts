@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { settleTokenCheck, SUBGRAPH_SECRET_HEADER, type Logger } from '@ott/kit';
+import { credentialsFromAuthorization, settleTokenCheck, SUBGRAPH_SECRET_HEADER, type Logger, type TokenConfig } from '@ott/kit';
 import type { Context } from '../context';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -16,7 +16,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * (`authorization`, or `token` as Apollo Router names the Authorization header it propagates)
  * or the upgrade request's Authorization header;
  * with SUBGRAPH_SHARED_SECRET set, the upgrade request must carry it as every HTTP call does.
- * The gateway itself does not come here: it serves subscriptions from the same Redis
+ * The socket closes (4401) when the token expires. The gateway itself does not come here: it serves subscriptions from the same Redis
  * channels (gateway/src/subscriptions).
  */
 export function serveSubscriptionSocket(options: {
@@ -24,6 +24,7 @@ export function serveSubscriptionSocket(options: {
   schema: GraphQLSchema;
   context: (headers: IncomingHttpHeaders, requestId: string) => Promise<Context>;
   sharedSecret: string | undefined;
+  tokens: TokenConfig;
   logger: Logger;
 }) {
   const expected = options.sharedSecret ? digest(options.sharedSecret) : undefined;
@@ -49,6 +50,12 @@ export function serveSubscriptionSocket(options: {
           return false;
         }
         contexts.set(ctx, context);
+        // Verified above: the socket lasts as long as the token.
+        const { expiresAt } = credentialsFromAuthorization(headers.authorization!, options.tokens)!;
+        const socket = ctx.extra.socket;
+        const expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, 'The access token expired: reconnect with a fresh one.'), Math.max(0, expiresAt.getTime() - Date.now()));
+        expiry.unref();
+        socket.once('close', () => clearTimeout(expiry));
         return true;
       },
       context: (ctx) => contexts.get(ctx)!,
