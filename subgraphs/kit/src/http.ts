@@ -28,13 +28,7 @@ import { operationResolutionPlugin, variablesDepthGuard } from './request-guards
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & {
-  requestId: string;
-  authError?: GraphQLError;
-  tokenCheck?: Promise<GraphQLError | undefined>;
-  /** Work the service runs itself for a subscription's update: logged, but not counted as a request (graphql_requests_total). */
-  subscriptionUpdate?: boolean;
-};
+type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined>; subscriptionUpdate?: boolean };
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
@@ -120,8 +114,8 @@ function authErrorPlugin<C extends ServiceContext>(status: 200 | 401): ApolloSer
 }
 
 /**
- * Logs one line per operation (name, duration and error codes, never variables or tokens) and
- * counts it in the service's metrics under the name the document gave it.
+ * Logs one line per operation (name, duration and error codes, never variables or tokens) and counts it in the
+ * service's metrics under the name the document gave it; a subscription's update (`subscriptionUpdate`) is no request.
  */
 function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: ServiceMetrics): ApolloServerPlugin<C> {
   return {
