@@ -52,7 +52,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
   let live: LiveSubscriptions | undefined;
   let sockets: ReturnType<typeof serveSubscriptions> | undefined;
   const keepAliveMs = config.WS_KEEPALIVE_SECONDS * 1000;
-  const streams = httpSubscriptions({ live: () => live, trustProxy: config.TRUST_PROXY, keepAliveMs });
+  const streams = httpSubscriptions({ live: () => live, trustProxy: config.TRUST_PROXY, keepAliveMs, logger });
   const subscriptionStats = () => {
     if (!live || !sockets) return undefined;
     const [ws, http] = [sockets.stats(), streams.stats()];

@@ -117,6 +117,22 @@ describe('subscriptions over HTTP', () => {
     await stop(stack, who, session.id);
   });
 
+  it('answers a query over SSE alone as one event, and leaves clients that also read JSON to Apollo Server', async () => {
+    const who = await subscriber(stack, 'STANDARD', 'ssequery');
+    const results: unknown[] = [];
+    for await (const result of sseClient(who).iterate({ query: '{ plans { code } }' })) results.push(result);
+    expect(results).toEqual([{ data: { plans: expect.arrayContaining([{ code: 'STANDARD' }]) } }]);
+
+    // urql lists text/event-stream among the types it reads, for every request.
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json, text/event-stream, multipart/mixed' },
+      body: JSON.stringify({ query: '{ plans { code } }' }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/json/);
+    expect(((await response.json()) as { data: { plans: unknown[] } }).data.plans.length).toBeGreaterThan(0);
+  });
+
   it('refuses a subscriber without a token with 401 and UNAUTHENTICATED, as curl sees it', async () => {
     const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: MINE }) });
     expect(response.status).toBe(401);

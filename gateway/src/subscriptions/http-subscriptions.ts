@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { getOperationAST, parse, type ExecutionResult } from 'graphql';
 import { CloseCode } from 'graphql-ws';
-import { REQUEST_BODY_LIMIT_BYTES, requestClientAddress, requestIdFrom, type TrustProxy } from '@ott/kit';
+import { REQUEST_BODY_LIMIT_BYTES, requestClientAddress, requestIdFrom, type Logger, type TrustProxy } from '@ott/kit';
 import type { Connection, SubscriptionProtocol } from './live-subscription';
 import type { LiveSubscriptions, OperationPayload } from './live-subscriptions';
 
@@ -65,7 +65,7 @@ function operationType(query: string, operationName: string | null | undefined):
  * per-member connection cap as a graphql-ws socket (LiveSubscriptions). Anything else passes
  * on to Apollo Server.
  */
-export function httpSubscriptions(options: { live: () => LiveSubscriptions | undefined; trustProxy: TrustProxy; keepAliveMs: number }) {
+export function httpSubscriptions(options: { live: () => LiveSubscriptions | undefined; trustProxy: TrustProxy; keepAliveMs: number; logger: Logger }) {
   const connections = new Set<Connection>();
   const readBody = express.json({ limit: REQUEST_BODY_LIMIT_BYTES });
 
@@ -132,8 +132,13 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
         // event streams only (graphql-sse); clients that list every type they read (urql) get JSON.
         const subscribing = operationType(body.query, body.operationName) === 'subscription';
         if (!subscribing && (protocol === 'multipart' || JSON_TOO.test(accept))) return next();
-        res.setHeader('x-request-id', requestIdFrom(req.headers));
-        serve(live, protocol, req, res).catch(next);
+        const requestId = requestIdFrom(req.headers);
+        res.setHeader('x-request-id', requestId);
+        serve(live, protocol, req, res).catch((err: unknown) => {
+          options.logger.error({ err, requestId, protocol }, 'an HTTP subscription failed');
+          if (!res.headersSent) refuse(res, failure('INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.'));
+          else res.end();
+        });
       });
     },
     /** HTTP streams open on this instance, and their subscriptions. */
