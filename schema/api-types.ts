@@ -673,7 +673,6 @@ export type SubscribeToPlanInput = {
   planCode: PlanCode;
 };
 
-/** Live updates, over graphql-ws (the graphql-transport-ws protocol) at the gateway's /graphql. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** Every change to any playback session of the signed-in member: starts, heartbeats, pauses, stops and expiries. */
@@ -686,7 +685,6 @@ export type Subscription = {
 };
 
 
-/** Live updates, over graphql-ws (the graphql-transport-ws protocol) at the gateway's /graphql. */
 export type SubscriptionPlaybackSessionUpdatedArgs = {
   sessionId: Scalars['ID']['input'];
 };

@@ -1,4 +1,4 @@
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ServiceMetrics } from '@ott/kit';
 
 /** Subgraph calls, from a cached read to one cut at SUBGRAPH_TIMEOUT_MS (5 s by default). */
@@ -13,6 +13,7 @@ type SubscriptionStats = { connections: number; subscriptions: number; execution
 export class GatewayMetrics {
   private readonly fetches: Histogram<'subgraph' | 'outcome'>;
   private readonly subscriptionSources = new Set<() => SubscriptionStats | undefined>();
+  private readonly pushes: Counter<'protocol'>;
 
   constructor(metrics: ServiceMetrics) {
     const registers = [metrics.registry];
@@ -24,7 +25,19 @@ export class GatewayMetrics {
       registers,
     });
     this.subscriptionGauges(registers);
+    this.pushes = new Counter({
+      name: 'gateway_subscription_pushes_total',
+      help: 'Results sent to subscribers, by protocol (graphql-ws, multipart, sse); the runs behind them are not counted in graphql_requests_total',
+      labelNames: ['protocol'],
+      registers,
+    });
+    for (const protocol of ['graphql-ws', 'multipart', 'sse']) this.pushes.labels(protocol).inc(0);
   }
+
+  /** One result sent to one subscriber. */
+  readonly pushed = (protocol: string): void => {
+    this.pushes.labels(protocol).inc();
+  };
 
   /** Where the subscription gauges read from at scrape time; nothing is counted per event. */
   watchSubscriptions(stats: () => SubscriptionStats | undefined): void {
@@ -59,7 +72,7 @@ export class GatewayMetrics {
           this.set(total);
         },
       });
-    gauge('gateway_subscription_connections', 'Open WebSocket connections (graphql-ws) on this gateway instance', (s) => s.connections);
+    gauge('gateway_subscription_connections', 'Open subscription connections on this gateway instance: graphql-ws sockets and HTTP streams (multipart, SSE)', (s) => s.connections);
     gauge('gateway_subscriptions_active', 'Subscriptions running on this gateway instance', (s) => s.subscriptions);
     gauge('gateway_subscription_executions', 'Executions the active subscriptions share (subscribers with the same member, selection and variables share one)', (s) => s.executions);
   }

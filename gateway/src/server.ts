@@ -1,6 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
+import { createGraphQLApp, metricsListener, PlaybackFeed, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
@@ -14,8 +14,10 @@ import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { SubgraphSource } from './subgraph-source';
 import { trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
-import { PlaybackFeed } from './subscriptions/playback-feed';
+
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
+import { httpSubscriptions } from './subscriptions/http-subscriptions';
+import { LiveSubscriptions } from './subscriptions/live-subscriptions';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 
 export interface GatewayDeps {
@@ -50,8 +52,16 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
-  let subscriptions: ReturnType<typeof serveSubscriptions> | undefined;
-  metrics.watchSubscriptions(() => subscriptions?.stats());
+  let live: LiveSubscriptions | undefined;
+  let sockets: ReturnType<typeof serveSubscriptions> | undefined;
+  const keepAliveMs = config.WS_KEEPALIVE_SECONDS * 1000;
+  const streams = httpSubscriptions({ live: () => live, trustProxy: config.TRUST_PROXY, keepAliveMs, logger });
+  const subscriptionStats = () => {
+    if (!live || !sockets) return undefined;
+    const [ws, http] = [sockets.stats(), streams.stats()];
+    return { connections: ws.connections + http.connections, subscriptions: ws.subscriptions + http.subscriptions, executions: live.executions };
+  };
+  metrics.watchSubscriptions(subscriptionStats);
 
   const app = createGraphQLApp<GatewayContext>({
     name: 'gateway',
@@ -68,10 +78,11 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     routes: (app) => {
       mountJwks(app, config.tokens);
       if (!config.production) serveGraphiQL(app, logger);
+      // Subscriptions over HTTP (multipart, SSE), before Apollo Server sees the request.
+      app.post('/graphql', streams.route);
     },
     attach: (httpServer, apollo) => {
-      subscriptions = serveSubscriptions({
-        httpServer,
+      live = new LiveSubscriptions({
         apollo,
         schema: () => gateway.apiSchema,
         requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
@@ -79,16 +90,23 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         tokens: config.tokens,
         logger,
         budget,
-        trustProxy: config.TRUST_PROXY,
+        pushed: metrics.pushed,
         limits: {
           query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
           connectionsPerMember: config.WS_CONNECTIONS_PER_MEMBER,
           bufferedEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
-          keepAliveMs: config.WS_KEEPALIVE_SECONDS * 1000,
+          keepAliveMs,
         },
       });
-      return subscriptions;
+      const ws = serveSubscriptions({ httpServer, live, keepAliveMs, trustProxy: config.TRUST_PROXY });
+      sockets = ws;
+      return {
+        close: async () => {
+          streams.close();
+          await ws.close();
+        },
+      };
     },
     // What this gateway needs to serve; subgraphs are not asked (a stalled one only nulls its
     // own fields, and its calls show in gateway_subgraph_fetch_duration_seconds by outcome).
@@ -100,5 +118,5 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
       },
     },
   });
-  return { app, subscriptionStats: () => subscriptions?.stats() };
+  return { app, subscriptionStats };
 }

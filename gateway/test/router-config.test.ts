@@ -33,6 +33,7 @@ interface RouterConfig {
   traffic_shaping: { router: { timeout: string }; all: { timeout: string } };
   include_subgraph_errors: { all: boolean };
   telemetry: { exporters: { metrics: { prometheus: { enabled: boolean; listen: string; path: string } } } };
+  subscription: { enabled: boolean; mode: { passthrough: { subgraphs: Record<string, { path: string; protocol: string }> } } };
 }
 
 const router = parse(readFileSync(resolve(ROOT, 'router.yaml'), 'utf8')) as RouterConfig;
@@ -112,6 +113,14 @@ describe('router.yaml', () => {
   it("times requests and subgraph calls out as the gateway's defaults do", () => {
     expect(milliseconds(router.traffic_shaping.router.timeout)).toBe(defaults.REQUEST_TIMEOUT_MS);
     expect(milliseconds(router.traffic_shaping.all.timeout)).toBe(defaults.SUBGRAPH_TIMEOUT_MS);
+  });
+
+  it('passes subscriptions through to the subgraph that declares them in the supergraph, over graphql-ws at its /graphql', () => {
+    const declared = /type Subscription\s+@join__type\(graph: ([A-Z_]+)\)/.exec(supergraph);
+    expect(declared?.[1]).toBe('STREAMING');
+    expect(supergraph).toMatch(/schema\s*(@[^{]*)?\{[^}]*subscription: Subscription/);
+    expect(router.subscription.enabled).toBe(true);
+    expect(router.subscription.mode.passthrough.subgraphs).toEqual({ streaming: { path: new URL(SUBGRAPHS.find((s) => s.name === 'streaming')!.url).pathname, protocol: 'graphql_ws' } });
   });
 
   it('links only the core specs this file was checked against in schema/supergraph.graphql (all read by Router 2)', () => {

@@ -141,9 +141,9 @@ describe("Apollo Client's persisted-queries link, set up as the README says", ()
       cache: new InMemoryCache(),
     });
     const { data } = await client.query({ query: GenresDocument });
-    expect(data.genres.length).toBeGreaterThan(0);
+    expect(data!.genres.length).toBeGreaterThan(0);
     // The cache needs the __typename it would have asked for: the manifest's document has it.
-    expect(data.genres[0]!.__typename).toBe('Genre');
+    expect(data!.genres[0]!.__typename).toBe('Genre');
     expect(sent).toEqual([{ operationName: 'Genres', variables: {}, extensions: { persistedQuery: { version: 1, sha256Hash: genresHash } } }]);
   });
 });

@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
   type ValueNode,
 } from 'graphql';
-import type { SubscriptionField } from './schema';
+import { isServedSubscription, type SubscriptionField } from './schema';
 
 /** A subscription as the query that answers each of its events. */
 export interface LiveQuery {
@@ -66,7 +66,8 @@ export function liveQueryOf(document: DocumentNode, operationName: string | unde
   if (operation.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD) {
     throw badSubscription('Select exactly one subscription field, directly (not through a fragment).');
   }
-  const field = root.name.value as SubscriptionField;
+  if (!isServedSubscription(root.name.value)) throw badSubscription(`${root.name.value}: this gateway does not serve that subscription.`);
+  const field: SubscriptionField = root.name.value;
   let sessionId: string | null = null;
   if (field === 'playbackSessionUpdated') {
     const argument = root.arguments?.find((arg) => arg.name.value === 'sessionId');

@@ -1,21 +1,23 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { WebSocket } from 'ws';
-import type { Context as ConnectionContext } from 'graphql-ws';
 import type { AuthUser, Logger, PlaybackEvent } from '@ott/kit';
 import type { LiveQuery } from './live-query';
 
-/** One signed-in graphql-ws connection. */
+/** How a subscriber is served: graphql-ws, Apollo's multipart HTTP protocol, or SSE (graphql-sse's distinct connections). */
+export type SubscriptionProtocol = 'graphql-ws' | 'multipart' | 'sse';
+
+/** One signed-in subscriber's connection: a graphql-ws socket, or one HTTP response streaming one subscription. */
 export interface Connection {
-  socket: WebSocket;
+  protocol: SubscriptionProtocol;
   user: AuthUser;
   authorization: string;
-  /** The client's address, as TRUST_PROXY reads the upgrade request. */
+  /** The client's address, as TRUST_PROXY reads the (upgrade) request. */
   clientIp: string;
-  /** Aborted when the socket closes: the connection's operations are abandoned. */
+  /** Aborted when the connection closes: its operations are abandoned. */
   closed: AbortController;
-  expiry: NodeJS.Timeout;
+  expiry?: NodeJS.Timeout;
   subscriptions: Set<LiveSubscription>;
-  protocol: ConnectionContext;
+  /** Ends the connection from the gateway's side (a slow reader, an expired token, a shutdown). */
+  drop(code: number, reason: string): void;
 }
 
 /** Answered when running an update failed: the subscriber learns of it, nothing internal leaks. */
@@ -110,6 +112,8 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult, 
     readonly live: LiveQuery,
     private readonly bufferedEvents: number,
     private readonly onSlow: () => void,
+    /** Each result handed to the reader (a push to the client). */
+    private readonly onPush: () => void = () => undefined,
   ) {}
 
   /** An answer to an announcement, or null when it would repeat the last one (the end still ends). */
@@ -140,7 +144,10 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult, 
   next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     if (this.ended) return this.ended.then(() => DONE);
     const value = this.queue.shift();
-    if (value) return Promise.resolve({ done: false, value });
+    if (value) {
+      this.onPush();
+      return Promise.resolve({ done: false, value });
+    }
     if (this.finished) return this.end().then(() => DONE);
     return new Promise((resolve) => (this.waiting = resolve));
   }
@@ -177,6 +184,7 @@ export class LiveSubscription implements AsyncIterableIterator<ExecutionResult, 
     const value = this.queue.shift();
     if (value) {
       this.waiting = undefined;
+      this.onPush();
       waiting({ done: false, value });
     } else if (this.finished) {
       this.waiting = undefined;

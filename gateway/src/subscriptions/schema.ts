@@ -1,45 +1,15 @@
-import { extendSchema, Kind, parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 
 /**
- * The gateway's own root type: @apollo/gateway executes queries and mutations only, so
- * subscriptions stay out of composition (and out of the supergraph Apollo Router would load)
- * and are added to the API schema here. Each field is answered, per event, by running the
- * subscriber's selection as `playbackSession(id:)` through the graph.
+ * The Subscription fields the gateway executes itself. Streaming declares them (so the
+ * supergraph carries them for any router); the gateway answers each event by running the
+ * subscriber's selection as `playbackSession(id:)` through the graph, over its own Redis
+ * fan-out. A field the supergraph adds beyond these is refused until the gateway serves it.
  */
-export const SUBSCRIPTION_SDL = `
-"""Live updates, over graphql-ws (the graphql-transport-ws protocol) at the gateway's /graphql."""
-type Subscription {
-  """
-  Every change of one playback session (start, heartbeat, pause, end), as its owner (or an ADMIN) would read it.
-  Anyone else gets NOT_FOUND and no events.
-  """
-  playbackSessionUpdated(sessionId: ID!): PlaybackSession!
-  """Every change to any playback session of the signed-in member: starts, heartbeats, pauses, stops and expiries."""
-  myPlaybackSessions: PlaybackSession!
-}
-
-extend schema { subscription: Subscription }
-`;
-
 export const SUBSCRIPTION_FIELDS = ['playbackSessionUpdated', 'myPlaybackSessions'] as const;
 export type SubscriptionField = (typeof SUBSCRIPTION_FIELDS)[number];
 
-const extension = parse(SUBSCRIPTION_SDL);
-const extended = new WeakMap<GraphQLSchema, GraphQLSchema>();
-
-/**
- * The API schema with the gateway's Subscription type (memoized per schema). A supergraph
- * without streaming (some tests compose a few subgraphs only) has nothing to subscribe to.
- */
-export function withSubscriptions(apiSchema: GraphQLSchema): GraphQLSchema {
-  if (!apiSchema.getType('PlaybackSession')) return apiSchema;
-  let schema = extended.get(apiSchema);
-  if (!schema) {
-    schema = extendSchema(apiSchema, extension, { assumeValidSDL: false });
-    extended.set(apiSchema, schema);
-  }
-  return schema;
-}
+export const isServedSubscription = (name: string): name is SubscriptionField => (SUBSCRIPTION_FIELDS as readonly string[]).includes(name);
 
 /** An operation whose root fields are all introspection (`__schema`, `__type`, `__typename`): the gateway answers it itself. */
 export function isIntrospectionOnly(operation: OperationDefinitionNode, document: DocumentNode): boolean {

@@ -3,7 +3,7 @@ import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallba
 import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Admission } from '../client-concurrency';
 import type { GatewayContext } from '../context';
-import { isIntrospectionOnly, withSubscriptions } from './schema';
+import { isIntrospectionOnly } from './schema';
 
 /** What the client that left is answered (nobody reads it: it keeps the request's log line true, without an error logged). */
 const CLIENT_GONE = new GraphQLError('The client closed the request before its answer: nothing was sent.', { extensions: { code: 'BAD_REQUEST' } });
@@ -33,7 +33,7 @@ export class SubscribingGateway implements GatewayInterface {
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
     return this.inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
-      this.schema = withSubscriptions(apiSchema);
+      this.schema = apiSchema;
       callback({ apiSchema: this.schema, coreSupergraphSdl });
     });
   }
@@ -46,7 +46,7 @@ export class SubscribingGateway implements GatewayInterface {
       if (operation.operation === 'subscription') {
         return {
           errors: [
-            new GraphQLError('Subscriptions are served over WebSocket: connect a graphql-ws client (protocol graphql-transport-ws) to this same URL.', {
+            new GraphQLError('Subscribe over graphql-ws (protocol graphql-transport-ws) at this same URL, or over HTTP with accept: multipart/mixed;subscriptionSpec="1.0" or text/event-stream.', {
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
             }),
           ],

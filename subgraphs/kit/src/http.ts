@@ -28,7 +28,7 @@ import { operationResolutionPlugin, variablesDepthGuard } from './request-guards
 import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined> };
+type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined>; subscriptionUpdate?: boolean };
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
@@ -114,8 +114,8 @@ function authErrorPlugin<C extends ServiceContext>(status: 200 | 401): ApolloSer
 }
 
 /**
- * Logs one line per operation (name, duration and error codes, never variables or tokens) and
- * counts it in the service's metrics under the name the document gave it.
+ * Logs one line per operation (name, duration and error codes, never variables or tokens) and counts it in the
+ * service's metrics under the name the document gave it; a subscription's update (`subscriptionUpdate`) is no request.
  */
 function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: ServiceMetrics): ApolloServerPlugin<C> {
   return {
@@ -126,7 +126,7 @@ function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: Ser
           const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
           const status = response.http.status ?? 200;
           const elapsedMs = performance.now() - started;
-          metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
+          if (!contextValue.subscriptionUpdate) metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
           logger.info(
             {
               requestId: contextValue.requestId,

@@ -19,7 +19,7 @@ export {
   SUBGRAPH_SECRET_HEADER,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
-export { createRequestContext, requireUser, type RequestContext } from './context';
+export { createRequestContext, requestIdFrom, requireUser, settleTokenCheck, type RequestContext } from './context';
 export { encodeCursor, pageSize } from './cursor';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
 export {
@@ -44,6 +44,7 @@ export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, model
 export { applySharding, shardingCommands, shardingPlan, shardingProblems, type AdminCommand, type CollectionPlan, type ShardKey, type Sharding, type ShardingPlan } from './sharding';
 export { runShardingCli } from './sharding-cli';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
+export { PlaybackEventStream, PlaybackFeed } from './playback-feed';
 export { decodePublicChange, encodePublicChange, publicChangeAnnouncer, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';

@@ -46,6 +46,19 @@ const CACHE_CONTROL_TYPE_DEFS = `
   directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
 `;
 
+/**
+ * type-graphql asks for a PubSub once a schema has a Subscription field, even one that gives its
+ * own `subscribe` (as every one here does, over Redis): topics are never used.
+ */
+const NO_TOPICS: NonNullable<BuildSchemaOptions['pubSub']> = {
+  publish: () => {
+    throw new Error('Subscription fields give their own subscribe: topics are not used.');
+  },
+  subscribe: () => {
+    throw new Error('Subscription fields give their own subscribe: topics are not used.');
+  },
+};
+
 const FEDERATION_VERSION = 'https://specs.apollo.dev/federation/v2.7';
 
 /**
@@ -67,6 +80,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     emitSchemaFile: false,
     skipCheck: true,
+    pubSub: NO_TOPICS,
   });
 
   const imports = [...new Set([...KIT_DIRECTIVES, ...options.federationDirectives])].map((d) => `"${d}"`).join(', ');

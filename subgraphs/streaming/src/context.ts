@@ -1,5 +1,5 @@
-import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createRequestContext, type Logger, type PlaybackFeed, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { CatalogTitles } from './content/catalog-titles';
 import { createContentLoaders } from './content/content.loaders';
 import type { BillingEntitlements } from './entitlements/billing-entitlements';
@@ -16,6 +16,8 @@ export interface StreamingServices {
   titles: CatalogTitles;
   entitlements: BillingEntitlements;
   signer: PlaybackUrlSigner;
+  /** Playback events for the Subscription fields; without it they answer that live updates are unavailable. */
+  playbackFeed?: PlaybackFeed;
 }
 
 /** Per-request loaders, from each entity's `*.loaders.ts`. */
@@ -30,7 +32,7 @@ export interface Context extends RequestContext, StreamingServices {
 }
 
 export function contextFactory(services: StreamingServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => ({
+  return async (req: { headers: IncomingHttpHeaders }, requestId: string): Promise<Context> => ({
     ...createRequestContext(req.headers, requestId, tokens, logger),
     ...services,
     authorization: req.headers.authorization,

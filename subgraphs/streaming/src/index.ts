@@ -17,10 +17,12 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     const mongo = await openMongo(resources, config, logger);
     const redis = await openRedis(resources, 'streaming', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}streaming:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const events = await openRedis(resources, 'streaming-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    // Subscriber mode: the Subscription fields' playback events.
+    const subscriptions = await openRedis(resources, 'streaming-playback-feed', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     // Connections of their own, without a key prefix: reading a stream blocks its connection.
     const removals = await openRedis(resources, 'streaming-content-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
     const memberships = await openRedis(resources, 'streaming-entitlement-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
-    const { app, models, playback, plays, titles, entitlements, signer } = await createServer({ config, mongo, redis, events, logger });
+    const { app, models, playback, plays, titles, entitlements, signer } = await createServer({ config, mongo, redis, events, subscriptions, logger });
     await ensureIndexes(Object.values(models));
     const server = await app.listen(config.HOST, config.PORT);
     signer.useOwnAddress(server.url);

@@ -18,6 +18,10 @@ export const permissions = {
     updatePlayback: isSignedIn,
     stopPlayback: isSignedIn,
   },
+  Subscription: {
+    playbackSessionUpdated: isSignedIn,
+    myPlaybackSessions: isSignedIn,
+  },
   PlaybackSession: ownsSession,
   User: {
     id: isPublic,

@@ -5,6 +5,7 @@ import { permissions } from './permissions';
 import { WatchProgressResolver } from './progress/progress.resolver';
 import { sessionReference } from './session/session.reference';
 import { PlaybackSessionResolver } from './session/session.resolver';
+import { PlaybackSubscriptionResolver } from './session/session.subscriptions';
 import { userReference } from './user/user.reference';
 import { UserStreamingResolver } from './user/user.resolver';
 
@@ -12,7 +13,7 @@ export const name = 'streaming';
 
 export const buildSchema = () =>
   buildFederatedSchema({
-    resolvers: [PlaybackSessionResolver, ContentPlaysResolver, UserStreamingResolver, WatchProgressResolver],
+    resolvers: [PlaybackSessionResolver, PlaybackSubscriptionResolver, ContentPlaysResolver, UserStreamingResolver, WatchProgressResolver],
     referenceResolvers: { ...sessionReference, ...userReference, ...contentReference },
     permissions,
     federationDirectives: ['@key', '@shareable', '@interfaceObject'],

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, PlaybackFeed, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { StreamingConfig } from './config';
 import { CatalogTitles, TITLE_SELECTION } from './content/catalog-titles';
 import { contextFactory } from './context';
@@ -11,6 +11,7 @@ import { PlayCounts } from './plays/play-counts';
 import { createWatchProgressModel } from './progress/progress.model';
 import { ProgressService } from './progress/progress.service';
 import { createLiveSessionModel } from './live/live-session.model';
+import { serveSubscriptionSocket } from './live/subscription-socket';
 import { buildSchema } from './schema';
 import { PlaybackEvents } from './session/session.events';
 import { createPlaybackSessionModel } from './session/session.model';
@@ -23,6 +24,8 @@ export interface StreamingDeps {
   redis: Redis;
   /** Without a key prefix: playback channels are named for the whole deployment. */
   events: Redis;
+  /** A connection of its own for the Subscription fields (it enters subscriber mode), without a key prefix. */
+  subscriptions?: Redis;
   logger: Logger;
 }
 
@@ -35,7 +38,7 @@ export function createModels(mongo: Connection) {
 }
 
 /** Schema, services and HTTP app (GraphQL and the manifest endpoint) of the streaming subgraph, without listening. */
-export async function createServer({ config, mongo, redis, events, logger }: StreamingDeps) {
+export async function createServer({ config, mongo, redis, events, subscriptions, logger }: StreamingDeps) {
   const models = createModels(mongo);
   const titleCache = new VersionedCache(redis, logger, { namespace: 'titles', ttlSeconds: config.CONTENT_CACHE_TTL_SECONDS });
   const entitlementCache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
@@ -59,12 +62,18 @@ export async function createServer({ config, mongo, redis, events, logger }: Str
     timeoutMs: config.PLAYBACK_TIMEOUT_SECONDS * 1000,
   });
   const signer = new PlaybackUrlSigner(config.playbackUrlSecret, config.PLAYBACK_URL_TTL_SECONDS, config.PLAYBACK_BASE_URL);
+  const playbackFeed = subscriptions ? new PlaybackFeed(subscriptions, config.REDIS_KEY_PREFIX, logger) : undefined;
+  const schema = await buildSchema();
+  const context = contextFactory({ playback, progress, plays, titles, entitlements, signer, playbackFeed }, config.tokens, logger);
   const app = createGraphQLApp({
     name: 'streaming',
     logger,
     ...subgraphAppSettings(config),
-    apollo: { schema: await buildSchema() },
-    context: contextFactory({ playback, progress, plays, titles, entitlements, signer }, config.tokens, logger),
+    apollo: { schema },
+    context,
+    // The Subscription fields over graphql-ws, for a router passing them through (router.yaml).
+    attach: (httpServer) =>
+      serveSubscriptionSocket({ httpServer, schema, context: (headers, requestId) => context({ headers }, requestId), sharedSecret: config.SUBGRAPH_SHARED_SECRET, tokens: config.tokens, logger }),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
     routes: (express) => mountManifestRoute(express, signer, logger),
   });

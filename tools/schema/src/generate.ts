@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildSchema, printSchema } from 'graphql';
-import { withSubscriptions } from '@ott/gateway/api-schema';
 import { composeSupergraph } from '@ott/gateway/compose';
 import { subgraphSdls } from './subgraphs';
 
@@ -18,8 +17,8 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   const subgraphs = await subgraphSdls();
   const composed = composeSupergraph(subgraphs);
   const { supergraphSdl } = composed;
-  // What clients see: the composed API plus the gateway's own Subscription type (never composed).
-  const apiSchemaSdl = printSchema(withSubscriptions(buildSchema(composed.apiSchemaSdl)));
+  // What clients see: the composed API (Subscription included: streaming declares it).
+  const apiSchemaSdl = printSchema(buildSchema(composed.apiSchemaSdl));
   const files = new Map<string, string>();
   for (const { name, sdl } of subgraphs) files.set(`${name}.graphql`, `${sdl.trim()}\n`);
   files.set('supergraph.graphql', `${supergraphSdl.trim()}\n`);
