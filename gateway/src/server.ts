@@ -1,9 +1,9 @@
-import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
 import { createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
+import { DeferringGateway } from './defer/deferring-gateway';
 import { costLimitPlugin, limitRules } from './limits';
 import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
@@ -32,18 +32,16 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
   });
   const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
-  const gateway = new SubscribingGateway(
-    new ApolloGateway({
-      supergraphSdl,
-      logger,
-      buildService: ({ name, url }) => {
-        const target = config.subgraphUrls[name] ?? url;
-        if (!target) throw new Error(`no URL for subgraph ${name}`);
-        return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
-      },
-    }),
-    concurrency.admit,
-  );
+  const deferring = new DeferringGateway({
+    supergraphSdl,
+    logger,
+    buildService: ({ name, url }) => {
+      const target = config.subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
+    },
+  });
+  const gateway = new SubscribingGateway(deferring, concurrency.admit);
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
@@ -60,7 +58,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
-    plugins: [costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
+    plugins: [costLimitPlugin(config.limits.maxCost), deferring.plugin(concurrency.admit, logger), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
     landingPage: sandboxWithSubscriptions(),
     attach: (httpServer, apollo) => {
       subscriptions = serveSubscriptions({
