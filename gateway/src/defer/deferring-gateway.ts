@@ -1,7 +1,7 @@
 import { ApolloGateway, type GatewayConfig, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import type { GatewayGraphQLRequestContext, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
-import { extendSchema, GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createErrorFormatter, type Logger } from '@ott/kit';
 import type { Admission } from '../client-concurrency';
 import type { GatewayContext } from '../context';
@@ -9,14 +9,7 @@ import { labelDefers, usesDefer } from './document';
 import { runDeferred } from './execute';
 import { acceptsDeferredParts } from './negotiation';
 import { DeferPlanner } from './plan';
-
-/** graphql 16 does not know @defer: the API schema declares it as the incremental delivery RFC does. */
-const DEFER_DIRECTIVE = parse(`
-"""Delivers the fragment's fields in a later part of a multipart/mixed answer (Accept: multipart/mixed;deferSpec=20220824); in one answer otherwise."""
-directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
-`);
-
-const withDefer = (schema: GraphQLSchema) => (schema.getDirective('defer') ? schema : extendSchema(schema, DEFER_DIRECTIVE));
+import { withDefer } from './schema';
 
 /**
  * @apollo/gateway, with @defer. Its own executor cannot run a plan with deferred parts (its

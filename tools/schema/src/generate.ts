@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { buildSchema, printSchema } from 'graphql';
 import { withSubscriptions } from '@ott/gateway/api-schema';
 import { composeSupergraph } from '@ott/gateway/compose';
+import { withDefer } from '@ott/gateway/defer-schema';
 import { subgraphSdls } from './subgraphs';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -18,8 +19,8 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   const subgraphs = await subgraphSdls();
   const composed = composeSupergraph(subgraphs);
   const { supergraphSdl } = composed;
-  // What clients see: the composed API plus the gateway's own Subscription type (never composed).
-  const apiSchemaSdl = printSchema(withSubscriptions(buildSchema(composed.apiSchemaSdl)));
+  // What clients see: the composed API plus the gateway's own Subscription type (never composed) and @defer.
+  const apiSchemaSdl = printSchema(withDefer(withSubscriptions(buildSchema(composed.apiSchemaSdl))));
   const files = new Map<string, string>();
   for (const { name, sdl } of subgraphs) files.set(`${name}.graphql`, `${sdl.trim()}\n`);
   files.set('supergraph.graphql', `${supergraphSdl.trim()}\n`);
