@@ -111,6 +111,21 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(inlineItems.every((item) => 'title' in item.data && 'averageRating' in item.data)).toBe(true);
   });
 
+  it('defers named fragments, aliases and type conditions as the client wrote them', async () => {
+    const query = `query { featured(first: 2) { id ...Rated @defer(label: "rated") ... on Movie @defer(label: "film") { minutes: runtimeMinutes } } }
+      fragment Rated on Content { score: averageRating ratingsCount }`;
+    const parts = multipartParts(await (await post(stack.gatewayUrl, query, DEFER_ACCEPT)).text());
+    expect(parts[0]).toEqual({ data: { featured: featured.slice(0, 2).map(({ id }) => ({ id })) }, hasNext: true });
+    const items = parts.slice(1).flatMap((part) => part.incremental as { data: Record<string, unknown>; path: unknown[]; label: string }[]);
+    const rated = items.filter((item) => item.label === 'rated');
+    expect(rated.map((item) => item.path)).toEqual(expect.arrayContaining([['featured', 0], ['featured', 1]]));
+    for (const item of rated) expect(Object.keys(item.data).sort()).toEqual(['ratingsCount', 'score']);
+    expect(rated.find((item) => item.path[1] === 0)!.data).toEqual({ score: 8, ratingsCount: 1 });
+    const films = items.filter((item) => item.label === 'film');
+    expect(films).toHaveLength(2);
+    for (const item of films) expect(item.data).toEqual({ minutes: expect.any(Number) });
+  });
+
   it('ends after the primary part when a deferred fragment has nowhere to go', async () => {
     const response = await post(stack.gatewayUrl, `{ content(id: "000000000000000000000000") { id ... @defer { averageRating } } }`, DEFER_ACCEPT);
     const parts = multipartParts(await response.text());

@@ -47,14 +47,20 @@ export function deferId(node: InlineFragmentNode | FragmentSpreadNode): string |
   return label?.kind === Kind.STRING && label.value.startsWith(ID_PREFIX) ? label.value : undefined;
 }
 
-/** Whether the document applies `@defer` anywhere (cheap: a scan of its directives). */
+const deferring = new WeakMap<DocumentNode, boolean>();
+
+/** Whether the document applies `@defer` anywhere: one scan per parsed document (Apollo Server reuses them per text). */
 export function usesDefer(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Directive(node) {
-      if (isDefer(node)) found = true;
-    },
-  });
+  let found = deferring.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Directive(node) {
+        if (isDefer(node)) found = true;
+      },
+    });
+    deferring.set(document, found);
+  }
   return found;
 }
 
