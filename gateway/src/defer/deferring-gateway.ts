@@ -71,7 +71,14 @@ export class DeferringGateway extends ApolloGateway {
           if (accepted === 'neither') return notAcceptable();
           const labelled = labelDefers(schema, document, operation, request.variables);
           if (!labelled) return null;
-          const root = planner.plan(document, labelled.document, request.operationName ?? undefined, [...labelled.defers.keys()].join(','));
+          let root;
+          try {
+            root = planner.plan(document, labelled.document, request.operationName ?? undefined, [...labelled.defers.keys()].join(','));
+          } catch (error) {
+            // The gateway's own planner leaves @defer out: the client gets every field in one answer.
+            logger.warn({ err: error, requestId: contextValue.requestId }, 'could not plan @defer: answering in one part');
+            return null;
+          }
           if (!root) return null;
           // Refused: the gateway's executor refuses it the same way (429, Retry-After).
           const release = admit(contextValue);

@@ -148,6 +148,13 @@ export async function runDeferred(options: PartRunnerOptions, root: Block, forma
   const parts = new Parts();
   let running = 0;
 
+  /** A part whose execution threw (executeQueryPlan turns subgraph failures into errors itself). */
+  const failed = (error: unknown): Part => ({
+    data: null,
+    errors: [error instanceof GraphQLError ? error : new GraphQLError('The deferred part could not be completed.', { originalError: error as Error })],
+    answers: new Map(),
+  });
+
   /** Starts a block's part if its fragment applies anywhere in its parent's answer. */
   const start = (block: Block, parentData: Data, lineage: Block[], known: ReadonlyMap<string, unknown>, released: ReadonlySet<string>) => {
     const positions = shaper.positions(parentData, rootType, selection, block.id!, released);
@@ -156,7 +163,7 @@ export async function runDeferred(options: PartRunnerOptions, root: Block, forma
     const ownReleased = new Set([...released, block.id!]);
     const usage = document.defers.get(block.id!);
     void runPart(options, [...lineage.map((b) => b.node), block.node], known, ownReleased)
-      .catch((error: unknown): Part => ({ data: null, errors: [error instanceof GraphQLError ? error : new GraphQLError('The deferred part could not be completed.', { originalError: error as Error })], answers: new Map() }))
+      .catch(failed)
       .then((part) => {
         let items: IncrementalItem[];
         try {
@@ -176,14 +183,14 @@ export async function runDeferred(options: PartRunnerOptions, root: Block, forma
       });
   };
 
-  let primary: Part;
+  const primary = await runPart(options, [root.node], new Map(), new Set()).catch(failed);
+  let data: Data | null | undefined;
   try {
-    primary = await runPart(options, [root.node], new Map(), new Set());
+    data = primary.data ? shaper.pick(primary.data, [selection], rootType) : primary.data;
   } catch (error) {
     done();
     throw error;
   }
-  const data = primary.data ? shaper.pick(primary.data, [selection], rootType) : primary.data;
   if (primary.data) for (const child of root.children) start(child, primary.data, [root], primary.answers, new Set());
   if (running === 0) {
     parts.end();
