@@ -77,6 +77,18 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(items.find((item) => item.path[1] === 0)!.data.averageRating).toBe(8);
   });
 
+  it('calls each subgraph once per fetch of the plan: the deferred part does not send the primary part\'s call again', async () => {
+    const calls = async (subgraph: string) => {
+      const text = await (await fetch(stack.gateway.metricsUrl)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="ok"}`));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const before = { catalog: await calls('catalog'), ratings: await calls('ratings') };
+    const parts = multipartParts(await (await post(stack.gatewayUrl, FEATURED, DEFER_ACCEPT)).text());
+    expect(parts.at(-1)!.hasNext).toBe(false);
+    expect({ catalog: (await calls('catalog')) - before.catalog, ratings: (await calls('ratings')) - before.ratings }).toEqual({ catalog: 1, ratings: 1 });
+  });
+
   it('answers a client that takes only JSON with every field in one answer', async () => {
     const response = await post(stack.gatewayUrl, FEATURED, 'application/json');
     expect(response.status).toBe(200);
