@@ -125,6 +125,17 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(inlineItems.every((item) => 'title' in item.data && 'averageRating' in item.data)).toBe(true);
   });
 
+  it('defers, for one document, the fragments whose `if` holds for each request\'s variables', async () => {
+    const query = `query Either($a: Boolean!, $b: Boolean!) { featured(first: 1) { id ... @defer(if: $a) { title } ... @defer(if: $b) { averageRating } } }`;
+    const { id, title } = featured[0]!;
+    const first = multipartParts(await (await post(stack.gatewayUrl, query, DEFER_ACCEPT, { a: true, b: false })).text());
+    expect(first[0]).toEqual({ data: { featured: [{ id, averageRating: 8 }] }, hasNext: true });
+    expect(first[1]).toEqual({ incremental: [{ data: { title }, path: ['featured', 0] }], hasNext: false });
+    const second = multipartParts(await (await post(stack.gatewayUrl, query, DEFER_ACCEPT, { a: false, b: true })).text());
+    expect(second[0]).toEqual({ data: { featured: [{ id, title }] }, hasNext: true });
+    expect(second[1]).toEqual({ incremental: [{ data: { averageRating: 8 }, path: ['featured', 0] }], hasNext: false });
+  });
+
   it('defers named fragments, aliases and type conditions as the client wrote them', async () => {
     const query = `query { featured(first: 2) { id ...Rated @defer(label: "rated") ... on Movie @defer(label: "film") { minutes: runtimeMinutes } } }
       fragment Rated on Content { score: averageRating ratingsCount }`;

@@ -73,9 +73,12 @@ export function labelDefers(schema: GraphQLSchema, document: DocumentNode, opera
   if (coerced.errors) return undefined;
   const variables = coerced.coerced;
   const defers = new Map<string, DeferUsage>();
+  // Numbered by place in the document, in force or not: the same id is the same fragment whatever the variables.
+  let place = 0;
   const settle = (node: InlineFragmentNode | FragmentSpreadNode) => {
     const directive = node.directives?.find(isDefer);
     if (!directive) return undefined;
+    const id = `${ID_PREFIX}${place++}`;
     const argument = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
     const condition = argument('if');
     const inForce =
@@ -84,7 +87,6 @@ export function labelDefers(schema: GraphQLSchema, document: DocumentNode, opera
       (condition.kind === Kind.VARIABLE && variables[condition.name.value] !== false);
     const others = node.directives!.filter((d) => d !== directive);
     if (!inForce) return { ...node, directives: others };
-    const id = `${ID_PREFIX}${defers.size}`;
     const given = argument('label');
     defers.set(id, { id, label: given?.kind === Kind.STRING ? given.value : undefined });
     const label: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'label' }, value: { kind: Kind.STRING, value: id } };
