@@ -100,6 +100,15 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(body.data.featured[0]).toEqual({ ...featured[0], averageRating: 8 });
   });
 
+  it('answers a mutation using @defer in one part, whatever the client accepts', async () => {
+    const mutation = `mutation ($input: RegisterInput!) { register(input: $input) { user { id ... @defer { displayName } } } }`;
+    const input = { email: 'defer-mutation@example.test', password: 'a long enough password', displayName: 'Deferred' };
+    const response = await post(stack.gatewayUrl, mutation, DEFER_ACCEPT, { input });
+    expect(response.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    const body = (await response.json()) as { data: { register: { user: { id: string; displayName: string } } } };
+    expect(body.data.register.user.displayName).toBe('Deferred');
+  });
+
   it('refuses a client that takes neither JSON nor the deferSpec=20220824 parts, saying what to send', async () => {
     const response = await post(stack.gatewayUrl, FEATURED, 'multipart/mixed');
     expect(response.status).toBe(406);
