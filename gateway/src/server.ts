@@ -1,4 +1,3 @@
-import { ApolloGateway } from '@apollo/gateway';
 import type { Redis } from 'ioredis';
 import { createGraphQLApp, metricsListener, PlaybackFeed, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
@@ -6,6 +5,7 @@ import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
 import { serveGraphiQL } from './explorer/graphiql';
 import { mountJwks } from './jwks';
+import { DeferringGateway } from './defer/deferring-gateway';
 import { costLimitPlugin, limitRules } from './limits';
 import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
@@ -37,18 +37,16 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
   });
   const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
-  const gateway = new SubscribingGateway(
-    new ApolloGateway({
-      supergraphSdl,
-      logger,
-      buildService: ({ name, url }) => {
-        const target = config.subgraphUrls[name] ?? url;
-        if (!target) throw new Error(`no URL for subgraph ${name}`);
-        return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
-      },
-    }),
-    concurrency.admit,
-  );
+  const deferring = new DeferringGateway({
+    supergraphSdl,
+    logger,
+    buildService: ({ name, url }) => {
+      const target = config.subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
+    },
+  });
+  const gateway = new SubscribingGateway(deferring, concurrency.admit);
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
@@ -73,7 +71,13 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
-    plugins: [trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments(config, logger)), costLimitPlugin(config.limits.maxCost), ...(publicAnswers ? [publicAnswers.plugin()] : []), rateLimitedStatusPlugin<GatewayContext>()],
+    plugins: [
+      trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments(config, logger)),
+      costLimitPlugin(config.limits.maxCost),
+      deferring.plugin(concurrency.admit, logger),
+      ...(publicAnswers ? [publicAnswers.plugin()] : []),
+      rateLimitedStatusPlugin<GatewayContext>(),
+    ],
     landingPage: sandboxWithSubscriptions(),
     routes: (app) => {
       mountJwks(app, config.tokens);

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildSchema, printSchema } from 'graphql';
 import { composeSupergraph } from '@ott/gateway/compose';
+import { withDefer } from '@ott/gateway/defer-schema';
 import { subgraphSdls } from './subgraphs';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -17,8 +18,8 @@ export async function generateSchemaFiles(): Promise<Map<string, string>> {
   const subgraphs = await subgraphSdls();
   const composed = composeSupergraph(subgraphs);
   const { supergraphSdl } = composed;
-  // What clients see: the composed API (Subscription included: streaming declares it).
-  const apiSchemaSdl = printSchema(buildSchema(composed.apiSchemaSdl));
+  // What clients see: the composed API (Subscription included: streaming declares it) plus @defer.
+  const apiSchemaSdl = printSchema(withDefer(buildSchema(composed.apiSchemaSdl)));
   const files = new Map<string, string>();
   for (const { name, sdl } of subgraphs) files.set(`${name}.graphql`, `${sdl.trim()}\n`);
   files.set('supergraph.graphql', `${supergraphSdl.trim()}\n`);
