@@ -12,7 +12,7 @@ import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
 import { SubgraphSource } from './subgraph-source';
-import { trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
+import { subscriptionRefusal, trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 
 import { SubscribingGateway } from './subscriptions/subscribing-gateway';
@@ -37,6 +37,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
   });
   const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
+  const trusted = trustedDocuments(config, logger);
   const deferring = new DeferringGateway({
     supergraphSdl,
     logger,
@@ -72,7 +73,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [
-      trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trustedDocuments(config, logger)),
+      trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trusted),
       costLimitPlugin(config.limits.maxCost),
       deferring.plugin(concurrency.admit, logger),
       ...(publicAnswers ? [publicAnswers.plugin()] : []),
@@ -95,6 +96,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         logger,
         budget,
         pushed: metrics.pushed,
+        untrusted: (query) => subscriptionRefusal(query, config.GATEWAY_TRUSTED_DOCUMENTS, trusted),
         limits: {
           query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,

@@ -135,6 +135,15 @@ const PLACEHOLDER = '{ __typename }';
  * the client with their code while the request is still logged and counted like any other: so a
  * refused request runs the placeholder up to operation resolution, where its refusal is thrown.
  */
+/**
+ * The refusal of a subscription's document under `require` when the manifest does not list it
+ * (subscriptions run outside Apollo Server, so its plugin never sees them), or undefined.
+ */
+export function subscriptionRefusal(query: string, mode: TrustedDocumentsMode, listed: Map<string, string>): GraphQLError | undefined {
+  const decision = decide({ query }, mode, listed);
+  return decision.run === 'refused' ? decision.error : undefined;
+}
+
 export function trustedDocumentsPlugin(mode: TrustedDocumentsMode, listed: Map<string, string>): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ request, contextValue }) {

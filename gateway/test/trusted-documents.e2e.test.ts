@@ -149,7 +149,7 @@ describe("Apollo Client's persisted-queries link, set up as the README says", ()
 });
 
 describe('GATEWAY_TRUSTED_DOCUMENTS=require over WebSocket', () => {
-  it('holds queries sent over the socket to the list as well', async () => {
+  it('holds queries and subscriptions sent over the socket to the list as well', async () => {
     const token = testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'USER' });
     const client = createClient({ url: requiring.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
     const run = (query: string) =>
@@ -160,6 +160,8 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=require over WebSocket', () => {
     try {
       expect(await run(UNLISTED)).toMatchObject({ error: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
       expect(await run(genresDocument)).toMatchObject({ data: { genres: expect.any(Array) } });
+      // Subscriptions run outside Apollo Server's plugins: held to the list all the same.
+      expect(await run('subscription Unlisted { myPlaybackSessions { id } }')).toMatchObject({ error: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
     } finally {
       await client.dispose();
     }

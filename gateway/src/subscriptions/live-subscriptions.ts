@@ -33,6 +33,8 @@ export interface LiveSubscriptionsOptions {
   budget: RequestBudget;
   /** Counts each result sent to a subscriber (gateway_subscription_pushes_total). */
   pushed?: (protocol: SubscriptionProtocol) => void;
+  /** Refuses a subscription document the trusted documents do not allow (queries pass Apollo Server's plugin). */
+  untrusted?: (query: string) => GraphQLError | undefined;
 }
 
 /** What a client sends to subscribe, over any protocol. */
@@ -206,6 +208,8 @@ export class LiveSubscriptions {
       if (result.data === undefined && result.errors) return { refused: [...result.errors] };
       return { result, document };
     }
+    const untrusted = this.options.untrusted?.(payload.query);
+    if (untrusted) return { refused: [new GraphQLError(untrusted.message, { extensions: { ...untrusted.extensions, http: undefined } })] };
     const invalid = validate(schema, document, [...specifiedRules, ...this.rules]);
     if (invalid.length > 0) {
       return { refused: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } })) };
