@@ -96,8 +96,12 @@ const rotate = (list, by) => [...list.slice(by), ...list.slice(0, by)];
  * request repeats within a run: in-flight sharing and kept public answers cannot serve them.
  */
 async function distinctWorkloads(gatewayUrl, members) {
-  const { browse } = await gql(gatewayUrl, `{ browse(first: 400, sort: POPULARITY_DESC) { edges { node { id } } } }`);
-  const titles = browse.edges.map(({ node }) => node.id);
+  const titles = [];
+  for (let after = null; titles.length < 400; ) {
+    const { browse } = await gql(gatewayUrl, `query ($after: String) { browse(first: 100, sort: POPULARITY_DESC, after: $after) { edges { node { id } } pageInfo { endCursor } } }`, { after });
+    titles.push(...browse.edges.map(({ node }) => node.id));
+    after = browse.pageInfo.endCursor;
+  }
   const { genres } = await gql(gatewayUrl, `{ genres { slug } }`);
   const tokens = [];
   for (let m = 0; m < members; m++) {
