@@ -66,6 +66,27 @@ describe('access tokens end with what they stand for', () => {
     expect((await me(again.data!.login.accessToken)).data?.me).toEqual({ id: member.id, role: 'USER' });
   });
 
+  it('closes a subscription connection opened before the logout, at once, and keeps one opened after', async () => {
+    const member = await register();
+    const connected = (socket: ReturnType<typeof liveClient>) => new Promise<void>((resolve) => socket.client.on('connected', () => resolve()));
+    const before = liveClient(stack.gatewayUrl, { authorization: `Bearer ${member.accessToken}` });
+    await connected(before);
+
+    expect((await stack.query<{ logout: boolean }>(LOGOUT, { refreshToken: member.refreshToken })).data?.logout).toBe(true);
+    expect(await before.closed()).toEqual({ code: 4401, reason: expect.stringMatching(/revoked/) });
+    await before.dispose();
+
+    const again = await stack.query<{ login: Tokens }>(LOGIN, { email: member.email, password: PASSWORD });
+    const after = liveClient(stack.gatewayUrl, { authorization: `Bearer ${again.data!.login.accessToken}` });
+    await connected(after);
+    // A later stamp of another member's ends nothing here.
+    const stranger = await register();
+    await stack.query(LOGOUT, { refreshToken: stranger.refreshToken });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(after.closes).toEqual([]);
+    await after.dispose();
+  });
+
   it('refuses the token that carries the old role once the role changed', async () => {
     const member = await register();
     expect((await me(member.accessToken)).data?.me.role).toBe('USER');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, parse, specifiedRules, validate, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { credentialsFromAuthorization, variablesDepthError, type AuthUser, type Logger, type PlaybackFeed, type TokenConfig } from '@ott/kit';
 import type { GatewayContext } from '../context';
 import type { RequestBudget } from '../request-budget';
@@ -69,11 +70,14 @@ const withoutHttp = (error: unknown): Refusal => {
  */
 export class LiveSubscriptions {
   private readonly perMember = new Map<string, number>();
+  /** Each member's open connections, with when their token was issued: a revocation ends the older ones. */
+  private readonly tokensOf = new Map<string, Map<Connection, number>>();
   private readonly shared = new Map<string, SharedExecution>();
   private readonly rules: ReturnType<typeof limitRules>;
 
   constructor(private readonly options: LiveSubscriptionsOptions) {
     this.rules = limitRules(options.limits.query);
+    options.tokens.stamps?.onStamp((memberId, validAfter) => this.revoked(memberId, validAfter));
   }
 
   get executions(): number {
@@ -90,7 +94,7 @@ export class LiveSubscriptions {
   }
 
   /** The member an Authorization header names, or why not. */
-  async authenticate(header: unknown): Promise<{ user: AuthUser; expiresAt: Date; authorization: string } | { error: string | undefined }> {
+  async authenticate(header: unknown): Promise<{ user: AuthUser; expiresAt: Date; issuedAt: number; authorization: string } | { error: string | undefined }> {
     let credentials;
     try {
       credentials = typeof header === 'string' ? credentialsFromAuthorization(header, this.options.tokens) : null;
@@ -102,7 +106,7 @@ export class LiveSubscriptions {
     // Revoked since it was issued (logout, role change): refused as an invalid token.
     const revoked = await this.options.tokens.stamps?.check(credentials);
     if (revoked) return { error: revoked.message };
-    return { user: credentials.user, expiresAt: credentials.expiresAt, authorization: header as string };
+    return { user: credentials.user, expiresAt: credentials.expiresAt, issuedAt: credentials.issuedAt, authorization: header as string };
   }
 
   /** Takes one of the member's connections: false when they hold the most already. */
@@ -121,12 +125,23 @@ export class LiveSubscriptions {
     const open = (this.perMember.get(connection.user.id) ?? 1) - 1;
     if (open > 0) this.perMember.set(connection.user.id, open);
     else this.perMember.delete(connection.user.id);
+    const tokens = this.tokensOf.get(connection.user.id);
+    tokens?.delete(connection);
+    if (tokens?.size === 0) this.tokensOf.delete(connection.user.id);
   }
 
-  /** Drops the connection when its token expires. */
-  expireWithToken(connection: Connection, expiresAt: Date, code: number): void {
-    connection.expiry = setTimeout(() => this.drop(connection, code, 'The access token expired: reconnect with a fresh one.'), Math.max(0, expiresAt.getTime() - Date.now()));
+  /** Drops the connection when its token expires, or is revoked (a logout, a role change: the member's stamp moved past it). */
+  expireWithToken(connection: Connection, token: { expiresAt: Date; issuedAt: number }, code: number): void {
+    connection.expiry = setTimeout(() => this.drop(connection, code, 'The access token expired: reconnect with a fresh one.'), Math.max(0, token.expiresAt.getTime() - Date.now()));
     connection.expiry.unref();
+    const open = this.tokensOf.get(connection.user.id) ?? new Map<Connection, number>();
+    this.tokensOf.set(connection.user.id, open.set(connection, token.issuedAt));
+  }
+
+  private revoked(memberId: string, validAfter: number): void {
+    for (const [connection, issuedAt] of this.tokensOf.get(memberId) ?? []) {
+      if (issuedAt < validAfter) this.drop(connection, CloseCode.Unauthorized, 'The access token was revoked (signed out, or the account changed): sign in again.');
+    }
   }
 
   drop(connection: Connection, code: number, reason: string): void {

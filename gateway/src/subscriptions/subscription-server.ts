@@ -49,7 +49,7 @@ export function serveSubscriptions({ httpServer, live, keepAliveMs, trustProxy }
           socket.close(CloseCode.Unauthorized, (signedIn.error ?? 'Send { "authorization": "Bearer <access token>" } in connection_init.').slice(0, 120));
           return false;
         }
-        const { user, expiresAt, authorization } = signedIn;
+        const { user, authorization } = signedIn;
         if (!live.openConnection(user.id)) {
           socket.close(CloseCode.Forbidden, `At most ${live.connectionsPerMember} subscription connections per member: close one first.`);
           return false;
@@ -64,7 +64,7 @@ export function serveSubscriptions({ httpServer, live, keepAliveMs, trustProxy }
           protocolContext: ctx,
           drop: (code, reason) => socket.close(code, reason),
         };
-        live.expireWithToken(connection, expiresAt, CloseCode.Unauthorized);
+        live.expireWithToken(connection, signedIn, CloseCode.Unauthorized);
         socket.once('close', () => connection.closed.abort());
         connections.set(ctx, connection);
         return true;

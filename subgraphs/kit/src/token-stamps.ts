@@ -41,6 +41,7 @@ interface Known {
 export class TokenStamps {
   private readonly known = new Map<string, Known>();
   private readonly inflight = new Map<string, Promise<number>>();
+  private readonly listeners = new Set<(memberId: string, validAfter: number) => void>();
   private retryAt = 0;
   private lastFailureLog = 0;
   /** Reads that failed open because Redis did not answer. */
@@ -54,6 +55,12 @@ export class TokenStamps {
   ) {
     // Connected again: ask Redis at once (the pause is for a stalled Redis).
     redis.on('ready', () => (this.retryAt = 0));
+  }
+
+  /** Calls `listener` whenever a member's stamp moves forward here (pushed, published or read); answers how to stop. */
+  onStamp(listener: (memberId: string, validAfter: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Calls `listener` each time the commands connection is ready again after a loss (Redis may have lost its data). */
@@ -136,6 +143,7 @@ export class TokenStamps {
     const previous = this.known.get(memberId)?.validAfter ?? 0;
     const stamp = Math.max(previous, validAfter);
     this.known.set(memberId, { validAfter: stamp, freshUntil: Date.now() + STAMP_CACHE_MS });
+    if (stamp > previous) for (const listener of this.listeners) listener(memberId, stamp);
     return stamp;
   }
 }
