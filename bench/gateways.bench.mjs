@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, ROOT, subgraphList } from '../tools/stack/services.mjs';
+import { cpuPerRequest as graphCpuPerRequest, cpuSnapshot, formatCpu } from './support/cpu.mjs';
 import { gql, loadAverage, measure, withGraph } from './support/graph.mjs';
 
 const { values: args } = parseArgs({
@@ -206,13 +207,16 @@ await withGraph(
         for (const connections of CONNECTIONS) {
           for (const gateway of gateways) {
             const before = cpuMs(gateway.pid);
+            const graphBefore = gateway.name === 'ours' ? cpuSnapshot(graph.processes) : undefined;
             // A workload whose every request differs starts each run where the last one stopped,
             // so no run repeats a catalogue page an earlier run (or another gateway) was sent.
             const requests = workload.distinct ? rotate(workload.requests, (workload.sent ?? 0) % workload.requests.length) : workload.requests;
             const result = await measure(workload.name, gateway.url, requests, connections, DURATION);
             if (workload.distinct) workload.sent = (workload.sent ?? 0) + result.requests + connections;
             const cpuPerRequest = (cpuMs(gateway.pid) - before) / Math.max(1, result.requests);
-            runs.push({ workload: workload.name, connections, gateway: gateway.name, ...result, cpuPerRequest });
+            // The whole graph's CPU by process, for this gateway's runs (the subgraphs' work is the same behind every gateway).
+            const graphCpu = graphBefore && graphCpuPerRequest(graphBefore, cpuSnapshot(graph.processes), result.requests);
+            runs.push({ workload: workload.name, connections, gateway: gateway.name, ...result, cpuPerRequest, graphCpu });
             process.stderr.write(`round ${round + 1}: ${workload.name}, ${connections} conn, ${gateway.name}: ${result.rps} req/s\n`);
           }
         }
@@ -246,6 +250,13 @@ await withGraph(
         }
       }
     }
+    const byProcess = [];
+    for (const workload of workloads) {
+      for (const connections of CONNECTIONS) {
+        const mine = runs.filter((r) => r.workload === workload.name && r.connections === connections && r.graphCpu);
+        if (mine.length > 0) byProcess.push(`| ${workload.name} | ${connections} | ${formatCpu(mine.at(-1).graphCpu)} |`);
+      }
+    }
     console.log(
       [
         `Subgraphs: ${args.fixed ? 'fixed responses (bench/gateways/fixed-subgraphs.mjs)' : 'the real ones'}; ${ROUNDS} interleaved rounds of ${DURATION} s each; medians. Load average before measuring: ${load}`,
@@ -253,6 +264,12 @@ await withGraph(
         '| workload | conns | gateway | req/s | p50 ms | p99 ms | errors | gateway CPU ms/req | vs stock | vs Hive |',
         '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...rows,
+        '',
+        'Whole-graph CPU ms per request by process, during this gateway\'s runs (the last round):',
+        '',
+        '| workload | conns | CPU ms per request |',
+        '| --- | ---: | --- |',
+        ...byProcess,
       ].join('\n'),
     );
   },

@@ -153,6 +153,26 @@ describe('writes reach the catalogue in memory of every process, without Redis',
     expect(await ask(reader, READ, { id })).toEqual(await ask(database, READ, { id }));
   });
 
+  it('ranks similar titles of titles that share their genres, each without itself, as the database does', async () => {
+    // Titles with the same genres share one ranking in memory; each must still leave itself out.
+    const docs = await models.contents.find({ deletedAt: null }, { genreIds: 1, ratingKey: 1, popularity: 1 }).lean();
+    const byGenres = new Map<string, typeof docs>();
+    for (const doc of docs) {
+      const key = [...new Set(doc.genreIds.map(String))].sort().join(',');
+      if (key) byGenres.set(key, [...(byGenres.get(key) ?? []), doc]);
+    }
+    // The best-ranked of each crowded genre set: the likeliest to appear in each other's lists.
+    const rank = (a: (typeof docs)[number], b: (typeof docs)[number]) => b.ratingKey - a.ratingKey || b.popularity - a.popularity || String(a._id).localeCompare(String(b._id));
+    const ids = [...byGenres.values()]
+      .filter((group) => group.length >= 3)
+      .slice(0, 12)
+      .flatMap((group) => [...group].sort(rank).slice(0, 3).map((doc) => String(doc._id)));
+    expect(ids.length).toBeGreaterThanOrEqual(12);
+    const query = `{ ${ids.map((id, i) => `t${i}: content(id: "${id}") { id s1: similar(first: 1) { id } s5: similar(first: 5) { id } }`).join(' ')} }`;
+    const answer = await expectSameAnswers(query);
+    for (const [i, id] of ids.entries()) expect((answer.data as Record<string, { s5: { id: string }[] }>)[`t${i}`]!.s5.map((c) => c.id)).not.toContain(id);
+  });
+
   it('lists an episode added by another process in its show’s seasons', async () => {
     const show = await models.contents.findOne({ kind: 'TV_SHOW', deletedAt: null }).lean();
     const showId = String(show!._id);

@@ -36,6 +36,9 @@ function compareBySort(sort: ContentSort): Compare<ContentRecord> {
   };
 }
 
+/** Rankings a snapshot keeps at most (page sizes × genre sets: a few hundred in practice). */
+const SIMILAR_RANKINGS_KEPT = 10_000;
+
 /** `similar`'s candidate order: best rated, then most popular, then id. */
 const similarOrder: Compare<ContentRecord> = (a, b) => b.ratingKey - a.ratingKey || b.popularity - a.popularity || byId(a, b);
 
@@ -59,6 +62,8 @@ export class CatalogueSnapshot {
   readonly size: number;
   private readonly orders: Record<ContentSort, ContentRecord[]>;
   private readonly similarCandidates: ContentRecord[];
+  /** `similar` rankings by page size and genre set, computed on first use (see similarIds). */
+  private readonly similarByGenres = new Map<string, string[]>();
   private readonly episodesByShow = new Map<string, EpisodeRecord[]>();
   readonly genres: readonly GenreRecord[];
 
@@ -140,13 +145,28 @@ export class CatalogueSnapshot {
     return this.orders.POPULARITY_DESC.filter((record) => record.featured).slice(0, size);
   }
 
-  /** Up to `size` other titles sharing the most genres with the item; among equals, the candidate order. */
+  /**
+   * Up to `size` other titles sharing the most genres with the item; among equals, the candidate
+   * order. Titles with the same genres get the same ranking (less themselves), so it is computed
+   * once per genre set and page size for the life of this snapshot: a title page then costs a
+   * lookup instead of a pass over the whole catalogue.
+   */
   similarIds(item: Pick<ContentRecord, 'id' | 'genreIds'>, size: number): string[] {
     const own = new Set(item.genreIds);
     if (own.size === 0) return [];
+    const key = `${size}:${[...own].sort().join(',')}`;
+    let ranked = this.similarByGenres.get(key);
+    if (!ranked) {
+      // One more than asked for: the item itself may be among them.
+      ranked = this.rankByGenres(own, size + 1);
+      if (this.similarByGenres.size < SIMILAR_RANKINGS_KEPT) this.similarByGenres.set(key, ranked);
+    }
+    return ranked.filter((id) => id !== item.id).slice(0, size);
+  }
+
+  private rankByGenres(own: ReadonlySet<string>, size: number): string[] {
     const bySharedCount: string[][] = [];
     for (const candidate of this.similarCandidates) {
-      if (candidate.id === item.id) continue;
       let shared = 0;
       for (const genreId of candidate.genreIds) if (own.has(genreId)) shared += 1;
       if (shared === 0) continue;
