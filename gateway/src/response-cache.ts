@@ -32,7 +32,7 @@ export interface PublicAnswersOptions {
  *   with errors.
  * - Kept no longer than the subgraphs allowed and `maxAgeSeconds`, and no longer than the
  *   data it came from: a subgraph announces every change of its public data
- *   (publicChangeAnnouncer), and an answer is not used again once one of the subgraphs that
+ *   (catalog's CatalogueVersionFeed), and an answer is not used again once one of the subgraphs that
  *   answered it has announced a change since the request that stored it began. After Redis
  *   reconnects, when announcements may have been missed, everything kept is dropped.
  * - A kept answer still spends the caller's request budget and passes the cost limit; it

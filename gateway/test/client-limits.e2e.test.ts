@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { errorCodes, graphql, testAccessToken, testEnv, uniqueTag, type GraphQLResponse } from '@ott/kit/testing';
 import { composeSupergraph } from '../src/compose';
 import { start as startGateway, type GatewayService } from '../src/index';
+import { until } from './support/live';
 
 /**
  * The gateway in front of a stand-in subgraph on a real socket, which holds its answers until
@@ -71,17 +72,6 @@ beforeEach(() => {
   abandoned = { count: 0 };
 });
 
-function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 const member = () => testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'USER' });
 const SLOW = (tag: string) => `{ slow(tag: "${tag}") }`;

@@ -4,7 +4,7 @@ import { createClient as createSseClient, type Client as SseClient } from 'graph
 import { playbackChannels } from '@ott/kit';
 import { uniqueTag } from '@ott/kit/testing';
 import { seedCatalog } from './support/catalog-fixture';
-import { liveClient, type LiveClient } from './support/live';
+import { liveClient, type LiveClient, until } from './support/live';
 import { catalogIds, heartbeat, started, stop, subscriber, type CatalogIds, type Member } from './support/playback';
 import { startStack, type Stack } from './support/stack';
 
@@ -40,17 +40,6 @@ async function listened(channel: string, count = 1): Promise<void> {
   }
 }
 
-function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 const sseClient = (who: Member | null): SseClient => {
   const client = createSseClient({ url: stack.gatewayUrl, headers: who ? { authorization: `Bearer ${who.token}` } : {}, retryAttempts: 0 });

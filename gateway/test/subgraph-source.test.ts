@@ -4,6 +4,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../src/context';
 import { SubgraphSource } from '../src/subgraph-source';
+import { until } from './support/live';
 
 /** A subgraph stand-in on a real socket: answers after a pause, and records what it was sent. */
 let server: Server;
@@ -51,17 +52,6 @@ function call(source: SubgraphSource, query: string, ctx: GatewayContext = conte
   return source.process({ kind: 'health check', request: { query, variables: { representations: [{ __typename: 'Content', id: '1' }] } }, context: ctx } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
 }
 
-function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 const ENTITIES = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Content { title } } }';
 
@@ -138,10 +128,10 @@ describe('a caller whose client went away', () => {
     const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
     const client = new AbortController();
     const pending = call(source, ENTITIES, context({ signal: client.signal }));
-    await until(() => received.length === 1, 'the call to arrive');
+    await until(() => received.length === 1, 'the call to arrive', 5_000);
     client.abort();
     await expect(pending).rejects.toThrow('the client closed the request');
-    await until(() => abandoned.count === 1, 'the subgraph to see its request abandoned');
+    await until(() => abandoned.count === 1, 'the subgraph to see its request abandoned', 5_000);
   });
 
   it('leaves a shared call to the callers still waiting, and aborts it when the last one leaves', async () => {
@@ -153,7 +143,7 @@ describe('a caller whose client went away', () => {
     };
 
     const one = callers();
-    await until(() => received.length === 1, 'the shared call to arrive');
+    await until(() => received.length === 1, 'the shared call to arrive', 5_000);
     one.signals[0]!.abort();
     await expect(one.calls[0]).rejects.toThrow('the client closed the request');
     held.shift()!();
@@ -161,10 +151,10 @@ describe('a caller whose client went away', () => {
     expect(abandoned.count).toBe(0);
 
     const both = callers();
-    await until(() => received.length === 2, 'the next shared call to arrive');
+    await until(() => received.length === 2, 'the next shared call to arrive', 5_000);
     for (const signal of both.signals) signal.abort();
     await expect(Promise.allSettled(both.calls)).resolves.toMatchObject([{ status: 'rejected' }, { status: 'rejected' }]);
-    await until(() => abandoned.count === 1, 'the shared call to be aborted');
+    await until(() => abandoned.count === 1, 'the shared call to be aborted', 5_000);
     expect(received).toHaveLength(2);
   });
 
@@ -178,7 +168,7 @@ describe('a caller whose client went away', () => {
     reply = () => ({ status: 200, body: '{"data":{"addToMyList":{"id":"1"}}}', delayMs: 300 });
     const leaving = new AbortController();
     const mutation = call(source, 'mutation { addToMyList(contentId: "1") { id } }', context({ signal: leaving.signal }));
-    await until(() => received.length === 1, 'the mutation to arrive');
+    await until(() => received.length === 1, 'the mutation to arrive', 5_000);
     leaving.abort();
     await expect(mutation).resolves.toEqual({ data: { addToMyList: { id: '1' } } });
     expect(abandoned.count).toBe(0);

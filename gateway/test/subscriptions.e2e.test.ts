@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { errorCodes, testAccessToken, uniqueTag } from '@ott/kit/testing';
 import { start as startGateway } from '../src/index';
 import { seedCatalog } from './support/catalog-fixture';
-import { liveClient, startGatewayProcess, type LiveClient } from './support/live';
+import { liveClient, startGatewayProcess, type LiveClient, until } from './support/live';
 import { catalogIds, dataOf, heartbeat, started, stop, subscriber, type CatalogIds, type Member } from './support/playback';
 import { startStack, type Stack } from './support/stack';
 
@@ -36,17 +36,6 @@ async function rawSubscriber(token: string, query: string): Promise<WebSocket> {
   return socket;
 }
 
-function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 const UPDATED = `subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { id state positionSeconds version } }`;
 const MINE = `subscription { myPlaybackSessions { id state positionSeconds version endReason } }`;

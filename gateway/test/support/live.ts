@@ -35,7 +35,8 @@ export interface LiveClient {
 
 const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');
 
-function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/** Resolves once `check()` holds, polling every 10 ms; rejects, naming `what`, after `timeoutMs`. */
+export function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const deadline = Date.now() + timeoutMs;
     const poll = () => {
@@ -64,7 +65,7 @@ export function liveClient(gatewayUrl: string, connectionParams: Record<string, 
     client,
     closes,
     async closed(timeoutMs = 10_000) {
-      await until(() => closes.length > 0, timeoutMs, 'the socket to close');
+      await until(() => closes.length > 0, 'the socket to close', timeoutMs);
       return closes[0]!;
     },
     subscribe<T>(query: string, variables: Record<string, unknown> = {}): Live<T> {
@@ -73,10 +74,10 @@ export function liveClient(gatewayUrl: string, connectionParams: Record<string, 
         errors: [],
         completed: false,
         received: async (count, timeoutMs = 10_000) => {
-          await until(() => live.results.length >= count, timeoutMs, `${count} results (got ${live.results.length})`);
+          await until(() => live.results.length >= count, `${count} results (got ${live.results.length})`, timeoutMs);
           return live.results;
         },
-        ended: (timeoutMs = 10_000) => until(() => live.completed || live.errors.length > 0, timeoutMs, 'the subscription to end'),
+        ended: (timeoutMs = 10_000) => until(() => live.completed || live.errors.length > 0, 'the subscription to end', timeoutMs),
         unsubscribe: () => stop(),
       };
       const stop = client.subscribe<T>(

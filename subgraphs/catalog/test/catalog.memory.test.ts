@@ -9,6 +9,7 @@ import { defaultSeed, importCatalog } from '../src/import/catalog.import';
 import { start } from '../src/index';
 import { createModels, type CatalogModels } from '../src/models';
 import { createServer } from '../src/server';
+import { until } from './support/until';
 
 // Three catalog processes over one database: `writer` with Redis (it consumes rating
 // summaries), `reader` without Redis (its only news of others' writes is the database), and
@@ -40,13 +41,6 @@ async function expectSameAnswers(query: string, variables: Record<string, unknow
   return fromMemory;
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   env = testEnv(uniqueTag('catalog_memory'));

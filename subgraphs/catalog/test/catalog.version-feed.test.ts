@@ -11,6 +11,7 @@ import { catalogConfig } from '../src/config';
 import { start } from '../src/index';
 import { createModels, type CatalogModels } from '../src/models';
 import { createServer } from '../src/server';
+import { until } from './support/until';
 
 // A writer process and followers over one database and one Redis of the test's own (stopped
 // and restarted below). Followers count their database commands per request.
@@ -57,13 +58,6 @@ async function follower(checkMs: number): Promise<Follower> {
   };
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function createMovie(title: string): Promise<string> {
   const created = await graphql<{ createMovie: { id: string } }>(writer.url, `mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`, { title }, { token: admin });

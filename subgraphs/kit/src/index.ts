@@ -45,7 +45,7 @@ export { applySharding, shardingCommands, shardingPlan, shardingProblems, type A
 export { runShardingCli } from './sharding-cli';
 export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
 export { PlaybackEventStream, PlaybackFeed } from './playback-feed';
-export { decodePublicChange, encodePublicChange, publicChangeAnnouncer, publicChangesChannel, type PublicChange } from './public-changes';
+export { decodePublicChange, encodePublicChange, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';
 export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';
