@@ -31,9 +31,12 @@ import { randomUUID } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { cpuPerRequest, cpuSnapshot, formatCpu } from './support/cpu.mjs';
+import { cpuPerRequest, cpuSnapshot } from './support/cpu.mjs';
 import { loadAverage, withGraph } from './support/graph.mjs';
-import { activeMembersFor, loadCatalogue, MongoClient, rng, seedOtherMembers } from './support/other-members.mjs';
+import { curve, sizeTable } from './support/growth-report.mjs';
+import { activeMembersFor, loadCatalogue, MongoClient, rng } from './support/member-data.mjs';
+import { seedOtherMembers } from './support/other-members.mjs';
+import { newStats, sampled, timedClient } from './support/timed-client.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -100,65 +103,8 @@ const OPERATIONS = [
   `rateContent, ${CONNECTIONS} members at once`,
 ];
 
-const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
-const fmt = (ms) => (Number.isNaN(ms) ? '–' : ms >= 100 ? String(Math.round(ms)) : ms.toFixed(1));
 const elapsed = (since) => ((performance.now() - since) / 1000).toFixed(1);
 const log = (line) => process.stderr.write(`${line}\n`);
-
-/** One operation's samples at one size: latencies of every attempt, errors and the first few messages. */
-function newStats() {
-  return Object.fromEntries(OPERATIONS.map((op) => [op, { ms: [], errors: 0, messages: new Map() }]));
-}
-
-function makeClient(gateway, stats) {
-  /** One timed request; never throws: a failure is counted and its `data` is undefined. */
-  return async function call(op, query, variables, token) {
-    const started = performance.now();
-    let data;
-    let error;
-    try {
-      const response = await fetch(gateway, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      if (!response.ok) error = `HTTP ${response.status}${body?.errors ? ` ${body.errors[0]?.extensions?.code ?? ''} ${body.errors[0]?.message ?? ''}` : ''}`;
-      else if (!body) error = 'not JSON';
-      else if (body.errors?.length) error = `${body.errors[0].extensions?.code ?? 'ERROR'}: ${body.errors[0].message}`;
-      data = body?.data;
-    } catch (e) {
-      error = e.name === 'TimeoutError' ? `timeout after ${REQUEST_TIMEOUT_MS / 1000} s` : `${e.name}: ${e.message}`;
-    }
-    const ms = performance.now() - started;
-    const s = stats[op];
-    s.ms.push(ms);
-    if (error) {
-      s.errors += 1;
-      const key = error.slice(0, 160);
-      s.messages.set(key, (s.messages.get(key) ?? 0) + 1);
-    }
-    return { data: error ? undefined : data, error, ms };
-  };
-}
-
-/** Runs `sample(i)` up to `count` times, stopping early past the time budget once MIN_SAMPLES are in. */
-async function sampled(label, count, sample) {
-  const started = performance.now();
-  let i = 0;
-  for (; i < count; i++) {
-    if (i >= MIN_SAMPLES && performance.now() - started > BUDGET_MS) break;
-    await sample(i);
-  }
-  log(`  ${label}: ${i} samples in ${elapsed(started)} s`);
-}
 
 const email = (size, tag) => `growth-${size}-${tag}-${randomUUID().slice(0, 8)}@example.test`;
 const PASSWORD = 'bench-password-1';
@@ -171,8 +117,9 @@ async function register(call, size, tag) {
 
 /** Times every single-member operation, then the concurrent ratings; answers the stats. */
 async function measureSize(gateway, processes, size, catalogue, random, { samples, throughputSeconds }) {
-  const stats = newStats();
-  const call = makeClient(gateway, stats);
+  const stats = newStats(OPERATIONS);
+  const call = timedClient(gateway, stats, REQUEST_TIMEOUT_MS);
+  const sampling = { budgetMs: BUDGET_MS, minSamples: MIN_SAMPLES, log };
   // Titles for this size, shuffled; each purpose takes its own slice, so no sample repeats an earlier one.
   const shuffled = [...catalogue.titles].sort(() => random() - 0.5);
   const playable = [...catalogue.playable].sort(() => random() - 0.5);
@@ -188,8 +135,8 @@ async function measureSize(gateway, processes, size, catalogue, random, { sample
   await call('subscribeToPlan', SUBSCRIBE, { input: { planCode: 'STANDARD', paymentToken: 'tok_visa', idempotencyKey: randomUUID() } }, token);
 
   // Warm the query plans (not timed into the tables: the first request of an operation plans it).
-  const warmStats = newStats();
-  const warm = makeClient(gateway, warmStats);
+  const warmStats = newStats(OPERATIONS);
+  const warm = timedClient(gateway, warmStats, REQUEST_TIMEOUT_MS);
   const [warmA, warmB] = take(2);
   await warm('addToMyList', ADD, { id: warmA.id }, token);
   await warm('home screen (after the list changed)', HOME, {}, token);
@@ -202,21 +149,21 @@ async function measureSize(gateway, processes, size, catalogue, random, { sample
   await sampled('addToMyList + home', samples, async (i) => {
     await call('addToMyList', ADD, { id: listed[i].id }, token);
     await call('home screen (after the list changed)', HOME, {}, token);
-  });
+  }, sampling);
   const rated = take(samples);
   await sampled('rateContent', samples, async (i) => {
     await call('rateContent', RATE, { id: rated[i].id, score: 1 + ((i * 7) % 10), review: i % 3 === 0 ? `Sample review ${i}: tense, well acted, a little long.` : null }, token);
-  });
+  }, sampling);
   // Half titles this member listed or rated, half new to them.
   const pages = [...listed.slice(0, Math.ceil(samples / 4)), ...rated.slice(0, Math.ceil(samples / 4)), ...take(samples)].slice(0, samples).sort(() => random() - 0.5);
   await sampled('title page', samples, async (i) => {
     await call('title page', TITLE, { id: pages[i].id }, token);
-  });
+  }, sampling);
   // Reviews are per title, not per member: the most popular titles have the most of them (they
   // grow with N), each read once per size; ids 0, 1, 2 … of the catalogue sorted by popularity.
   await sampled('reviews', samples, async (i) => {
     await call("a popular title's reviews (ratings(first: 10))", REVIEWS, { id: catalogue.titles[i % catalogue.titles.length].id }, token);
-  });
+  }, sampling);
   await sampled('playback + progress', samples, async (i) => {
     const title = playable[i % playable.length];
     const { data } = await call('startPlayback', START, { input: { contentId: title.id, device: `bench-${i % 3}`, quality: 'HD' } }, token);
@@ -227,16 +174,16 @@ async function measureSize(gateway, processes, size, catalogue, random, { sample
       await call('stopPlayback', STOP, { id: sessionId }, token);
     }
     await call('continueWatching + watchHistory', RESUME, {}, token);
-  });
+  }, sampling);
   await sampled('billing read', samples, async (i) => {
     await call('billing read (membership, entitlements, invoices)', BILLING, { first: 1 + (i % 10) }, token);
-  });
+  }, sampling);
   await sampled('login + refreshToken', samples, async () => {
     const { data } = await call('login', LOGIN, { email: mainEmail, password: PASSWORD });
     if (data) refresh = data.login.refreshToken;
     const rotated = await call('refreshToken', REFRESH, { token: refresh });
     if (rotated.data) refresh = rotated.data.refreshToken.refreshToken;
-  });
+  }, sampling);
 
   // Throughput: CONNECTIONS new members, each rating its own titles as fast as answers come.
   const raters = [];
@@ -266,55 +213,6 @@ async function measureSize(gateway, processes, size, catalogue, random, { sample
   // Warm-up failures are not in the latencies but are reported with the errors.
   for (const [name, w] of Object.entries(warmStats)) for (const [message, n] of w.messages) stats[name].messages.set(`(warm-up, not in n) ${message}`, n);
   return { stats, throughput };
-}
-
-function sizeTable(size, result, seeding, load) {
-  const { stats, throughput } = result;
-  const lines = [
-    `#### N = ${size.toLocaleString('en-US')} other members' rows per collection${seeding ? ` (${seeding})` : ''}`,
-    '',
-    `load average before measuring: ${load}`,
-    '',
-    '| operation | n | p50 ms | p99 ms | max ms | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  const notes = [];
-  for (const op of OPERATIONS) {
-    const s = stats[op];
-    if (s.ms.length === 0) continue;
-    const sorted = [...s.ms].sort((a, b) => a - b);
-    lines.push(`| ${op} | ${sorted.length} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} | ${fmt(sorted.at(-1))} | ${s.errors} |`);
-    for (const [message, n] of s.messages) notes.push(`- ${op}: ${n} × ${message}`);
-  }
-  lines.push('', `Concurrent ratings: ${throughput.requests} in ${throughput.seconds.toFixed(1)} s = ${throughput.perSecond.toFixed(1)} ratings/s (${stats[`rateContent, ${CONNECTIONS} members at once`].errors} errors); CPU per rating by process: ${formatCpu(throughput.cpu)}.`);
-  if (notes.length > 0) lines.push('', 'Errors:', '', ...notes);
-  return lines.join('\n');
-}
-
-function curve(results) {
-  const first = results[0];
-  const last = results.at(-1);
-  const header = ['| operation', ...results.map((r) => `p50 ms @ ${r.size.toLocaleString('en-US')}`), `× (${last.size.toLocaleString('en-US')} ÷ ${first.size.toLocaleString('en-US')}) |`];
-  const lines = [header.join(' | '), `| --- | ${results.map(() => '---:').join(' | ')} | ---: |`];
-  const ratios = [];
-  for (const op of OPERATIONS) {
-    const p50s = results.map((r) => percentile([...r.stats[op].ms].sort((a, b) => a - b), 50));
-    if (p50s.every(Number.isNaN)) continue;
-    const ratio = p50s.at(-1) / p50s[0];
-    if (Number.isFinite(ratio)) ratios.push([op, ratio]);
-    lines.push(`| ${op} | ${p50s.map(fmt).join(' | ')} | ${Number.isFinite(ratio) ? ratio.toFixed(1) : '–'} |`);
-  }
-  const tput = results.map((r) => r.throughput.perSecond);
-  lines.push(`| ratings/s, ${CONNECTIONS} members at once | ${tput.map((t) => t.toFixed(1)).join(' | ')} | ${(tput.at(-1) / tput[0]).toFixed(2)} |`);
-  ratios.sort((a, b) => a[1] - b[1]);
-  const median = ratios.length ? ratios[Math.floor(ratios.length / 2)][1] : NaN;
-  const worst = ratios.at(-1);
-  lines.push(
-    '',
-    `Curve: at N = ${last.size.toLocaleString('en-US')} an operation's p50 is ${median.toFixed(1)}× (median over operations) its p50 at N = ${first.size.toLocaleString('en-US')}; ` +
-      `worst ${worst?.[0]} (${worst?.[1].toFixed(1)}×); concurrent ratings ${tput.at(-1).toFixed(1)} vs ${tput[0].toFixed(1)} per second.`,
-  );
-  return lines.join('\n');
 }
 
 const runStarted = performance.now();
@@ -357,7 +255,7 @@ await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, processes, s
       if (size > 0) {
         // The seeded data is what the graph answers: the most popular title's totals include it.
         const top = catalogue.titles[0];
-        const { data } = await makeClient(gateway, newStats())('title page', TITLE, { id: top.id });
+        const { data } = await timedClient(gateway, newStats(OPERATIONS), REQUEST_TIMEOUT_MS)('title page', TITLE, { id: top.id });
         log(`N=${size}: "${top.title}" through the gateway: ratingsCount ${data?.content?.ratingsCount}, averageRating ${data?.content?.averageRating}`);
       }
       const load = loadAverage();
@@ -388,8 +286,8 @@ const out = [
   '| ---: | --- | ---: | ---: | ---: |',
   ...seedingRows.map((r) => `| ${r.size} | ${r.collection} | ${r.docs} | ${r.seconds.toFixed(1)} | ${Math.round(r.docs / Math.max(r.seconds, 0.001))} |`),
   '',
-  ...results.flatMap((r) => [sizeTable(r.size, r, r.seeding, r.load), `(measured in ${r.seconds.toFixed(0)} s)`, '']),
-  results.length > 1 ? curve(results) : '',
+  ...results.flatMap((r) => [sizeTable(r.size, r, r.seeding, r.load, OPERATIONS), `(measured in ${r.seconds.toFixed(0)} s)`, '']),
+  results.length > 1 ? curve(results, OPERATIONS) : '',
   ...(warmupErrors.length > 0 ? ['', 'Errors in the untimed warm-up round:', '', ...warmupErrors] : []),
 ];
 console.log(out.join('\n'));
