@@ -11,7 +11,8 @@
 // each gateway's own CPU time per request (from /proc, so the three are read the same way).
 //
 //   node bench/gateways.bench.mjs [--duration 10] [--rounds 3] [--connections 1,50] [--fixed]
-//                                 [--only <workload prefix>] [--profile-ours DIR]
+//                                 [--only <workload prefix>] [--gateways ours,stock,hive]
+//                                 [--profile-ours DIR [--profile-subgraphs catalog,my-list]]
 //
 // --fixed puts fixed-response subgraphs (bench/gateways/fixed-subgraphs.mjs) between every
 // gateway and the subgraphs, as published gateway benchmarks do: the subgraphs then cost
@@ -33,8 +34,12 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,50' },
     fixed: { type: 'boolean', default: false },
     only: { type: 'string' },
-    // Writes a V8 CPU profile of this project's gateway to this directory (open it in DevTools).
+    // Which gateways to run (a profiling run needs only ours); the ratios need all three.
+    gateways: { type: 'string', default: 'ours,stock,hive' },
+    // Writes a V8 CPU profile of this project's gateway to this directory (open it in DevTools),
+    // and of the subgraphs named in --profile-subgraphs.
     'profile-ours': { type: 'string' },
+    'profile-subgraphs': { type: 'string', default: '' },
   },
 });
 const DURATION = Number(args.duration);
@@ -136,11 +141,20 @@ async function distinctWorkloads(gatewayUrl, members) {
 }
 
 const registry = subgraphList();
+const profileOptions = args['profile-ours'] ? ['--cpu-prof', `--cpu-prof-dir=${args['profile-ours']}`] : [];
+if (args['profile-subgraphs'] && !args['profile-ours']) throw new Error('--profile-subgraphs writes to the --profile-ours directory: give both');
+const GATEWAYS = args.gateways.split(',');
 let gatewayUrls; // the subgraph URLs every gateway is given: the real ones, or the fixed stand-ins
 
 await withGraph(
   {
-    gatewayNodeOptions: args['profile-ours'] ? ['--cpu-prof', `--cpu-prof-dir=${args['profile-ours']}`] : [],
+    gatewayNodeOptions: profileOptions,
+    subgraphNodeOptions: Object.fromEntries(
+      args['profile-subgraphs']
+        .split(',')
+        .filter(Boolean)
+        .map((name) => [name, profileOptions]),
+    ),
     gatewayEnv: async (subgraphUrls, launchNode) => {
       gatewayUrls = subgraphUrls;
       if (args.fixed) {
@@ -165,11 +179,11 @@ await withGraph(
       secret,
     );
     const gateways = [
-      { name: 'ours', url: graph.gateway, pid: graph.gatewayPid },
-      { name: 'stock @apollo/gateway', url: `http://127.0.0.1:${stockPort}/graphql`, pid: stock.pid },
-      { name: 'Hive Gateway', url: `http://127.0.0.1:${hivePort}/graphql`, pid: hive.pid },
-    ];
-    await Promise.all(gateways.slice(1).map(({ name, url }) => waitForGraphQL(name, url)));
+      { key: 'ours', name: 'ours', url: graph.gateway, pid: graph.gatewayPid },
+      { key: 'stock', name: 'stock @apollo/gateway', url: `http://127.0.0.1:${stockPort}/graphql`, pid: stock.pid },
+      { key: 'hive', name: 'Hive Gateway', url: `http://127.0.0.1:${hivePort}/graphql`, pid: hive.pid },
+    ].filter(({ key }) => GATEWAYS.includes(key));
+    await Promise.all(gateways.filter(({ key }) => key !== 'ours').map(({ name, url }) => waitForGraphQL(name, url)));
 
     // One member with a 20-title list, as on the home screen.
     const { register } = await gql(graph.gateway, `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
@@ -207,15 +221,18 @@ await withGraph(
         for (const connections of CONNECTIONS) {
           for (const gateway of gateways) {
             const before = cpuMs(gateway.pid);
-            const graphBefore = gateway.name === 'ours' ? cpuSnapshot(graph.processes) : undefined;
+            // The whole graph's processes, with this run's gateway standing in as `gateway`.
+            const processes = { ...graph.processes, gateway: gateway.pid };
+            const graphBefore = cpuSnapshot(processes);
             // A workload whose every request differs starts each run where the last one stopped,
             // so no run repeats a catalogue page an earlier run (or another gateway) was sent.
             const requests = workload.distinct ? rotate(workload.requests, (workload.sent ?? 0) % workload.requests.length) : workload.requests;
             const result = await measure(workload.name, gateway.url, requests, connections, DURATION);
             if (workload.distinct) workload.sent = (workload.sent ?? 0) + result.requests + connections;
             const cpuPerRequest = (cpuMs(gateway.pid) - before) / Math.max(1, result.requests);
-            // The whole graph's CPU by process, for this gateway's runs (the subgraphs' work is the same behind every gateway).
-            const graphCpu = graphBefore && graphCpuPerRequest(graphBefore, cpuSnapshot(graph.processes), result.requests);
+            // The whole graph's CPU by process during this gateway's run: the subgraphs' share shows
+            // whether a gateway saves (or costs) them work, not only its own.
+            const graphCpu = graphCpuPerRequest(graphBefore, cpuSnapshot(processes), result.requests);
             runs.push({ workload: workload.name, connections, gateway: gateway.name, ...result, cpuPerRequest, graphCpu });
             process.stderr.write(`round ${round + 1}: ${workload.name}, ${connections} conn, ${gateway.name}: ${result.rps} req/s\n`);
           }
@@ -241,8 +258,8 @@ await withGraph(
             ];
           }),
         );
-        const stockRps = summary['stock @apollo/gateway'].rps;
-        const hiveRps = summary['Hive Gateway'].rps;
+        const stockRps = summary['stock @apollo/gateway']?.rps;
+        const hiveRps = summary['Hive Gateway']?.rps;
         for (const { name } of gateways) {
           const s = summary[name];
           const ratio = (other) => (other ? `${(s.rps / other).toFixed(2)}×` : '–');
@@ -253,8 +270,10 @@ await withGraph(
     const byProcess = [];
     for (const workload of workloads) {
       for (const connections of CONNECTIONS) {
-        const mine = runs.filter((r) => r.workload === workload.name && r.connections === connections && r.graphCpu);
-        if (mine.length > 0) byProcess.push(`| ${workload.name} | ${connections} | ${formatCpu(mine.at(-1).graphCpu)} |`);
+        for (const { name } of gateways) {
+          const mine = runs.filter((r) => r.workload === workload.name && r.connections === connections && r.gateway === name);
+          if (mine.length > 0) byProcess.push(`| ${workload.name} | ${connections} | ${name} | ${formatCpu(mine.at(-1).graphCpu)} |`);
+        }
       }
     }
     console.log(
@@ -265,10 +284,10 @@ await withGraph(
         '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...rows,
         '',
-        'Whole-graph CPU ms per request by process, during this gateway\'s runs (the last round):',
+        'Whole-graph CPU ms per request by process, during each gateway\'s runs (the last round; `gateway` is the one measured):',
         '',
-        '| workload | conns | CPU ms per request |',
-        '| --- | ---: | --- |',
+        '| workload | conns | gateway | CPU ms per request |',
+        '| --- | ---: | --- | --- |',
         ...byProcess,
       ].join('\n'),
     );
