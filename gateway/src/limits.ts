@@ -28,7 +28,7 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-/** Items of a list whose field says nothing of its size: the test of the supergraph holds every list to a `@listSize`. */
+/** Items of a list without a `@listSize`: gateway/test/field-costs.test.ts holds every list of the supergraph to one. */
 const DEFAULT_LIST_SIZE = 10;
 
 /**
