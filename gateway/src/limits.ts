@@ -7,17 +7,15 @@ import {
   getNullableType,
   GraphQLError,
   isCompositeType,
-  isInterfaceType,
   isListType,
-  isObjectType,
   type DocumentNode,
-  type GraphQLCompositeType,
   type GraphQLSchema,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GatewayContext } from './context';
+import { fieldCostsOf, type FieldCosts } from './field-costs';
 
 /** What one operation may ask for (env settings, README "Configuration"). */
 export interface QueryLimits {
@@ -30,57 +28,31 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-/**
- * Fields whose own work is heavier than reading a record: a text scan, a ranking across the
- * catalogue, a filtered count. Added to what their selection costs. `search` matches inside
- * titles, which no index serves: it scans every title, in catalog's copy in memory or, for a
- * catalogue larger than the copy holds, in the database (about a second on the embedded
- * one), so a request holds at most a handful of them.
- */
-const FIELD_COSTS: Record<string, number> = {
-  'Query.search': 200,
-  'Query.browse': 5,
-  'Content.similar': 5,
-  'Query.trending': 2,
-};
-
-/**
- * How many items a list without a `first` argument is assumed to hold. A connection's `edges`
- * count 1: their number is the connection's `first`, already counted.
- */
-const LIST_SIZES: Record<string, number> = {
-  'Content.genres': 3,
-  'User.favoriteGenres': 5,
-  'TvShow.seasons': 5,
-  'Season.episodes': 10,
-  'Query.genres': 30,
-  'Query.plans': 3,
-  'Invoice.lines': 3,
-  'User.activeSessions': 4,
-};
+/** Items of a list without a `@listSize`: gateway/test/field-costs.test.ts holds every list of the supergraph to one. */
 const DEFAULT_LIST_SIZE = 10;
-
-function costKey(type: GraphQLCompositeType, field: string, table: Record<string, unknown>): string | undefined {
-  const own = `${type.name}.${field}`;
-  if (own in table) return own;
-  const interfaces = isObjectType(type) || isInterfaceType(type) ? type.getInterfaces() : [];
-  return interfaces.map((i) => `${i.name}.${field}`).find((key) => key in table);
-}
 
 /**
  * Every object the operation would return costs 1, plus its selection; a field returning
- * objects returns as many as its `first` (its default when not given) or, for other lists, an
- * assumed size; scalars cost nothing; expensive fields add their weight. Introspection is free.
+ * objects returns as many as its slicing argument says (`first`, its default when not given),
+ * or for other lists its assumed size, or 1 for a connection's `edges`, already counted by the
+ * connection's `first`; scalars cost nothing; a field's `@cost` weight is added once per call.
+ * Sizes and weights are the supergraph's `@listSize` and `@cost` (field-costs.ts). Unlike
+ * Apollo Router, which multiplies a field's weight by its list size, a weight here is the
+ * call's own work (one scan for a whole search), and a connection counts its items once.
+ * Introspection is free.
  */
-const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
-  if (!isCompositeType(getNamedType(field.type))) return 0;
-  const weight = FIELD_COSTS[costKey(type, field.name, FIELD_COSTS) ?? ''] ?? 0;
-  let items = 1;
-  if (typeof args.first === 'number') items = Math.max(0, args.first);
-  else if (isListType(getNullableType(field.type))) items = field.name === 'edges' ? 1 : (LIST_SIZES[costKey(type, field.name, LIST_SIZES) ?? ''] ?? DEFAULT_LIST_SIZE);
-  return weight + items * (1 + childComplexity);
-};
+function estimator(costs: FieldCosts): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    if (field.name.startsWith('__') || type.name.startsWith('__')) return 0;
+    if (!isCompositeType(getNamedType(field.type))) return 0;
+    const cost = costs.of(type.name, field.name);
+    const sliced = cost.slicingArguments.map((name) => args[name]).filter((value): value is number => typeof value === 'number');
+    let items = 1;
+    if (sliced.length > 0) items = Math.max(0, ...sliced);
+    else if (isListType(getNullableType(field.type))) items = cost.sizedByParent ? 1 : (cost.assumedSize ?? DEFAULT_LIST_SIZE);
+    return cost.weight + items * (1 + childComplexity);
+  };
+}
 
 type Limit = 'aliases' | 'depth' | 'directives' | 'cost';
 
@@ -118,7 +90,7 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
 
 /**
  * Refuses an operation whose estimated cost exceeds the limit (it needs the variables, so it
- * runs after validation). Variables that do not fit their types cannot be costed: execution
+ * runs after validation). The schema carries the supergraph's field costs (withFieldCosts). Variables that do not fit their types cannot be costed: execution
  * refuses those itself, before any work, with the usual BAD_USER_INPUT.
  */
 export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): number | undefined {
@@ -130,7 +102,7 @@ export function assertCost(schema: GraphQLSchema, document: DocumentNode, variab
 /** The estimate, or undefined when the variables do not fit their types. */
 function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number | undefined {
   try {
-    return getComplexity({ estimators: [estimator], schema, query: document, variables, operationName });
+    return getComplexity({ estimators: [estimator(fieldCostsOf(schema))], schema, query: document, variables, operationName });
   } catch (error) {
     if (error instanceof GraphQLError) return undefined;
     throw error;

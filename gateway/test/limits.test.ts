@@ -3,10 +3,15 @@ import { resolve } from 'node:path';
 import { buildSchema, Kind, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../src/config';
+import { withFieldCosts } from '../src/field-costs';
 import { assertCost, limitRules } from '../src/limits';
 
 const ROOT = resolve(__dirname, '../..');
-const schema = buildSchema(readFileSync(resolve(ROOT, 'schema/api.graphql'), 'utf8'));
+// The API schema, with the costs the supergraph's @cost and @listSize give its fields (as the gateway serves it).
+const schema = withFieldCosts(
+  buildSchema(readFileSync(resolve(ROOT, 'schema/api.graphql'), 'utf8')),
+  readFileSync(resolve(ROOT, 'schema/supergraph.graphql'), 'utf8'),
+);
 const { limits } = gatewayConfig({});
 
 /** Every operation of the README's GraphQL examples (placeholders like "<id>" are strings already). */

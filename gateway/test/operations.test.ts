@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { buildSchema, Kind, parse, print, specifiedRules, validate, visit, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../src/config';
+import { withFieldCosts } from '../src/field-costs';
 import { assertCost, limitRules } from '../src/limits';
 
 // The README's operations and the documents frontends get typed (docs/operations/, generated into
@@ -10,7 +11,11 @@ import { assertCost, limitRules } from '../src/limits';
 
 const ROOT = resolve(__dirname, '../..');
 const OPERATIONS_DIR = resolve(ROOT, 'docs/operations');
-const api = buildSchema(readFileSync(resolve(ROOT, 'schema/api.graphql'), 'utf8'));
+// The API schema, with the costs the supergraph's @cost and @listSize give its fields (as the gateway serves it).
+const api = withFieldCosts(
+  buildSchema(readFileSync(resolve(ROOT, 'schema/api.graphql'), 'utf8')),
+  readFileSync(resolve(ROOT, 'schema/supergraph.graphql'), 'utf8'),
+);
 const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
 const { limits } = gatewayConfig({ NODE_ENV: 'test' });
 

@@ -5,6 +5,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createErrorFormatter, type Logger } from '@ott/kit';
 import type { Admission } from '../client-concurrency';
 import type { GatewayContext } from '../context';
+import { withFieldCosts } from '../field-costs';
 import { labelDefers, usesDefer } from './document';
 import { runDeferred } from './execute';
 import { acceptsDeferredParts } from './negotiation';
@@ -44,7 +45,8 @@ export class DeferringGateway extends ApolloGateway {
   override onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
     return super.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
       this.deferPlanner = new DeferPlanner(coreSupergraphSdl);
-      callback({ apiSchema: withDefer(apiSchema), coreSupergraphSdl });
+      // Costs ride on the schema every request is validated against (limits.ts reads them).
+      callback({ apiSchema: withFieldCosts(withDefer(apiSchema), coreSupergraphSdl), coreSupergraphSdl });
     });
   }
 

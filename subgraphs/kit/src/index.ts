@@ -19,6 +19,7 @@ export {
   SUBGRAPH_SECRET_HEADER,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
+export { AssumedSize, Cost, PagedByFirst, SlicedByFirst } from './demand-control';
 export { createRequestContext, requestIdFrom, requireUser, settleTokenCheck, type RequestContext } from './context';
 export { encodeCursor, pageSize } from './cursor';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';

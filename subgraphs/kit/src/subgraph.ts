@@ -1,5 +1,5 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
-import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { applyMiddleware } from 'graphql-middleware';
@@ -17,7 +17,9 @@ export type FederationDirective =
   | '@provides'
   | '@interfaceObject'
   | '@inaccessible'
-  | '@tag';
+  | '@tag'
+  | '@cost'
+  | '@listSize';
 
 /** `{ Type: { field: resolver } }`, as @apollo/subgraph takes resolvers (its package does not export the type). */
 type ResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
@@ -33,8 +35,11 @@ export interface SubgraphSchemaOptions {
   federationDirectives: FederationDirective[];
 }
 
-/** What the kit's own types use: PageInfo is @shareable; the cache-control scope enum is @inaccessible. */
-const KIT_DIRECTIVES: FederationDirective[] = ['@shareable', '@inaccessible'];
+/**
+ * What the kit's own types use: PageInfo is @shareable; the cache-control scope enum is
+ * @inaccessible; every subgraph sizes its lists and weighs its costly fields (demand-control.ts).
+ */
+const KIT_DIRECTIVES: FederationDirective[] = ['@shareable', '@inaccessible', '@cost', '@listSize'];
 
 /**
  * Apollo's `@cacheControl`, declared in every subgraph so types and fields can carry cache
@@ -59,7 +64,7 @@ const NO_TOPICS: NonNullable<BuildSchemaOptions['pubSub']> = {
   },
 };
 
-const FEDERATION_VERSION = 'https://specs.apollo.dev/federation/v2.7';
+const FEDERATION_VERSION = 'https://specs.apollo.dev/federation/v2.9';
 
 /**
  * Federation's own fields: `_service` serves the SDL to composition; `_entities` is open
@@ -69,6 +74,23 @@ const federationRules = {
   Query: { _service: allow, _entities: allow },
   _Service: allow,
 };
+
+const COST_DIRECTIVES = new Set(['cost', 'listSize']);
+
+/**
+ * The cost spec allows `@cost` and `@listSize` on object fields only. type-graphql copies an
+ * interface's field directives to the types implementing it, so a field resolved on the
+ * interface (`Content.similar`) declares its cost once and the interface's copy is dropped here.
+ */
+function withoutCostsOnInterfaces(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.INTERFACE_FIELD]: (field) => {
+      if (!field.astNode) return field;
+      const directives = field.astNode.directives?.filter((directive) => !COST_DIRECTIVES.has(directive.name.value));
+      return { ...field, astNode: { ...field.astNode, directives } };
+    },
+  });
+}
 
 /** type-graphql classes → a federation 2 subgraph schema guarded by graphql-shield. */
 export async function buildFederatedSchema(options: SubgraphSchemaOptions): Promise<GraphQLSchema> {
@@ -89,7 +111,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
       typeDefs: gql`
         extend schema @link(url: "${FEDERATION_VERSION}", import: [${imports}])
         ${CACHE_CONTROL_TYPE_DEFS}
-        ${printSchemaWithDirectives(typeGraphQLSchema)}
+        ${printSchemaWithDirectives(withoutCostsOnInterfaces(typeGraphQLSchema))}
       `,
       resolvers: merge(createResolversMap(typeGraphQLSchema), options.referenceResolvers ?? {}) as ResolverMap,
     },

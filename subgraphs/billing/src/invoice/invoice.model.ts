@@ -1,5 +1,5 @@
 import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
-import { modelOn } from '@ott/kit';
+import { AssumedSize, modelOn } from '@ott/kit';
 import type { Connection } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Sharding } from '@ott/kit';
@@ -79,6 +79,7 @@ export class Invoice {
   @prop({ type: () => String, required: true, enum: Object.values(InvoiceStatus) })
   status: InvoiceStatus;
 
+  @AssumedSize(3)
   @Field(() => [InvoiceLine])
   @prop({ type: () => [InvoiceLine], required: true })
   lines: InvoiceLine[];

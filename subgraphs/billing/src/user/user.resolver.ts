@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { PagedByFirst } from '@ott/kit';
 import type { Context } from '../context';
 import { Entitlements } from '../entitlements/entitlements.type';
 import { InvoiceConnection } from '../invoice/invoice.connection';
@@ -18,6 +19,7 @@ export class UserBillingResolver {
     return ctx.loaders.entitlementsByUser.load(user.id);
   }
 
+  @PagedByFirst()
   @FieldResolver(() => InvoiceConnection, { nullable: true })
   invoices(
     @Root() user: User,

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { AssumedSize, Cost, PagedByFirst, SlicedByFirst } from '@ott/kit';
 import type { Context } from '../context';
 import { Genre } from '../genre/genre.model';
 import type { GenreRecord } from '../genre/genre.service';
@@ -16,6 +17,9 @@ export class ContentResolver {
   }
 
   @Directive('@cacheControl(maxAge: 60)')
+  // A filtered count (totalCount) on top of the page.
+  @Cost(5)
+  @PagedByFirst()
   @Query(() => ContentConnection, { description: 'The catalogue, filtered and sorted, a page at a time (at most 100).' })
   browse(
     @Arg('filter', () => ContentFilter, { nullable: true }) filter: ContentFilter | null,
@@ -28,6 +32,11 @@ export class ContentResolver {
   }
 
   @Directive('@cacheControl(maxAge: 60)')
+  // Matches inside titles, which no index serves: it scans every title, in the copy in memory
+  // or, for a catalogue larger than the copy holds, in the database (about a second on the
+  // embedded one), so a request holds at most a handful of them.
+  @Cost(200)
+  @SlicedByFirst()
   @Query(() => [Content], {
     description: 'Titles matching the query, ignoring case and accents: titles starting with it first, then titles containing it.',
   })
@@ -40,6 +49,7 @@ export class ContentResolver {
   }
 
   @Directive('@cacheControl(maxAge: 60)')
+  @SlicedByFirst()
   @Query(() => [Content], { description: 'Titles the editors feature, most popular first.' })
   featured(@Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Ctx() ctx: Context): Promise<ContentRecord[]> {
     return ctx.contents.featured(first);
@@ -53,12 +63,16 @@ export class ContentResolver {
     return isAvailable(content);
   }
 
+  @AssumedSize(3)
   @FieldResolver(() => [Genre])
   async genres(@Root() content: ContentRecord, @Ctx() ctx: Context): Promise<GenreRecord[]> {
     const genres = await ctx.loaders.genreById.loadMany(content.genreIds);
     return genres.filter((genre): genre is GenreRecord => genre !== null && !(genre instanceof Error));
   }
 
+  // A ranking of the titles sharing a genre.
+  @Cost(5)
+  @SlicedByFirst()
   @FieldResolver(() => [Content], { description: 'Other titles sharing the most genres with this one, best rated first.' })
   async similar(
     @Root() content: ContentRecord,

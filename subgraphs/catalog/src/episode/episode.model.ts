@@ -1,5 +1,5 @@
 import { index, modelOptions, prop, type ReturnModelType } from '@typegoose/typegoose';
-import { modelOn } from '@ott/kit';
+import { AssumedSize, modelOn } from '@ott/kit';
 import type { Connection, Types } from 'mongoose';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { Sharding } from '@ott/kit';
@@ -42,6 +42,7 @@ export class Season {
   @Field(() => Int)
   number: number;
 
+  @AssumedSize(10)
   @Field(() => [Episode])
   episodes: EpisodeRecord[];
 }

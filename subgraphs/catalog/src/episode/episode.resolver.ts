@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { AssumedSize } from '@ott/kit';
 import { isAvailable, TvShow, type ContentRecord } from '../content/content.model';
 import type { Context } from '../context';
 import { EpisodeInput } from './episode.inputs';
@@ -19,6 +20,7 @@ export class EpisodeResolver {
 
 @Resolver(() => TvShow)
 export class TvShowSeasonsResolver {
+  @AssumedSize(5)
   @FieldResolver(() => [Season], { description: 'Seasons in order, each with its episodes in order; none once the show was removed.' })
   async seasons(@Root() show: ContentRecord, @Ctx() ctx: Context): Promise<Season[]> {
     // A removed show's episodes still resolve by id (history), but are no longer listed to play.

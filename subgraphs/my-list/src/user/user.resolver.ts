@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver } from 'type-graphql';
-import { requireUser } from '@ott/kit';
+import { PagedByFirst, requireUser } from '@ott/kit';
 import type { Context } from '../context';
 import { MyListConnection } from '../my-list/my-list.connection';
 import { MyListStats } from '../my-list/my-list-stats.type';
@@ -22,6 +22,7 @@ export class UserMyListResolver {
     return ctx.user ? { id: ctx.user.id } : null;
   }
 
+  @PagedByFirst()
   @FieldResolver(() => MyListConnection, { nullable: true, description: 'Titles the user saved, newest first. The user themself only.' })
   // Declared last-first: type-graphql prints arguments in reverse, and the contract reads (first, after).
   myList(

@@ -1,4 +1,5 @@
 import { Args, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import { PagedByFirst } from '@ott/kit';
 import type { Context } from '../context';
 import { RatingPageArgs } from '../rating/rating.args';
 import { RatingConnection } from '../rating/rating.connection';
@@ -24,6 +25,7 @@ export class ContentRatingsResolver {
     return ctx.loaders.myRatingByContentId.load(content.id);
   }
 
+  @PagedByFirst()
   @FieldResolver(() => RatingConnection, { description: 'Members’ ratings and reviews of the title, newest first. Public.' })
   ratings(@Root() content: ContentRef, @Args(() => RatingPageArgs) { first, after }: RatingPageArgs, @Ctx() ctx: Context): Promise<RatingPage> {
     return ctx.ratings.pageOfContent(content.id, first, after);

@@ -1,4 +1,5 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { PagedByFirst } from '@ott/kit';
 import type { Context } from '../context';
 import { RatingPageArgs } from '../rating/rating.args';
 import { RatingConnection } from '../rating/rating.connection';
@@ -7,6 +8,7 @@ import { User, type UserRef } from './user.stub';
 
 @Resolver(() => User)
 export class UserRatingsResolver {
+  @PagedByFirst()
   @FieldResolver(() => RatingConnection, { nullable: true, description: 'The member’s ratings, newest first. Public, like the reviews themselves.' })
   ratings(
     @Root() user: UserRef,

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { pageSize } from '@ott/kit';
+import { Cost, pageSize, SlicedByFirst } from '@ott/kit';
 import type { Context } from '../context';
 import { Content } from './content.stub';
 
@@ -13,6 +13,9 @@ export class ContentPlaysResolver {
     return ctx.loaders.playCount.load(content.id);
   }
 
+  // A ranking of the week's plays.
+  @Cost(2)
+  @SlicedByFirst()
   @Query(() => [Content], { description: 'The titles started most often in the last 7 days, most first (1 to 100).' })
   async trending(@Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number, @Ctx() ctx: Context): Promise<Content[]> {
     const size = pageSize(first, 10);

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import type { Page } from '@ott/kit';
+import { AssumedSize, PagedByFirst, SlicedByFirst, type Page } from '@ott/kit';
 import type { Context } from '../context';
 import { WatchProgressConnection } from '../progress/progress.connection';
 import { WatchProgress, type WatchProgressEntry } from '../progress/progress.model';
@@ -9,6 +9,7 @@ import { User } from './user.stub';
 /** The member's own viewing; the owner rule (or ADMIN) guards every field. */
 @Resolver(() => User)
 export class UserStreamingResolver {
+  @SlicedByFirst()
   @FieldResolver(() => [WatchProgress], { nullable: true, description: 'Unfinished titles, most recent first, one per title (a show at its latest episode).' })
   async continueWatching(
     @Root() user: User,
@@ -19,6 +20,7 @@ export class UserStreamingResolver {
     return ctx.progress.continueWatching(user.id, first, live, (ids) => ctx.titles.available(ids, ctx.requestId));
   }
 
+  @PagedByFirst()
   @FieldResolver(() => WatchProgressConnection, { nullable: true, description: 'Everything watched, finished or not, most recent first.' })
   // Declared last-first: type-graphql prints arguments in reverse, and the contract reads (first, after).
   async watchHistory(
@@ -30,6 +32,7 @@ export class UserStreamingResolver {
     return ctx.progress.history(user.id, first, after, await ctx.playback.livePositions(user.id));
   }
 
+  @AssumedSize(4)
   @FieldResolver(() => [PlaybackSession], { nullable: true, description: 'Sessions playing or paused now, each holding one of the plan’s streams; newest first.' })
   activeSessions(@Root() user: User, @Ctx() ctx: Context): Promise<SessionView[]> {
     return ctx.playback.activeOf(user.id);

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireUser } from '@ott/kit';
+import { AssumedSize, requireUser } from '@ott/kit';
 import type { Context } from '../context';
 import { Genre } from './genre.stub';
 import { UpdateProfileInput } from './user.inputs';
@@ -20,6 +20,7 @@ export class UserResolver {
     return ctx.loaders.userById.load(id);
   }
 
+  @AssumedSize(5)
   @FieldResolver(() => [Genre], { description: 'Genres the user picked; resolved by the catalog.' })
   // Typed as the document, not the class: type-graphql would copy a class-typed root into a
   // new instance and lose the document's getters.
