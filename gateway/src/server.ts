@@ -11,7 +11,7 @@ import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
-import { SubgraphSource } from './subgraph-source';
+import { subgraphSource } from './transport/chain';
 import { subscriptionRefusal, trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 
@@ -38,18 +38,19 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
   });
   const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
   const trusted = trustedDocuments(config, logger);
+  const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   const deferring = new DeferringGateway({
     supergraphSdl,
     logger,
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
+      const features = publicAnswers ? [publicAnswers.subgraphHook] : [];
+      return new OutagePaths(subgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name), features }));
     },
   });
   const gateway = new SubscribingGateway(deferring, concurrency.admit);
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
-  const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
   let live: LiveSubscriptions | undefined;
   let sockets: ReturnType<typeof serveSubscriptions> | undefined;

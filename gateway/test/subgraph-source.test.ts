@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../src/context';
-import { SubgraphSource } from '../src/subgraph-source';
+import { subgraphSource } from '../src/transport/chain';
+import type { SubgraphSource } from '../src/transport/subgraph-source';
 import { until } from './support/live';
 
 /** A subgraph stand-in on a real socket: answers after a pause, and records what it was sent. */
@@ -57,7 +58,7 @@ const ENTITIES = 'query ($representations: [_Any!]!) { _entities(representations
 
 describe('calling a subgraph', () => {
   it('forwards the caller’s credentials, request id, deadline, address and the shared secret', async () => {
-    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 1_000, sharedSecret: 'between-services' });
+    const source = subgraphSource({ name: 'catalog', url, timeoutMs: 1_000, sharedSecret: 'between-services' });
     const deadline = Date.now() + 3_000;
     await call(source, ENTITIES, context({ deadline }));
     expect(received[0]!.headers).toMatchObject({
@@ -71,7 +72,7 @@ describe('calling a subgraph', () => {
   });
 
   it('sends identical queries in flight once, and gives each caller its own copy of the answer', async () => {
-    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 1_000 });
+    const source = subgraphSource({ name: 'catalog', url, timeoutMs: 1_000 });
     const answers = await Promise.all(Array.from({ length: 10 }, () => call(source, ENTITIES)));
     expect(received).toHaveLength(1);
     expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ data: { _entities: [{ id: '1', title: 'Alien' }] } })]));
@@ -83,7 +84,7 @@ describe('calling a subgraph', () => {
   });
 
   it('never shares between callers with different credentials, nor a mutation', async () => {
-    const source = new SubgraphSource({ name: 'my-list', url, timeoutMs: 1_000 });
+    const source = subgraphSource({ name: 'my-list', url, timeoutMs: 1_000 });
     await Promise.all([call(source, ENTITIES, context({ authorization: 'Bearer member-a' })), call(source, ENTITIES, context({ authorization: 'Bearer member-b' })), call(source, ENTITIES, context({ authorization: undefined }))]);
     expect(received.map((r) => r.headers.authorization)).toEqual(expect.arrayContaining(['Bearer member-a', 'Bearer member-b', undefined]));
     expect(received).toHaveLength(3);
@@ -100,7 +101,7 @@ describe('calling a subgraph', () => {
     ['answers after the subgraph timeout', () => ({ status: 200, body: '{"data":{}}', delayMs: 400 }), 'no answer within 100 ms'],
   ])('fails with SUBGRAPH_UNAVAILABLE naming the subgraph when it %s', async (_label, answer, cause) => {
     reply = answer;
-    const source = new SubgraphSource({ name: 'ratings', url, timeoutMs: 100 });
+    const source = subgraphSource({ name: 'ratings', url, timeoutMs: 100 });
     await expect(call(source, ENTITIES)).rejects.toMatchObject({
       message: `the ratings subgraph did not answer: ${cause}`,
       extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ratings' },
@@ -109,13 +110,13 @@ describe('calling a subgraph', () => {
 
   it('is cut off at the request’s deadline when that comes before the subgraph timeout', async () => {
     reply = () => ({ status: 200, body: '{"data":{}}', delayMs: 400 });
-    const source = new SubgraphSource({ name: 'ratings', url, timeoutMs: 5_000 });
+    const source = subgraphSource({ name: 'ratings', url, timeoutMs: 5_000 });
     // The stand-in answers after 400 ms: a call not cut off at 100 ms would get its answer.
     await expect(call(source, ENTITIES, context({ deadline: Date.now() + 100 }))).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
   });
 
   it('fails with SUBGRAPH_UNAVAILABLE when nothing listens', async () => {
-    const source = new SubgraphSource({ name: 'billing', url: 'http://127.0.0.1:9/graphql', timeoutMs: 1_000 });
+    const source = subgraphSource({ name: 'billing', url: 'http://127.0.0.1:9/graphql', timeoutMs: 1_000 });
     await expect(call(source, ENTITIES)).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'billing' } });
   });
 });
@@ -125,7 +126,7 @@ describe('a caller whose client went away', () => {
 
   it('stops waiting at once, and its call is aborted: the subgraph sees the connection close', async () => {
     reply = slowly;
-    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
+    const source = subgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
     const client = new AbortController();
     const pending = call(source, ENTITIES, context({ signal: client.signal }));
     await until(() => received.length === 1, 'the call to arrive', 5_000);
@@ -136,7 +137,7 @@ describe('a caller whose client went away', () => {
 
   it('leaves a shared call to the callers still waiting, and aborts it when the last one leaves', async () => {
     reply = () => ({ status: 200, body: '{"data":{}}', held: true });
-    const source = new SubgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
+    const source = subgraphSource({ name: 'catalog', url, timeoutMs: 5_000 });
     const callers = () => {
       const signals = [new AbortController(), new AbortController()];
       return { signals, calls: signals.map((s) => call(source, ENTITIES, context({ signal: s.signal }))) };
@@ -159,7 +160,7 @@ describe('a caller whose client went away', () => {
   });
 
   it('makes no call for a client already gone, and never abandons a mutation', async () => {
-    const source = new SubgraphSource({ name: 'my-list', url, timeoutMs: 5_000 });
+    const source = subgraphSource({ name: 'my-list', url, timeoutMs: 5_000 });
     const gone = new AbortController();
     gone.abort();
     await expect(call(source, ENTITIES, context({ signal: gone.signal }))).rejects.toThrow('the client closed the request');
