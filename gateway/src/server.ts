@@ -6,7 +6,7 @@ import { gatewayContextFactory, type GatewayContext } from './context';
 import { serveGraphiQL } from './explorer/graphiql';
 import { mountJwks } from './jwks';
 import { DeferringGateway } from './defer/deferring-gateway';
-import { costLimitPlugin, limitRules } from './limits';
+import { OperationChecks } from './operation-checks';
 import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
@@ -38,6 +38,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
   });
   const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
   const trusted = trustedDocuments(config, logger);
+  const checks = new OperationChecks(config.limits);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   const deferring = new DeferringGateway({
     supergraphSdl,
@@ -68,14 +69,14 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     logger,
     production: config.production,
     metrics: metricsListener(config),
-    apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
+    apollo: { gateway, validationRules: checks.rules, parseOptions: { maxTokens: config.limits.maxTokens } },
     context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [
       trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trusted),
-      costLimitPlugin(config.limits.maxCost),
+      checks.plugin(),
       deferring.plugin(concurrency.admit, logger),
       ...(publicAnswers ? [publicAnswers.plugin()] : []),
       rateLimitedStatusPlugin<GatewayContext>(),
@@ -98,8 +99,8 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         budget,
         pushed: metrics.pushed,
         untrusted: (query) => subscriptionRefusal(query, config.GATEWAY_TRUSTED_DOCUMENTS, trusted),
+        checks,
         limits: {
-          query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
           connectionsPerMember: config.WS_CONNECTIONS_PER_MEMBER,
           bufferedEvents: config.SUBSCRIPTION_BUFFER_EVENTS,

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
-import { GraphQLError, parse, specifiedRules, validate, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { credentialsFromAuthorization, variablesDepthError, type AuthUser, type Logger, type PlaybackFeed, type TokenConfig } from '@ott/kit';
 import type { GatewayContext } from '../context';
 import type { RequestBudget } from '../request-budget';
-import { assertCost, limitRules, type QueryLimits } from '../limits';
+import type { OperationChecks } from '../operation-checks';
 import { liveQueryOf, type LiveQuery } from './live-query';
 import { LiveSubscription, SharedExecution, type Connection, type SubscriptionProtocol } from './live-subscription';
 
 export interface SubscriptionLimits {
-  /** The same limits as every HTTP operation's. */
-  query: QueryLimits;
   subscriptionsPerConnection: number;
   /** Open subscription connections of one member on this instance: graphql-ws sockets and HTTP streams together. */
   connectionsPerMember: number;
@@ -30,6 +28,8 @@ export interface LiveSubscriptionsOptions {
   tokens: TokenConfig;
   logger: Logger;
   limits: SubscriptionLimits;
+  /** Validation, limits and cost, as every HTTP operation's (and with the same cache of estimates). */
+  checks: OperationChecks;
   /** The request budget HTTP requests spend: every subscribe spends it too. */
   budget: RequestBudget;
   /** Counts each result sent to a subscriber (gateway_subscription_pushes_total). */
@@ -73,10 +73,8 @@ export class LiveSubscriptions {
   /** Each member's open connections, with when their token was issued: a revocation ends the older ones. */
   private readonly tokensOf = new Map<string, Map<Connection, number>>();
   private readonly shared = new Map<string, SharedExecution>();
-  private readonly rules: ReturnType<typeof limitRules>;
 
   constructor(private readonly options: LiveSubscriptionsOptions) {
-    this.rules = limitRules(options.limits.query);
     options.tokens.stamps?.onStamp((memberId, validAfter) => this.revoked(memberId, validAfter));
   }
 
@@ -200,19 +198,19 @@ export class LiveSubscriptions {
    * or a query or mutation run as any HTTP request; refused as a whole otherwise.
    */
   async prepare(connection: Connection, payload: OperationPayload): Promise<Prepared> {
-    const { limits, logger } = this.options;
+    const { limits, logger, checks } = this.options;
     try {
       await this.options.budget(connection.user, connection.clientIp);
     } catch (error) {
       return withoutHttp(error);
     }
+    const schema = this.options.schema();
     let document: DocumentNode;
     try {
-      document = parse(payload.query, { maxTokens: limits.query.maxTokens });
+      document = checks.parse(schema, payload.query);
     } catch (error) {
       return refusal('GRAPHQL_PARSE_FAILED', (error as Error).message);
     }
-    const schema = this.options.schema();
     const variables = payload.variables ?? {};
     const operationName = payload.operationName ?? undefined;
     const tooDeep = variablesDepthError(variables);
@@ -225,12 +223,12 @@ export class LiveSubscriptions {
     }
     const untrusted = this.options.untrusted?.(payload.query);
     if (untrusted) return { refused: [new GraphQLError(untrusted.message, { extensions: { ...untrusted.extensions, http: undefined } })] };
-    const invalid = validate(schema, document, [...specifiedRules, ...this.rules]);
+    const invalid = checks.validate(schema, document);
     if (invalid.length > 0) {
       return { refused: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } })) };
     }
     try {
-      assertCost(schema, document, variables, operationName, limits.query.maxCost);
+      checks.cost(schema, document, variables, operationName);
     } catch (error) {
       return { refused: [error as GraphQLError] };
     }
