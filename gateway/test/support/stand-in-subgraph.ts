@@ -23,8 +23,8 @@ export interface Reply {
 export interface StandInSubgraph {
   url: string;
   received: Received[];
-  /** Requests whose connection closed before the stand-in answered them. */
-  abandoned: number;
+  /** Requests since the last reset whose connection closed before the stand-in answered them. */
+  readonly abandoned: number;
   reply: (body: string) => Reply;
   /** Sends the oldest held answer. */
   release(): void;
@@ -37,11 +37,14 @@ const ENTITY = JSON.stringify({ data: { _entities: [{ id: '1', title: 'Alien' }]
 
 export async function standInSubgraph(): Promise<StandInSubgraph> {
   let held: (() => void)[] = [];
+  // Replaced on reset: a request an earlier test abandoned late is counted against that test.
+  let tally = { abandoned: 0 };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    const ofThisTest = tally;
     res.on('close', () => {
-      if (!res.writableFinished) standIn.abandoned += 1;
+      if (!res.writableFinished) ofThisTest.abandoned += 1;
     });
     req.on('end', () => {
       standIn.received.push({ headers: req.headers, body: JSON.parse(body) as Received['body'], remotePort: req.socket.remotePort });
@@ -55,12 +58,14 @@ export async function standInSubgraph(): Promise<StandInSubgraph> {
   const standIn: StandInSubgraph = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     received: [],
-    abandoned: 0,
+    get abandoned() {
+      return tally.abandoned;
+    },
     reply: () => ({ status: 200, body: ENTITY }),
     release: () => held.shift()?.(),
     reset() {
       standIn.received = [];
-      standIn.abandoned = 0;
+      tally = { abandoned: 0 };
       standIn.reply = () => ({ status: 200, body: ENTITY });
       held = [];
     },
