@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { GatewayContext } from './context';
 import { assertCost, limitError, limitRules, type QueryLimits } from './limits';
@@ -84,12 +84,12 @@ export class OperationChecks {
    * refuses those itself, before any work, with the usual BAD_USER_INPUT.
    */
   plugin(): ApolloServerPlugin<GatewayContext> {
-    return {
-      requestDidStart: async () => ({
-        didResolveOperation: async ({ schema, document, request, operationName, contextValue }) => {
-          contextValue.cost = this.cost(schema, document, request.variables, operationName ?? undefined);
-        },
-      }),
+    // One listener for every request: it keeps nothing of its own.
+    const listener: GraphQLRequestListener<GatewayContext> = {
+      didResolveOperation: async ({ schema, document, request, operationName, contextValue }) => {
+        contextValue.cost = this.cost(schema, document, request.variables, operationName ?? undefined);
+      },
     };
+    return { requestDidStart: async () => listener };
   }
 }
