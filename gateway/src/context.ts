@@ -14,15 +14,13 @@ export interface GatewayContext extends RequestContext {
   deadline: number;
   /**
    * Aborted when the client goes away (its HTTP connection closed before the answer, its
-   * WebSocket closed): the request's subgraph calls are abandoned (SubgraphSource).
+   * WebSocket closed): the request's subgraph calls are abandoned (transport/post.ts).
    */
   signal?: AbortSignal;
-  /** The operation's estimated cost (costLimitPlugin), once its operation is resolved. */
+  /** The operation's estimated cost (OperationChecks), once its operation is resolved. */
   cost?: number;
   /** An update of a subscription, run by the gateway itself: not a client's request, never refused for the client's concurrency. */
   subscriptionUpdate?: boolean;
-  /** The subgraphs called for this request so far (the response cache keeps an answer with them). */
-  answeredBy?: Set<string>;
 }
 
 /** Aborted when the response's connection closes before the response was sent. */

@@ -45,7 +45,7 @@ export class GatewayMetrics {
   }
 
   /**
-   * What SubgraphSource reports of each call it makes to one subgraph (a call shared by
+   * What the transport's timing hook reports of each call it makes to one subgraph (a call shared by
    * identical queries in flight counts once). The series are bound once per subgraph, so a
    * call costs one histogram observation.
    */

@@ -2,6 +2,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import { decodePublicChange, publicChangesChannel, type Logger } from '@ott/kit';
 import type { GatewayContext } from './context';
+import type { SubgraphHook } from './transport/subgraph-call';
 
 /** Each subgraph's count of announced changes: replaced, never changed, so a request can hold the one it started with. */
 type Versions = ReadonlyMap<string, number>;
@@ -26,8 +27,8 @@ export interface PublicAnswersOptions {
  * answered again to anyone who asks the same operation with the same variables.
  *
  * - What is public is what the subgraphs declare: their @cacheControl hints reach the gateway
- *   as Cache-Control on each answer, and SubgraphSource restricts the operation's policy with
- *   them. Anything that touches a member's own data (my-list, ratings, streaming's sessions,
+ *   as Cache-Control on each answer, and the transport's cache hints hook restricts the
+ *   operation's policy with them. Anything that touches a member's own data (my-list, ratings, streaming's sessions,
  *   billing, users) declares no max-age, so no answer including it is kept; nor is an answer
  *   with errors.
  * - Kept no longer than the subgraphs allowed and `maxAgeSeconds`, and no longer than the
@@ -40,6 +41,8 @@ export interface PublicAnswersOptions {
  */
 export class PublicAnswers {
   private readonly kept = new Map<string, Kept>();
+  /** The subgraphs called for each request so far, fed by `subgraphHook`: the answer is kept with them. */
+  private readonly answeredBy = new WeakMap<Partial<GatewayContext>, Set<string>>();
   private versions: Versions = new Map();
   private readonly maxEntries: number;
 
@@ -82,6 +85,13 @@ export class PublicAnswers {
     if (events.status === 'ready') void follow();
   }
 
+  /** Notes each subgraph a request calls (a hook of every SubgraphSource, transport/chain.ts). */
+  readonly subgraphHook: SubgraphHook = {
+    prepare: ({ context, subgraph }) => {
+      this.answeredBy.get(context)?.add(subgraph);
+    },
+  };
+
   plugin(): ApolloServerPlugin<GatewayContext> {
     const { maxAgeSeconds } = this.options;
     return {
@@ -90,7 +100,7 @@ export class PublicAnswers {
         overallCachePolicy.restrict({ maxAge: maxAgeSeconds });
         const versions = this.versions;
         const answeredBy = new Set<string>();
-        contextValue.answeredBy = answeredBy;
+        this.answeredBy.set(contextValue, answeredBy);
         let key: string | undefined;
         let hit = false;
         return {

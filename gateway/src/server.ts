@@ -6,12 +6,12 @@ import { gatewayContextFactory, type GatewayContext } from './context';
 import { serveGraphiQL } from './explorer/graphiql';
 import { mountJwks } from './jwks';
 import { DeferringGateway } from './defer/deferring-gateway';
-import { costLimitPlugin, limitRules } from './limits';
+import { OperationChecks } from './operation-checks';
 import { OutagePaths } from './outage-paths';
 import { gatewayMetrics } from './metrics';
 import { PublicAnswers } from './response-cache';
 import { rateLimitedStatusPlugin, requestBudget } from './request-budget';
-import { SubgraphSource } from './subgraph-source';
+import { subgraphSource } from './transport/chain';
 import { subscriptionRefusal, trustedDocuments, trustedDocumentsPlugin } from './trusted-documents';
 import { sandboxWithSubscriptions } from './subscriptions/landing-page';
 
@@ -38,18 +38,20 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
   });
   const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
   const trusted = trustedDocuments(config, logger);
+  const checks = new OperationChecks(config.limits);
+  const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   const deferring = new DeferringGateway({
     supergraphSdl,
     logger,
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new OutagePaths(new SubgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name) }));
+      const features = publicAnswers ? [publicAnswers.subgraphHook] : [];
+      return new OutagePaths(subgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name), features }));
     },
   });
   const gateway = new SubscribingGateway(deferring, concurrency.admit);
   const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
-  const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
   let live: LiveSubscriptions | undefined;
   let sockets: ReturnType<typeof serveSubscriptions> | undefined;
@@ -67,14 +69,14 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     logger,
     production: config.production,
     metrics: metricsListener(config),
-    apollo: { gateway, validationRules: limitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } },
+    apollo: { gateway, validationRules: checks.rules, parseOptions: { maxTokens: config.limits.maxTokens } },
     context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [
       trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trusted),
-      costLimitPlugin(config.limits.maxCost),
+      checks.plugin(),
       deferring.plugin(concurrency.admit, logger),
       ...(publicAnswers ? [publicAnswers.plugin()] : []),
       rateLimitedStatusPlugin<GatewayContext>(),
@@ -97,8 +99,8 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
         budget,
         pushed: metrics.pushed,
         untrusted: (query) => subscriptionRefusal(query, config.GATEWAY_TRUSTED_DOCUMENTS, trusted),
+        checks,
         limits: {
-          query: config.limits,
           subscriptionsPerConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
           connectionsPerMember: config.WS_CONNECTIONS_PER_MEMBER,
           bufferedEvents: config.SUBSCRIPTION_BUFFER_EVENTS,

@@ -171,6 +171,17 @@ describe('connecting', () => {
     expect(live.errors).toMatchObject([[{ message: 'The operation is nested 14 levels deep; the limit is 12.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' } }]]);
   });
 
+  it('applies the gateway’s cost limit to subscription documents, refused as the same document over HTTP', async () => {
+    const viewer = await subscriber(stack, 'BASIC');
+    const costly = `subscription { myPlaybackSessions { content { similar(first: 100) { similar(first: 100) { id } } } } }`;
+    const overHttp = await stack.query(costly, {}, { token: viewer.token });
+    expect(overHttp.status).toBe(400);
+    const live = connect(viewer).subscribe(costly);
+    await live.ended();
+    const { message, extensions } = overHttp.errors![0]!;
+    expect(live.errors).toMatchObject([[{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: extensions!.max, found: extensions!.found } }]]);
+  });
+
   it('pings the client to keep the connection alive', async () => {
     const viewer = await subscriber(stack, 'BASIC');
     const socket = new WebSocket(stack.gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');

@@ -71,10 +71,10 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
 
   async function serve(live: LiveSubscriptions, protocol: 'multipart' | 'sse', req: Request, res: Response): Promise<void> {
     const payload = req.body as OperationPayload;
-    const signedIn = await live.authenticate(req.headers.authorization);
+    const signedIn = await live.connections.authenticate(req.headers.authorization);
     if ('error' in signedIn) return refuse(res, failure('UNAUTHENTICATED', signedIn.error ?? 'Send Authorization: Bearer <access token> to subscribe.'));
     const { user, authorization } = signedIn;
-    if (!live.openConnection(user.id)) return refuse(res, failure('RATE_LIMITED', `At most ${live.connectionsPerMember} subscription connections per member: close one first.`));
+    if (!live.connections.open(user.id)) return refuse(res, failure('RATE_LIMITED', `At most ${live.connections.connectionsPerMember} subscription connections per member: close one first.`));
     const writer = WRITERS[protocol];
     let dropped: { code: number; reason: string } | undefined;
     const connection: Connection = {
@@ -91,7 +91,7 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
     };
     connections.add(connection);
     const closed = new Promise<void>((resolve) => res.once('close', resolve)).then(() => live.closeConnection(connection));
-    live.expireWithToken(connection, signedIn, CloseCode.Unauthorized);
+    live.connections.expireWithToken(connection, signedIn, CloseCode.Unauthorized);
     try {
       const prepared = await live.prepare(connection, payload);
       if (res.destroyed) return;

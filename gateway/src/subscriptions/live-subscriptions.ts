@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
-import { GraphQLError, parse, specifiedRules, validate, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { credentialsFromAuthorization, variablesDepthError, type AuthUser, type Logger, type PlaybackFeed, type TokenConfig } from '@ott/kit';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { variablesDepthError, type Logger, type PlaybackFeed, type TokenConfig } from '@ott/kit';
 import type { GatewayContext } from '../context';
 import type { RequestBudget } from '../request-budget';
-import { assertCost, limitRules, type QueryLimits } from '../limits';
+import type { OperationChecks } from '../operation-checks';
 import { liveQueryOf, type LiveQuery } from './live-query';
-import { LiveSubscription, SharedExecution, type Connection, type SubscriptionProtocol } from './live-subscription';
+import { ConnectionRegistry } from './connection-registry';
+import { LiveSubscription, type Connection, type SubscriptionProtocol } from './live-subscription';
+import { SharedExecutions } from './shared-executions';
 
 export interface SubscriptionLimits {
-  /** The same limits as every HTTP operation's. */
-  query: QueryLimits;
   subscriptionsPerConnection: number;
   /** Open subscription connections of one member on this instance: graphql-ws sockets and HTTP streams together. */
   connectionsPerMember: number;
@@ -30,6 +29,8 @@ export interface LiveSubscriptionsOptions {
   tokens: TokenConfig;
   logger: Logger;
   limits: SubscriptionLimits;
+  /** Validation, limits and cost, as every HTTP operation's (and with the same cache of estimates). */
+  checks: OperationChecks;
   /** The request budget HTTP requests spend: every subscribe spends it too. */
   budget: RequestBudget;
   /** Counts each result sent to a subscriber (gateway_subscription_pushes_total). */
@@ -63,29 +64,24 @@ const withoutHttp = (error: unknown): Refusal => {
 };
 
 /**
- * What every subscription protocol shares: the signed-in member (token, revocation), the
- * per-member connection cap, the request budget, validation, limits and cost as over HTTP, the
- * per-connection subscription cap, the access check, and one execution per event shared by
- * identical subscriptions, fed from streaming's Redis channels.
+ * What every subscription protocol shares: the open connections (ConnectionRegistry: the
+ * signed-in member, revocation, the per-member cap), the request budget, validation, limits
+ * and cost as over HTTP (OperationChecks), the per-connection subscription cap, the access
+ * check, and one execution per event shared by identical subscriptions (SharedExecutions),
+ * fed from streaming's Redis channels.
  */
 export class LiveSubscriptions {
-  private readonly perMember = new Map<string, number>();
-  /** Each member's open connections, with when their token was issued: a revocation ends the older ones. */
-  private readonly tokensOf = new Map<string, Map<Connection, number>>();
-  private readonly shared = new Map<string, SharedExecution>();
-  private readonly rules: ReturnType<typeof limitRules>;
+  /** The open connections, by member and token. */
+  readonly connections: ConnectionRegistry;
+  private readonly shared: SharedExecutions;
 
   constructor(private readonly options: LiveSubscriptionsOptions) {
-    this.rules = limitRules(options.limits.query);
-    options.tokens.stamps?.onStamp((memberId, validAfter) => this.revoked(memberId, validAfter));
+    this.connections = new ConnectionRegistry({ tokens: options.tokens, logger: options.logger, connectionsPerMember: options.limits.connectionsPerMember });
+    this.shared = new SharedExecutions(options.feed, this.runLive, options.logger);
   }
 
   get executions(): number {
     return this.shared.size;
-  }
-
-  get connectionsPerMember(): number {
-    return this.options.limits.connectionsPerMember;
   }
 
   /** The API schema, Subscription included. */
@@ -93,60 +89,12 @@ export class LiveSubscriptions {
     return this.options.schema();
   }
 
-  /** The member an Authorization header names, or why not. */
-  async authenticate(header: unknown): Promise<{ user: AuthUser; expiresAt: Date; issuedAt: number; authorization: string } | { error: string | undefined }> {
-    let credentials;
-    try {
-      credentials = typeof header === 'string' ? credentialsFromAuthorization(header, this.options.tokens) : null;
-    } catch (error) {
-      return { error: (error as Error).message };
-    }
-    // Undefined: nothing was sent (each protocol says how to send it).
-    if (!credentials) return { error: undefined };
-    // Revoked since it was issued (logout, role change): refused as an invalid token.
-    const revoked = await this.options.tokens.stamps?.check(credentials);
-    if (revoked) return { error: revoked.message };
-    return { user: credentials.user, expiresAt: credentials.expiresAt, issuedAt: credentials.issuedAt, authorization: header as string };
-  }
-
-  /** Takes one of the member's connections: false when they hold the most already. */
-  openConnection(userId: string): boolean {
-    const open = this.perMember.get(userId) ?? 0;
-    if (open >= this.options.limits.connectionsPerMember) return false;
-    this.perMember.set(userId, open + 1);
-    return true;
-  }
-
   /** Ends a connection: its subscriptions end and its place is freed. */
   async closeConnection(connection: Connection): Promise<void> {
     clearTimeout(connection.expiry);
     connection.closed.abort();
     await Promise.all([...connection.subscriptions].map((subscription) => subscription.end()));
-    const open = (this.perMember.get(connection.user.id) ?? 1) - 1;
-    if (open > 0) this.perMember.set(connection.user.id, open);
-    else this.perMember.delete(connection.user.id);
-    const tokens = this.tokensOf.get(connection.user.id);
-    tokens?.delete(connection);
-    if (tokens?.size === 0) this.tokensOf.delete(connection.user.id);
-  }
-
-  /** Drops the connection when its token expires, or is revoked (a logout, a role change: the member's stamp moved past it). */
-  expireWithToken(connection: Connection, token: { expiresAt: Date; issuedAt: number }, code: number): void {
-    connection.expiry = setTimeout(() => this.drop(connection, code, 'The access token expired: reconnect with a fresh one.'), Math.max(0, token.expiresAt.getTime() - Date.now()));
-    connection.expiry.unref();
-    const open = this.tokensOf.get(connection.user.id) ?? new Map<Connection, number>();
-    this.tokensOf.set(connection.user.id, open.set(connection, token.issuedAt));
-  }
-
-  private revoked(memberId: string, validAfter: number): void {
-    for (const [connection, issuedAt] of this.tokensOf.get(memberId) ?? []) {
-      if (issuedAt < validAfter) this.drop(connection, CloseCode.Unauthorized, 'The access token was revoked (signed out, or the account changed): sign in again.');
-    }
-  }
-
-  drop(connection: Connection, code: number, reason: string): void {
-    this.options.logger.info({ userId: connection.user.id, code, reason, protocol: connection.protocol }, 'subscription connection closed by the gateway');
-    connection.drop(code, reason);
+    this.connections.release(connection);
   }
 
   /** A client's operation, or (`update`) an update the gateway runs for a subscription, shared by its subscribers. */
@@ -167,32 +115,8 @@ export class LiveSubscriptions {
     return { data: data as ExecutionResult['data'], ...(errors ? { errors: toGraphQLErrors(errors) } : {}) };
   }
 
-  private readonly runLive = (live: LiveQuery, sessionId: string, connection: Connection) =>
+  private readonly runLive = (live: LiveQuery, sessionId: string, connection: Connection): Promise<ExecutionResult> =>
     this.execute({ query: live.query, variables: { ...live.variables, [live.sessionVariable]: sessionId }, operationName: live.operationName }, connection, true);
-
-  private async join(subscription: LiveSubscription): Promise<() => Promise<void>> {
-    const { connection, live } = subscription;
-    const { feed, logger } = this.options;
-    const channel = live.sessionId ? feed.channels.session(live.sessionId) : feed.channels.user(connection.user.id);
-    const key = `${connection.user.id}:${connection.user.role}:${channel}:${live.fingerprint}`;
-    let execution = this.shared.get(key);
-    if (!execution) {
-      const created = new SharedExecution(key, live, this.runLive, logger);
-      this.shared.set(key, created);
-      created.unlisten = await feed.listen(channel, (event) => created.onEvent(event)).catch((err: unknown) => {
-        this.shared.delete(key);
-        throw err;
-      });
-      execution = created;
-    }
-    execution.subscribers.add(subscription);
-    return async () => {
-      execution.subscribers.delete(subscription);
-      if (execution.subscribers.size > 0 || this.shared.get(key) !== execution) return;
-      this.shared.delete(key);
-      await execution.unlisten?.();
-    };
-  }
 
   /**
    * A client's operation on a subscription connection: a subscription (validated, limited,
@@ -200,19 +124,19 @@ export class LiveSubscriptions {
    * or a query or mutation run as any HTTP request; refused as a whole otherwise.
    */
   async prepare(connection: Connection, payload: OperationPayload): Promise<Prepared> {
-    const { limits, logger } = this.options;
+    const { limits, logger, checks } = this.options;
     try {
       await this.options.budget(connection.user, connection.clientIp);
     } catch (error) {
       return withoutHttp(error);
     }
+    const schema = this.options.schema();
     let document: DocumentNode;
     try {
-      document = parse(payload.query, { maxTokens: limits.query.maxTokens });
+      document = checks.parse(schema, payload.query);
     } catch (error) {
       return refusal('GRAPHQL_PARSE_FAILED', (error as Error).message);
     }
-    const schema = this.options.schema();
     const variables = payload.variables ?? {};
     const operationName = payload.operationName ?? undefined;
     const tooDeep = variablesDepthError(variables);
@@ -225,12 +149,12 @@ export class LiveSubscriptions {
     }
     const untrusted = this.options.untrusted?.(payload.query);
     if (untrusted) return { refused: [new GraphQLError(untrusted.message, { extensions: { ...untrusted.extensions, http: undefined } })] };
-    const invalid = validate(schema, document, [...specifiedRules, ...this.rules]);
+    const invalid = checks.validate(schema, document);
     if (invalid.length > 0) {
       return { refused: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } })) };
     }
     try {
-      assertCost(schema, document, variables, operationName, limits.query.maxCost);
+      checks.cost(schema, document, variables, operationName);
     } catch (error) {
       return { refused: [error as GraphQLError] };
     }
@@ -247,7 +171,7 @@ export class LiveSubscriptions {
       connection,
       live,
       limits.bufferedEvents,
-      () => this.drop(connection, TRY_AGAIN_LATER, 'Updates arrived faster than they were read: reconnect and subscribe again.'),
+      () => this.connections.drop(connection, TRY_AGAIN_LATER, 'Updates arrived faster than they were read: reconnect and subscribe again.'),
       () => this.options.pushed?.(connection.protocol),
     );
     // Counted from here, so subscriptions sent together cannot all pass the limit.
@@ -255,7 +179,7 @@ export class LiveSubscriptions {
     // Listen before the access check, so nothing published meanwhile is missed.
     let leave: () => Promise<void>;
     try {
-      leave = await this.join(subscription);
+      leave = await this.shared.join(subscription);
     } catch (err) {
       connection.subscriptions.delete(subscription);
       logger.warn({ err: { message: (err as Error).message } }, 'playback events unavailable: subscription refused');

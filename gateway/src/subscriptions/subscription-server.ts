@@ -44,14 +44,14 @@ export function serveSubscriptions({ httpServer, live, keepAliveMs, trustProxy }
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         const params = ctx.connectionParams ?? {};
-        const signedIn = await live.authenticate(params.authorization ?? params.Authorization);
+        const signedIn = await live.connections.authenticate(params.authorization ?? params.Authorization);
         if ('error' in signedIn) {
           socket.close(CloseCode.Unauthorized, (signedIn.error ?? 'Send { "authorization": "Bearer <access token>" } in connection_init.').slice(0, 120));
           return false;
         }
         const { user, authorization } = signedIn;
-        if (!live.openConnection(user.id)) {
-          socket.close(CloseCode.Forbidden, `At most ${live.connectionsPerMember} subscription connections per member: close one first.`);
+        if (!live.connections.open(user.id)) {
+          socket.close(CloseCode.Forbidden, `At most ${live.connections.connectionsPerMember} subscription connections per member: close one first.`);
           return false;
         }
         const connection: Socket = {
@@ -64,7 +64,7 @@ export function serveSubscriptions({ httpServer, live, keepAliveMs, trustProxy }
           protocolContext: ctx,
           drop: (code, reason) => socket.close(code, reason),
         };
-        live.expireWithToken(connection, signedIn, CloseCode.Unauthorized);
+        live.connections.expireWithToken(connection, signedIn, CloseCode.Unauthorized);
         socket.once('close', () => connection.closed.abort());
         connections.set(ctx, connection);
         return true;

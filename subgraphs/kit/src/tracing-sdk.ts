@@ -64,7 +64,7 @@ export function startTracingSdk(service: string, exporter: SpanExporter = new OT
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED_PATHS.test(request.url ?? ''),
-        // Outgoing node:http calls are the gateway's to subgraphs (gateway/src/subgraph-source.ts);
+        // Outgoing node:http calls are the gateway's to subgraphs (gateway/src/transport/post.ts);
         // Node's fetch (internal calls between subgraphs) does not use node:http: those are undici's.
         redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
       }),
