@@ -34,12 +34,16 @@ interface Held {
 export class ClientConcurrency {
   private readonly held = new Map<string, Held>();
 
-  constructor(private readonly settings: ClientConcurrencySettings) {}
+  constructor(
+    private readonly settings: ClientConcurrencySettings,
+    /** An operation's estimated cost (OperationChecks.costOf), once its operation is resolved. */
+    private readonly costOf: (context: GatewayContext) => number | undefined,
+  ) {}
 
   readonly admit: Admission = (context) => {
     if (context.subscriptionUpdate) return () => undefined;
     const key = context.user ? `member:${context.user.id}` : `address:${addressBucket(context.clientIp ?? 'unknown')}`;
-    const cost = context.cost ?? 0;
+    const cost = this.costOf(context) ?? 0;
     const held = this.held.get(key) ?? { operations: 0, cost: 0 };
     const full = held.operations >= this.settings.operations || (held.operations > 0 && held.cost + cost > this.settings.cost);
     if (full) {

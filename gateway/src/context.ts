@@ -17,8 +17,6 @@ export interface GatewayContext extends RequestContext {
    * WebSocket closed): the request's subgraph calls are abandoned (transport/post.ts).
    */
   signal?: AbortSignal;
-  /** The operation's estimated cost (OperationChecks), once its operation is resolved. */
-  cost?: number;
   /** An update of a subscription, run by the gateway itself: not a client's request, never refused for the client's concurrency. */
   subscriptionUpdate?: boolean;
 }

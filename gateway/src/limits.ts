@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -14,7 +13,6 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import type { GatewayContext } from './context';
 import { fieldCostsOf, type FieldCosts } from './field-costs';
 
 /** What one operation may ask for (env settings, README "Configuration"). */
@@ -107,38 +105,4 @@ function operationCost(schema: GraphQLSchema, document: DocumentNode, variables:
     if (error instanceof GraphQLError) return undefined;
     throw error;
   }
-}
-
-/**
- * The cost limit for every query and mutation, over HTTP and WebSocket (which runs them through
- * Apollo Server too), before the gateway plans or calls any subgraph; the estimate is left in
- * the context for the client's concurrency (ClientConcurrency). Apollo Server hands every
- * request of one operation text the same parsed document (its document cache, renewed with
- * the schema), so the estimate is kept per document and variables: a screen asked for again
- * costs a map lookup, not a walk of its document.
- */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin<GatewayContext> {
-  const COSTS_PER_DOCUMENT = 100;
-  const known = new WeakMap<DocumentNode, Map<string, number | undefined>>();
-  const costOf = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) => {
-    let costs = known.get(document);
-    if (!costs) known.set(document, (costs = new Map()));
-    const key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`;
-    if (costs.has(key)) return costs.get(key);
-    const cost = operationCost(schema, document, variables, operationName);
-    if (costs.size >= COSTS_PER_DOCUMENT) costs.clear();
-    costs.set(key, cost);
-    return cost;
-  };
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
-          const cost = costOf(schema, document, request.variables, operationName ?? undefined);
-          if (cost !== undefined && cost > maxCost) throw limitError('cost', maxCost, cost);
-          contextValue.cost = cost;
-        },
-      };
-    },
-  };
 }

@@ -32,6 +32,8 @@ export class OperationChecks {
   private readonly costs = new WeakMap<DocumentNode, Map<string, number | undefined>>();
   private readonly documents = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
   private readonly valid = new WeakSet<DocumentNode>();
+  /** Each HTTP request's estimate, for the client's concurrency, kept as long as its context lives. */
+  private readonly estimates = new WeakMap<object, number>();
 
   constructor(
     private readonly limits: QueryLimits,
@@ -77,9 +79,12 @@ export class OperationChecks {
     return cost;
   }
 
+  /** The estimate `plugin()` made for a request (undefined before, or when it could not be made). */
+  readonly costOf = (context: object): number | undefined => this.estimates.get(context);
+
   /**
    * The cost limit for every operation Apollo Server runs, before the gateway plans or calls
-   * any subgraph; the estimate is left in the context for the client's concurrency
+   * any subgraph; the estimate is kept (`costOf`) for the client's concurrency
    * (ClientConcurrency). Variables that do not fit their types cannot be costed: execution
    * refuses those itself, before any work, with the usual BAD_USER_INPUT.
    */
@@ -87,7 +92,8 @@ export class OperationChecks {
     // One listener for every request: it keeps nothing of its own.
     const listener: GraphQLRequestListener<GatewayContext> = {
       didResolveOperation: async ({ schema, document, request, operationName, contextValue }) => {
-        contextValue.cost = this.cost(schema, document, request.variables, operationName ?? undefined);
+        const cost = this.cost(schema, document, request.variables, operationName ?? undefined);
+        if (cost !== undefined) this.estimates.set(contextValue, cost);
       },
     };
     return { requestDidStart: async () => listener };

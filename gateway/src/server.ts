@@ -36,9 +36,9 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     perMemberPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_MEMBER,
     perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
   });
-  const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT });
-  const trusted = trustedDocuments(config, logger);
   const checks = new OperationChecks(config.limits);
+  const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT }, checks.costOf);
+  const trusted = trustedDocuments(config, logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   const deferring = new DeferringGateway({
     supergraphSdl,

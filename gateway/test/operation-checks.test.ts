@@ -27,7 +27,7 @@ async function overHttp(checks: OperationChecks, schema: GraphQLSchema, document
   const contextValue = {} as GatewayContext;
   const listener = await checks.plugin().requestDidStart!({} as never);
   await listener!.didResolveOperation!({ schema, document, request: { variables }, operationName: null, contextValue } as unknown as GraphQLRequestContextDidResolveOperation<GatewayContext>);
-  return contextValue.cost;
+  return checks.costOf(contextValue);
 }
 
 describe('one validation and cost path for HTTP and subscriptions', () => {
@@ -46,7 +46,7 @@ describe('one validation and cost path for HTTP and subscriptions', () => {
     expect(walked).toHaveLength(1);
   });
 
-  it('shares one estimate per document and variables between the HTTP plugin and the subscription path, and leaves it in the context', async () => {
+  it('shares one estimate per document and variables between the HTTP plugin and the subscription path, and keeps it for the request', async () => {
     const { checks, walked } = counted();
     const document = checks.parse(schema, 'query ($n: Int) { titles(first: $n) { id } }');
     expect(await overHttp(checks, schema, document, { n: 5 })).toBe(5);
