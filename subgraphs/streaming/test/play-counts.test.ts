@@ -57,14 +57,14 @@ describe('play counts', () => {
     await played(old!, 8, 5);
     expect(await plays.trending(10)).toEqual([b, a, c]);
     expect(await plays.playCounts([a!, b!, c!, old!, 'unknown'])).toEqual([2, 3, 1, 5, 0]);
-    expect(await redis.exists('plays:since')).toBe(1);
+    expect(await redis.exists('{plays}:since')).toBe(1);
   });
 
   it('count live starts once after the rebuild, and never the ones before it twice', async () => {
     await startNow(a!);
     await startNow(a!);
     expect(await plays.playCounts([a!])).toEqual([4]);
-    await redis.del('plays:trending:' + utcDay(new Date()));
+    await redis.del('{plays}:trending:' + utcDay(new Date()));
     expect(await plays.trending(10)).toEqual([a, b, c]);
     // A start stored before the last rebuild began was counted by it: recording it adds nothing.
     await plays.record(a!, new Date(Date.now() - 60_000));
@@ -72,10 +72,10 @@ describe('play counts', () => {
   });
 
   it('let one process rebuild at a time; the others answer from the database meanwhile', async () => {
-    await redis.del('plays:since', 'plays:all');
+    await redis.del('{plays}:since', '{plays}:all');
     const results = await Promise.all(Array.from({ length: 5 }, () => plays.playCounts([a!, b!])));
     for (const result of results) expect(result).toEqual([4, 3]);
-    expect(await redis.zscore('plays:all', a!)).toBe('4');
+    expect(await redis.zscore('{plays}:all', a!)).toBe('4');
   });
 
   it('are answered from the database while Redis is down, and rebuilt once it is back', async () => {
