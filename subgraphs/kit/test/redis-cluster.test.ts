@@ -61,6 +61,17 @@ describe.skipIf(!nodes)('REDIS_CLUSTER_NODES', () => {
     expect(() => loadConfig(redisEnv, { REDIS_KEY_PREFIX: 'ott:{all}:' })).toThrow('REDIS_KEY_PREFIX: must not contain { or }');
   });
 
+  it('gives the nodes the user, password and TLS of REDIS_URL, nothing else of it', () => {
+    const secured = createRedis('secured', { url: 'rediss://ott:p%40ss@ignored-host:1/3', clusterNodes: ['10.0.0.1:7000', '[::1]:7001'], keyPrefix: 'ott:' }, logger);
+    const plain = createRedis('plain', { url: 'redis://127.0.0.1:6379', clusterNodes: ['10.0.0.1:7000'], keyPrefix: '' }, logger);
+    clients.push(secured, plain);
+    if (!isCluster(secured) || !isCluster(plain)) throw new Error('not cluster clients');
+    expect(secured.options.redisOptions).toMatchObject({ username: 'ott', password: 'p@ss', tls: {}, keyPrefix: 'ott:', commandTimeout: 500 });
+    expect(plain.options.redisOptions).not.toHaveProperty('password');
+    expect(plain.options.redisOptions).not.toHaveProperty('tls');
+    expect(secured.options.enableOfflineQueue).toBe(false);
+  });
+
   it('makes every client a cluster client that fails fast', async () => {
     const redis = await cluster('kind');
     expect(isCluster(redis)).toBe(true);
