@@ -1,7 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
-import { createLogger, openRedis, runService, startService, watchTokenStamps, type LogDestination, type Service } from '@ott/kit';
+import { createLogger, openRedis, redisConnection, runService, startService, watchTokenStamps, type LogDestination, type Service } from '@ott/kit';
 import { gatewayConfig } from './config';
 import { createServer } from './server';
 
@@ -21,9 +21,10 @@ export async function start(env: NodeJS.ProcessEnv, supergraphSdl?: string, logD
   return startService(async (resources) => {
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
-    // Without a key prefix: channel names carry the deployment's prefix themselves.
-    const events = await openRedis(resources, 'gateway-playback-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
-    const redis = await openRedis(resources, 'gateway', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gateway:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    // Without a key prefix: channel names carry the deployment's prefix themselves. Playback
+    // channels are sharded on a cluster (kit/sharded-pubsub.ts).
+    const events = await openRedis(resources, 'gateway-playback-events', { ...redisConnection(config), keyPrefix: '', shardedPubSub: true }, logger);
+    const redis = await openRedis(resources, 'gateway', { ...redisConnection(config), keyPrefix: `${config.REDIS_KEY_PREFIX}gateway:` }, logger);
     const { app, subscriptionStats } = createServer({ config, supergraphSdl: sdl, events, redis, logger });
     return { ...(await app.listen(config.HOST, config.PORT)), subscriptionStats };
   });

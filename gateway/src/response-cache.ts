@@ -1,6 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import type { Redis } from 'ioredis';
-import { decodePublicChange, publicChangesChannel, type Logger } from '@ott/kit';
+import { decodePublicChange, publicChangesChannel, type Logger, type RedisClient } from '@ott/kit';
 import type { GatewayContext } from './context';
 import type { SubgraphHook } from './transport/subgraph-call';
 
@@ -71,7 +70,7 @@ export class PublicAnswers {
    * prefix), from now and after every reconnect; each reconnect also drops everything kept,
    * since what was announced meanwhile is unknown.
    */
-  listen(events: Redis, keyPrefix: string, logger: Logger): void {
+  listen(events: RedisClient, keyPrefix: string, logger: Logger): void {
     const channel = publicChangesChannel(keyPrefix);
     events.on('message', (from: string, message: string) => {
       if (from === channel) this.changed(decodePublicChange(message).subgraph);

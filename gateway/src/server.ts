@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { createGraphQLApp, metricsListener, PlaybackFeed, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
+import { createGraphQLApp, metricsListener, PlaybackFeed, RateLimits, serviceMetrics, type Logger, type RedisClient } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
@@ -24,9 +23,9 @@ export interface GatewayDeps {
   config: GatewayConfig;
   supergraphSdl: string;
   /** A connection of its own for playback events (it enters subscriber mode). */
-  events: Redis;
+  events: RedisClient;
   /** Commands: the request budget's counters. */
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
 }
 

@@ -471,13 +471,13 @@ describe('play counts and trending', () => {
     const redis = createRedis('test', { url: stack.subgraphEnvs.streaming!.REDIS_URL!, keyPrefix: `${PREFIX}streaming:` }, createLogger('test', 'silent'));
     await connectRedis(redis);
     try {
-      const lost = await redis.keys(`${PREFIX}streaming:plays:*`);
+      const lost = await redis.keys(`${PREFIX}streaming:{plays}:*`);
       expect(lost.length).toBeGreaterThan(2);
       await redis.del(...lost.map((key) => key.slice(`${PREFIX}streaming:`.length)));
       // Nothing changed for the gateway, which may answer what it kept: a question it has not seen reaches streaming.
       expect(await ranked(ids, 99)).toEqual(expected);
       // Rebuilt from the database, and counting live again from then on.
-      expect(await redis.exists('plays:since', 'plays:all')).toBe(2);
+      expect(await redis.exists('{plays}:since', '{plays}:all')).toBe(2);
       const session = await started(stack, viewer, { contentId: titles[2]!.id });
       dataOf(await stop(stack, viewer, session.id));
       const counted = dataOf(await stack.query<{ content: { playCount: number } }>(`query ($id: ID!) { content(id: $id) { playCount } }`, { id: titles[2]!.id })).content;

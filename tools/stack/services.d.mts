@@ -9,7 +9,7 @@ export function ensureComposeConfig(): string;
 export function ensureKubeCheck(): string;
 export function startEmbeddedMongo(options: { dataDir: string; port?: number; pushdown?: boolean }): Promise<Running>;
 /** `pid`: the redis-server process, for tests that pause it (SIGSTOP) as a stall would. */
-export function startRedis(options: { dataDir: string; port?: number }): Promise<Running & { port: number; pid: number }>;
+export function startRedis(options: { dataDir: string; port?: number; args?: string[] }): Promise<Running & { port: number; pid: number }>;
 export function startInfrastructure(options: {
   dataDir: string;
   env?: NodeJS.ProcessEnv;

@@ -157,14 +157,17 @@ export function freePort() {
   });
 }
 
-/** A private redis-server; `port` restarts one on the same port (tests of Redis outages). */
-export async function startRedis({ dataDir, port }) {
+/**
+ * A private redis-server; `port` restarts one on the same port (tests of Redis outages), `args`
+ * adds settings (a cluster node's: tools/stack/redis-cluster.mjs).
+ */
+export async function startRedis({ dataDir, port, args = [] }) {
   mkdirSync(dataDir, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     const chosen = port ?? (await freePort());
     const child = spawn(
       'redis-server',
-      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir, '--loglevel', 'notice'],
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir, '--loglevel', 'notice', ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.once('error', () => {});

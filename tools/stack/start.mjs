@@ -1,5 +1,5 @@
 // `npm start`: install everything, start the embedded database and Redis (or use MONGODB_URL /
-// REDIS_URL), seed the catalogue, start every subgraph and the gateway on :4000, create demo
+// REDIS_URL / REDIS_CLUSTER_NODES), seed the catalogue, start every subgraph and the gateway on :4000, create demo
 // accounts and print where to go. A service that crashes is started again (with backoff, said on
 // the console); Ctrl-C stops every process it started.
 // `pnpm dev` (`--watch`): the same, and each service restarts when its sources or the kit's
@@ -120,7 +120,11 @@ async function main() {
   process.once('SIGTERM', () => shutdown(0));
 
   const dataDir = join(ROOT, '.data/dev');
-  infrastructure = await startInfrastructure({ dataDir });
+  // With REDIS_CLUSTER_NODES every service uses that Redis Cluster (REDIS_URL then gives only
+  // its credentials and TLS): no private Redis is started.
+  const cluster = process.env.REDIS_CLUSTER_NODES;
+  const env = cluster ? { ...process.env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } : process.env;
+  infrastructure = await startInfrastructure({ dataDir, env });
   const shared = {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -134,7 +138,7 @@ async function main() {
   // alone, which signs, gets the private one.
   const tokenKeys = stackTokenKeys(dataDir);
   shared.JWT_PUBLIC_KEYS = tokenKeys.publicKeys;
-  console.log(`database: ${infrastructure.mongoUrl}\nredis:    ${infrastructure.redisUrl}`);
+  console.log(`database: ${infrastructure.mongoUrl}\nredis:    ${cluster ? `cluster ${cluster}` : infrastructure.redisUrl}`);
 
   const subgraphs = subgraphList();
   for (const { name } of subgraphs) {

@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { billingConfig } from './config';
 import type { PaymentProvider } from './payment/payment.provider';
 import { createServer } from './server';
@@ -18,9 +18,9 @@ export async function start(env: NodeJS.ProcessEnv, options: BillingStartOptions
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'billing', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}billing:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'billing', { ...redisConnection(config), keyPrefix: `${config.REDIS_KEY_PREFIX}billing:` }, logger);
     // Without a key prefix: streaming reads the entitlements stream.
-    const events = await openRedis(resources, 'billing-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const events = await openRedis(resources, 'billing-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     const { app, models, plans, recovery } = await createServer({ config, mongo, redis, events, logger, ...options });
     await ensureIndexes(Object.values(models));
     await plans.seed();

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
 import { EntitlementsService } from './entitlements/entitlements.service';
@@ -24,9 +23,9 @@ import { buildSchema } from './schema';
 export interface BillingDeps {
   config: BillingConfig;
   mongo: Connection;
-  redis: Redis;
+  redis: RedisClient;
   /** Without a key prefix: the entitlements stream is shared with streaming. */
-  events: Redis;
+  events: RedisClient;
   logger: Logger;
   /** Tests wrap the test-mode provider, e.g. to lose a request right after a charge. */
   wrapProvider?: (provider: PaymentProvider) => PaymentProvider;

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { VersionedCache, type Logger } from '@ott/kit';
+import { VersionedCache, type Logger, type RedisClient } from '@ott/kit';
 
 /**
  * One cache scope for the whole catalogue: every ADMIN write bumps it, so no cached list or
@@ -8,7 +7,7 @@ import { VersionedCache, type Logger } from '@ott/kit';
 export const CATALOG_SCOPE = 'catalog';
 
 /** The catalogue cache of database-path reads, as the server and the import both address it. */
-export function catalogCache(redis: Redis, logger: Logger, ttlSeconds: number): VersionedCache {
+export function catalogCache(redis: RedisClient, logger: Logger, ttlSeconds: number): VersionedCache {
   return new VersionedCache(redis, logger, { namespace: 'cache', ttlSeconds });
 }
 

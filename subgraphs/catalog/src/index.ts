@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { catalogKeyPrefix } from './catalog.cache';
 import { catalogConfig } from './config';
 import { ratingSummaryConsumer } from './content/rating-summary.consumer';
@@ -15,13 +15,13 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'catalog', { url: config.REDIS_URL, keyPrefix: catalogKeyPrefix(config.REDIS_KEY_PREFIX), commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'catalog', { ...redisConnection(config), keyPrefix: catalogKeyPrefix(config.REDIS_KEY_PREFIX) }, logger);
     // Without a key prefix: the streams are shared with the ratings and my-list subgraphs.
-    const events = await openRedis(resources, 'catalog-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const events = await openRedis(resources, 'catalog-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     // A connection of its own: reading the rating stream blocks it.
-    const ratingEvents = await openRedis(resources, 'catalog-rating-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const ratingEvents = await openRedis(resources, 'catalog-rating-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     // A connection of its own: following the catalogue's version takes it over.
-    const versionFeed = await openRedis(resources, 'catalog-version-feed', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const versionFeed = await openRedis(resources, 'catalog-version-feed', { ...redisConnection(config), keyPrefix: '' }, logger);
     const { app, models, contents, catalogue } = await createServer({ config, mongo, redis, events, versionFeed, logger });
     await ensureIndexes(indexedModels(models));
     // Before the first request: every catalogue read is then answered from memory, cold or not.

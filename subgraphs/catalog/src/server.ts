@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, type Logger } from '@ott/kit';
+import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, type Logger, type RedisClient } from '@ott/kit';
 import { catalogCache } from './catalog.cache';
 import { CatalogueChanges } from './catalogue/catalogue.changes';
 import { CatalogueVersionFeed } from './catalogue/catalogue.feed';
@@ -17,14 +16,14 @@ export interface CatalogDeps {
   config: CatalogConfig;
   mongo: Connection;
   /** Caches, under this subgraph's key prefix. */
-  redis: Redis;
+  redis: RedisClient;
   /** Without a key prefix: the content-deleted stream is shared with my-list and ratings. */
-  events: Redis;
+  events: RedisClient;
   /**
    * A connection of its own, without a key prefix, to follow catalogue changes (subscribing
    * takes it over); without it every request reads the catalogue's version from the database.
    */
-  versionFeed?: Redis;
+  versionFeed?: RedisClient;
   logger: Logger;
 }
 

@@ -1,8 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, type RunningServer, type Service } from '@ott/kit';
+import { connectRedis, createLogger, createRedis, type RunningServer, type Service, type RedisClient } from '@ott/kit';
 import { graphql, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
-import type { Redis } from 'ioredis';
 import { announceChange, CHANGE_RING_SIZE } from '../src/catalogue/catalogue.version';
 import { catalogConfig } from '../src/config';
 import { defaultSeed, importCatalog } from '../src/import/catalog.import';
@@ -25,7 +24,7 @@ let reader: Service;
 let database: Service;
 let mongo: mongoose.Connection;
 let models: CatalogModels;
-let events: Redis;
+let events: RedisClient;
 
 const NODE = `id title kind: __typename releaseYear available featured genres { id slug name } ... on Movie { director runtimeMinutes cast } ... on TvShow { seasons { number episodes { id title episodeNumber } } }`;
 
@@ -235,7 +234,7 @@ describe('writes reach the catalogue in memory of every process, without Redis',
 describe('database work per request', () => {
   let monitored: mongoose.Connection;
   let server: RunningServer;
-  let redis: Redis;
+  let redis: RedisClient;
   const commands: mongoose.mongo.CommandStartedEvent[] = [];
   const filtersOf = async (request: () => Promise<unknown>) => {
     commands.length = 0;

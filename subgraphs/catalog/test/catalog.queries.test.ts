@@ -1,8 +1,7 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, ensureIndexes, type RunningServer } from '@ott/kit';
+import { connectRedis, createLogger, createRedis, ensureIndexes, type RunningServer, type RedisClient } from '@ott/kit';
 import { graphql, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
-import type { Redis } from 'ioredis';
 import { catalogConfig } from '../src/config';
 import { defaultSeed, importCatalog } from '../src/import/catalog.import';
 import { indexedModels, type CatalogModels } from '../src/models';
@@ -11,8 +10,8 @@ import { createServer } from '../src/server';
 const ENTITIES = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Content { id title genres { name } } ... on Episode { id title } } }`;
 
 let mongo: mongoose.Connection;
-let redis: Redis;
-let events: Redis;
+let redis: RedisClient;
+let events: RedisClient;
 let server: RunningServer;
 let models: CatalogModels;
 let service: Awaited<ReturnType<typeof createServer>>;

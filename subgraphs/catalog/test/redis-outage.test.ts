@@ -1,14 +1,13 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, type Service } from '@ott/kit';
+import { connectRedis, createLogger, createRedis, type Service, type RedisClient } from '@ott/kit';
 import { graphql, startPrivateRedis, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
-import type { Redis } from 'ioredis';
 import { catalogConfig } from '../src/config';
 import { start } from '../src/index';
 
 let redisServer: Awaited<ReturnType<typeof startPrivateRedis>>;
 let catalog: Service;
-let reader: Redis;
+let reader: RedisClient;
 let stream: string;
 const admin = testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'ADMIN' });
 

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
 import { metricsOf, type CacheSeries } from './metrics';
-import { REDIS_RETRY_AFTER_MS } from './redis';
+import { isCluster, REDIS_RETRY_AFTER_MS, type RedisClient } from './redis';
 
 export interface CacheOptions {
   /** Part of every key, after the client's own prefix: e.g. "mylist". */
@@ -27,6 +26,13 @@ export interface CacheStats {
 const EPOCH = '__epoch';
 
 /**
+ * A scope's keys (its version and entries) share the hash tag `{scope}`, so on a cluster one
+ * MGET reads them and scopes (members, typenames) spread over the slots. The epoch, one key for
+ * every scope, has a slot of its own there and is read beside them (see `read`).
+ */
+const tagged = (scope: string) => `{${scope}}`;
+
+/**
  * Read-through cache whose entries are invalidated by bumping a per-scope version, never by
  * scanning keys. A read is one MGET of (epoch, scope version, entry); an entry is valid only
  * if it was written under the current epoch and version, and the version is read *before*
@@ -49,7 +55,7 @@ export class VersionedCache {
   private readonly counted: CacheSeries;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
     private readonly options: CacheOptions,
   ) {
@@ -62,9 +68,26 @@ export class VersionedCache {
     return [this.options.namespace, ...parts].join(':');
   }
 
+  private entryKey(scope: string, id: string): string {
+    return this.key('entry', tagged(scope), id);
+  }
+
+  /**
+   * The epoch, the scope's version, then the entries: one MGET on one Redis. On a cluster the
+   * epoch lives in another slot, so it is read by a GET sent alongside (no extra round trip;
+   * entries are only trusted when both match, whichever order the replies come in).
+   */
+  private async read(scope: string, entryKeys: string[]): Promise<(string | null)[]> {
+    const epochKey = this.key('ver', EPOCH);
+    const versionKey = this.key('ver', tagged(scope));
+    if (!isCluster(this.redis)) return this.redis.mget(epochKey, versionKey, ...entryKeys);
+    const [epoch, scoped] = await Promise.all([this.redis.get(epochKey), this.redis.mget(versionKey, ...entryKeys)]);
+    return [epoch, ...scoped];
+  }
+
   /** Loads through the cache; concurrent misses for one key in this process share one load. */
   async getOrLoad<T>(scope: string, id: string, load: () => Promise<T>): Promise<T> {
-    const entryKey = this.key('entry', scope, id);
+    const entryKey = this.entryKey(scope, id);
     const pending = this.inflight.get(entryKey);
     if (pending) return pending as Promise<T>;
     const promise = this.readThrough(scope, entryKey, load).finally(() => this.inflight.delete(entryKey));
@@ -74,8 +97,8 @@ export class VersionedCache {
 
   /** Reads many entries of one scope in one round trip; misses are loaded together. */
   async getOrLoadMany<T>(scope: string, ids: readonly string[], load: (missing: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> {
-    const keys = ids.map((id) => this.key('entry', scope, id));
-    const state = await this.attempt(() => this.redis.mget(this.key('ver', EPOCH), this.key('ver', scope), ...keys));
+    const keys = ids.map((id) => this.entryKey(scope, id));
+    const state = await this.attempt(() => this.read(scope, keys));
     const result = new Map<string, T>();
     const missing: string[] = [];
     const [epoch, version, ...raw] = state ?? [];
@@ -93,7 +116,7 @@ export class VersionedCache {
     if (state) {
       const pipeline = this.redis.pipeline();
       for (const id of missing) {
-        if (loaded.has(id)) pipeline.set(this.key('entry', scope, id), this.encode(epoch, version, loaded.get(id)), 'EX', this.ttl());
+        if (loaded.has(id)) pipeline.set(this.entryKey(scope, id), this.encode(epoch, version, loaded.get(id)), 'EX', this.ttl());
       }
       await this.attempt(() => pipeline.exec());
     }
@@ -103,11 +126,11 @@ export class VersionedCache {
 
   /** Invalidates every entry of a scope (e.g. one user's list) in one command. */
   async bump(scope: string): Promise<void> {
-    await this.attempt(() => this.redis.incr(this.key('ver', scope)));
+    await this.attempt(() => this.redis.incr(this.key('ver', tagged(scope))));
   }
 
   private async readThrough<T>(scope: string, entryKey: string, load: () => Promise<T>): Promise<T> {
-    const state = await this.attempt(() => this.redis.mget(this.key('ver', EPOCH), this.key('ver', scope), entryKey));
+    const state = await this.attempt(() => this.read(scope, [entryKey]));
     if (state) {
       const [epoch, version, raw] = state;
       const entry = this.decode<T>(raw, epoch, version);

@@ -62,9 +62,31 @@ export const mongoEnv = (defaultDb: string) => ({
   DB_CONCURRENCY_PER_REQUEST: z.coerce.number().int().min(1).max(100).default(4),
 });
 
+/** `host:port` with a host name, an IPv4 address or a bracketed IPv6 one, and a port 1–65535. */
+const CLUSTER_NODE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+
 export const redisEnv = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
-  REDIS_KEY_PREFIX: z.string().default('ott:'),
+  /**
+   * Seed nodes of a Redis Cluster (`host:port,…`): set, every client is a cluster client and
+   * REDIS_URL gives only its credentials and TLS (rediss://). See redis.ts.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const nodes = value.split(',').map((node) => node.trim());
+      const bad = nodes.filter((node) => {
+        const port = Number(CLUSTER_NODE.exec(node)?.[1] ?? 0);
+        return port < 1 || port > 65_535;
+      });
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `must be host:port[,host:port…]; not a node: ${bad.map((node) => JSON.stringify(node)).join(', ')}` });
+      else if (new Set(nodes).size < nodes.length) ctx.addIssue({ code: 'custom', message: 'names a node twice' });
+      return nodes;
+    }),
+  // On a cluster, a brace in the prefix would become every key's hash tag: one slot for everything.
+  REDIS_KEY_PREFIX: z.string().regex(/^[^{}]*$/, 'must not contain { or } (hash tags are chosen per key: docs/architecture.md)').default('ott:'),
   /** How long a Redis command may wait for its reply; then it fails and its use fails open or closed. */
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 };

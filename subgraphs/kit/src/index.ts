@@ -48,7 +48,8 @@ export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './play
 export { PlaybackEventStream, PlaybackFeed } from './playback-feed';
 export { decodePublicChange, encodePublicChange, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
-export { connectRedis, createRedis, openRedis } from './redis';
+export { connectRedis, createRedis, isCluster, openRedis, redisConnection, type RedisClient, type RedisConnection } from './redis';
+export { onShardedMessage, publishSharded, subscribeSharded, unsubscribeSharded } from './sharded-pubsub';
 export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';
 export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
 import { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
+import type { RedisClient } from './redis';
+import { onShardedMessage, subscribeSharded, unsubscribeSharded } from './sharded-pubsub';
 
 type Listener = (event: PlaybackEvent) => void;
 
@@ -15,13 +16,13 @@ export class PlaybackFeed {
   readonly channels: ReturnType<typeof playbackChannels>;
 
   constructor(
-    /** A client of its own (subscriber mode), without a key prefix. */
-    private readonly redis: Redis,
+    /** A client of its own (subscriber mode), without a key prefix; on a cluster, opened with `shardedPubSub`. */
+    private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly logger: Logger,
   ) {
     this.channels = playbackChannels(keyPrefix);
-    redis.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    onShardedMessage(redis, (channel, message) => this.dispatch(channel, message));
     // After a reconnect ioredis subscribes again to every channel it had (autoResubscribe).
   }
 
@@ -29,7 +30,7 @@ export class PlaybackFeed {
   async listen(channel: string, listener: Listener): Promise<() => Promise<void>> {
     let entry = this.listeners.get(channel);
     if (!entry) {
-      const subscribed = this.redis.subscribe(channel).catch((err: unknown) => {
+      const subscribed = subscribeSharded(this.redis, channel).catch((err: unknown) => {
         this.listeners.delete(channel);
         throw err;
       });
@@ -42,7 +43,7 @@ export class PlaybackFeed {
       const current = this.listeners.get(channel);
       if (!current?.listeners.delete(listener) || current.listeners.size > 0) return;
       this.listeners.delete(channel);
-      await this.redis.unsubscribe(channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'could not unsubscribe from a playback channel'));
+      await unsubscribeSharded(this.redis, channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'could not unsubscribe from a playback channel'));
     };
   }
 

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from './logger';
-import { REDIS_RETRY_AFTER_MS } from './redis';
+import { REDIS_RETRY_AFTER_MS, type RedisClient } from './redis';
 
 export interface RateLimit {
   /** Names the limit in Redis keys and logs, e.g. "login-ip". */
@@ -27,7 +26,7 @@ export class RateLimits {
   private retryAt = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
   ) {
     // Connected again: back to the shared counts at once (the pause is for a stalled Redis).
@@ -73,7 +72,7 @@ export class RateLimiter {
   private readonly local: RateLimiterMemory;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     readonly limit: RateLimit,
     private readonly logger: Logger,
     private readonly outage: OutageTracker,

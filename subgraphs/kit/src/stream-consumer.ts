@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
 import { metricsOf, type StreamLag } from './metrics';
 import { fieldsOf, FORGET_IDLE_CONSUMERS, idMs, toMap, type AutoClaimReply, type PendingReply, type RawEntry, type ReadReply } from './stream-replies';
 import type { StreamConsumerOptions, StreamEntry } from './streams';
+import { extendCommandTimeout, type RedisClient } from './redis';
 
 /** How long one XREADGROUP waits for new entries. */
 const DEFAULT_BLOCK_MS = 2_000;
@@ -40,15 +40,16 @@ export class StreamConsumer {
 
   constructor(
     /** A connection of its own, without a key prefix: XREADGROUP blocks it. */
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: StreamConsumerOptions,
     private readonly handle: (entries: StreamEntry[]) => Promise<void>,
     private readonly logger: Logger,
   ) {
     // XREADGROUP waits up to blockMs for entries by design: on this connection a command's
     // deadline is the block plus the usual timeout, so a stall still ends the wait.
-    const timeout = redis.options.commandTimeout;
-    if (timeout !== undefined) redis.options.commandTimeout = timeout + (options.blockMs ?? DEFAULT_BLOCK_MS);
+    // On a cluster the client opens a connection per node of its own: the block holds only the
+    // stream's node, and only for this consumer.
+    extendCommandTimeout(redis, options.blockMs ?? DEFAULT_BLOCK_MS);
   }
 
   /** This process's name in the group. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
+import type { RedisClient } from './redis';
 
 /** One stream entry: its id and its fields (Redis stores every value as a string). */
 export interface StreamEntry {
@@ -26,7 +26,7 @@ export class StreamPublisher {
   failures = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: StreamPublisherOptions,
     private readonly logger: Logger,
   ) {}

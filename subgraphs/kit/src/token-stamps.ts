@@ -1,10 +1,9 @@
 import type { GraphQLError } from 'graphql';
-import type { Redis } from 'ioredis';
 import type { Credentials } from './auth';
 import type { TokenConfig } from './token-keys';
 import { unauthenticated } from './errors';
 import type { Logger } from './logger';
-import { openRedis, REDIS_RETRY_AFTER_MS } from './redis';
+import { openRedis, REDIS_RETRY_AFTER_MS, redisConnection, type RedisClient } from './redis';
 import type { Resources } from './service';
 
 /**
@@ -49,7 +48,7 @@ export class TokenStamps {
 
   constructor(
     /** Commands, without a key prefix. */
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
     private readonly logger: Logger,
   ) {
@@ -69,7 +68,7 @@ export class TokenStamps {
   }
 
   /** Follows announced stamps on a connection of its own (it enters subscriber mode). */
-  async listen(subscriber: Redis): Promise<void> {
+  async listen(subscriber: RedisClient): Promise<void> {
     const channel = tokenStampChannel(this.keyPrefix);
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return;
@@ -155,10 +154,11 @@ export class TokenStamps {
  */
 export async function watchTokenStamps(
   resources: Resources,
-  config: { tokens: TokenConfig; REDIS_URL: string; REDIS_KEY_PREFIX: string; REDIS_COMMAND_TIMEOUT_MS: number },
+  config: Parameters<typeof redisConnection>[0] & { tokens: TokenConfig; REDIS_KEY_PREFIX: string },
   logger: Logger,
 ): Promise<TokenStamps> {
-  const options = { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS };
+  // Classic pub/sub on a cluster too: every process must hear every stamp (sharded-pubsub.ts).
+  const options = { ...redisConnection(config), keyPrefix: '' };
   const commands = await openRedis(resources, 'token-stamps', options, logger);
   const subscriber = await openRedis(resources, 'token-stamp-events', options, logger);
   const stamps = new TokenStamps(commands, config.REDIS_KEY_PREFIX, logger);

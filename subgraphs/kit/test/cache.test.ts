@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, VersionedCache, connectRedis } from '../src';
+import { createLogger, createRedis, VersionedCache, connectRedis, type RedisClient } from '../src';
 import { startPrivateRedis, uniqueTag } from '../src/testing';
 
 const logger = createLogger('cache-test', 'silent');
 let server: Awaited<ReturnType<typeof startPrivateRedis>>;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   server = await startPrivateRedis();

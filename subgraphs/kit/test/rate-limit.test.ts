@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, consumeAll, createLogger, createRedis, RateLimits } from '../src';
+import { connectRedis, consumeAll, createLogger, createRedis, RateLimits, type RedisClient } from '../src';
 import { logCapture, startPrivateRedis, uniqueTag } from '../src/testing';
 
 let server: Awaited<ReturnType<typeof startPrivateRedis>>;
-let redis: Redis;
+let redis: RedisClient;
 const logs = logCapture();
 let limits: RateLimits;
 

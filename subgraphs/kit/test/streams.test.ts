@@ -4,11 +4,10 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, eventStreamEnv, eventStreams, loadConfig, redisEnv } from '../src/config';
 import { createLogger } from '../src/logger';
-import { connectRedis, createRedis } from '../src/redis';
+import { connectRedis, createRedis, type RedisClient } from '../src/redis';
 import { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from '../src/streams';
 import { startPrivateRedis, uniqueTag } from '../src/testing';
 
@@ -26,14 +25,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-let admin: Redis;
+let admin: RedisClient;
 beforeAll(async () => {
   admin = createRedis('streams-test-admin', { url: inject('redisUrl'), keyPrefix: '' }, createLogger('streams-test', 'silent'));
   await connectRedis(admin);
 });
 afterAll(() => admin?.disconnect());
 
-function client(url: string): Redis {
+function client(url: string): RedisClient {
   const redis = createRedis('streams-test', { url, keyPrefix: '' }, createLogger('streams-test', 'silent'));
   cleanups.push(() => redis.disconnect());
   return redis;
@@ -67,7 +66,7 @@ function startConsumer(
   stream: string,
   consumerSettings: StreamConsumerSettings,
   handle: (entries: StreamEntry[]) => Promise<void>,
-  options: { url?: string; redis?: Redis; logger?: ReturnType<typeof createLogger>; retryMs?: number; gatherMs?: number } = {},
+  options: { url?: string; redis?: RedisClient; logger?: ReturnType<typeof createLogger>; retryMs?: number; gatherMs?: number } = {},
 ): StreamConsumer {
   const consumer = new StreamConsumer(
     options.redis ?? client(options.url ?? inject('redisUrl')),

@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { myListConfig } from './config';
 import { contentDeletedConsumer } from './content/content-deleted.consumer';
 import { createServer } from './server';
@@ -13,9 +13,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'my-list', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}mylist:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'my-list', { ...redisConnection(config), keyPrefix: `${config.REDIS_KEY_PREFIX}mylist:` }, logger);
     // Without a key prefix: catalog publishes the stream. A connection of its own: reading blocks it.
-    const events = await openRedis(resources, 'my-list-content-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const events = await openRedis(resources, 'my-list-content-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     const { app, models, myList, catalog } = await createServer({ config, mongo, redis, logger });
     await ensureIndexes([models.items]);
     const server = await app.listen(config.HOST, config.PORT);

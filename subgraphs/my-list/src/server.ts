@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
 import type { MyListConfig } from './config';
 import { contextFactory } from './context';
 import { createMyListItemModel } from './my-list/my-list-item.model';
@@ -10,7 +9,7 @@ import { buildSchema } from './schema';
 export interface MyListDeps {
   config: MyListConfig;
   mongo: Connection;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
 }
 

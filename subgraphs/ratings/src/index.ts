@@ -1,7 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
 import type { Connection } from 'mongoose';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { ratingsConfig } from './config';
 import { contentDeletedConsumer } from './content/content-deleted.consumer';
 import { createServer } from './server';
@@ -19,11 +19,11 @@ export async function start(env: NodeJS.ProcessEnv): Promise<RatingsService> {
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger, { monitorCommands: config.MONGODB_MONITOR_COMMANDS });
-    const redis = await openRedis(resources, 'ratings', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'ratings', { ...redisConnection(config), keyPrefix: `${config.REDIS_KEY_PREFIX}ratings:` }, logger);
     // Without a key prefix: the streams are shared with the catalog subgraph.
-    const events = await openRedis(resources, 'ratings-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const events = await openRedis(resources, 'ratings-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     // A connection of its own: reading the content-deleted stream blocks it.
-    const deletionEvents = await openRedis(resources, 'ratings-content-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const deletionEvents = await openRedis(resources, 'ratings-content-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     const { app, models, locks, catalog } = await createServer({ config, mongo, redis, events, logger });
     await ensureIndexes([models.ratings, models.summaries]);
     // A lease left by a process that died mid-write: repair those titles before serving.

@@ -2,7 +2,7 @@
 // the ratings and re-publishes them to catalog. Safe beside running services (each title is
 // recomputed under its lease). Use it after a crash report, a Redis outage, or a restore.
 import 'reflect-metadata';
-import { connectMongo, connectRedis, createLogger, createRedis } from '@ott/kit';
+import { connectMongo, connectRedis, createLogger, createRedis, redisConnection } from '@ott/kit';
 import { ratingsConfig } from './config';
 import { createServices } from './server';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = ratingsConfig(process.env);
   const logger = createLogger('ratings-repair', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
-  const events = createRedis('ratings-repair', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+  const events = createRedis('ratings-repair', { ...redisConnection(config), keyPrefix: '' }, logger);
   try {
     await connectRedis(events);
     const { summaries, locks, publisher } = createServices({ config, mongo, events, logger });

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
 import type { RatingsConfig } from './config';
 import { contextFactory } from './context';
 import { createRatingModel } from './rating/rating.model';
@@ -15,9 +14,9 @@ export interface RatingsDeps {
   config: RatingsConfig;
   mongo: Connection;
   /** Caches, under this subgraph's key prefix. */
-  redis: Redis;
+  redis: RedisClient;
   /** Without a key prefix: the events stream is shared with catalog. */
-  events: Redis;
+  events: RedisClient;
   logger: Logger;
 }
 

@@ -1,8 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Types, type Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes } from '@ott/kit';
+import { connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, type RedisClient } from '@ott/kit';
 import { testEnv, uniqueTag } from '@ott/kit/testing';
 import { ratingsConfig } from '../src/config';
 import { createServices } from '../src/server';
@@ -12,7 +11,7 @@ import { averageOf } from '../src/summary/summary.model';
 const logger = createLogger('ratings-summaries-test', 'silent');
 const config = ratingsConfig(testEnv(uniqueTag('ratings_summaries')));
 let mongo: Connection;
-let events: Redis;
+let events: RedisClient;
 let services: ReturnType<typeof createServices>;
 
 beforeAll(async () => {

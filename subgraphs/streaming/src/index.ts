@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type Service } from '@ott/kit';
 import { streamingConfig } from './config';
 import { contentDeletedConsumer } from './content/content-deleted.consumer';
 import { entitlementsConsumer } from './entitlements/entitlements.consumer';
@@ -15,13 +15,13 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'streaming', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}streaming:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
-    const events = await openRedis(resources, 'streaming-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
-    // Subscriber mode: the Subscription fields' playback events.
-    const subscriptions = await openRedis(resources, 'streaming-playback-feed', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'streaming', { ...redisConnection(config), keyPrefix: `${config.REDIS_KEY_PREFIX}streaming:` }, logger);
+    const events = await openRedis(resources, 'streaming-events', { ...redisConnection(config), keyPrefix: '' }, logger);
+    // Subscriber mode: the Subscription fields' playback events (sharded channels on a cluster).
+    const subscriptions = await openRedis(resources, 'streaming-playback-feed', { ...redisConnection(config), keyPrefix: '', shardedPubSub: true }, logger);
     // Connections of their own, without a key prefix: reading a stream blocks its connection.
-    const removals = await openRedis(resources, 'streaming-content-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
-    const memberships = await openRedis(resources, 'streaming-entitlement-events', { url: config.REDIS_URL, keyPrefix: '', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const removals = await openRedis(resources, 'streaming-content-events', { ...redisConnection(config), keyPrefix: '' }, logger);
+    const memberships = await openRedis(resources, 'streaming-entitlement-events', { ...redisConnection(config), keyPrefix: '' }, logger);
     const { app, models, playback, plays, titles, entitlements, signer } = await createServer({ config, mongo, redis, events, subscriptions, logger });
     await ensureIndexes(Object.values(models));
     const server = await app.listen(config.HOST, config.PORT);

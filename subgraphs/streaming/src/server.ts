@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, PlaybackFeed, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, PlaybackFeed, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
 import type { StreamingConfig } from './config';
 import { CatalogTitles, TITLE_SELECTION } from './content/catalog-titles';
 import { contextFactory } from './context';
@@ -21,11 +20,11 @@ export interface StreamingDeps {
   config: StreamingConfig;
   mongo: Connection;
   /** Caches and counters, under this subgraph's key prefix. */
-  redis: Redis;
+  redis: RedisClient;
   /** Without a key prefix: playback channels are named for the whole deployment. */
-  events: Redis;
+  events: RedisClient;
   /** A connection of its own for the Subscription fields (it enters subscriber mode), without a key prefix. */
-  subscriptions?: Redis;
+  subscriptions?: RedisClient;
   logger: Logger;
 }
 

@@ -1,7 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, createLogger, createRedis, ensureIndexes } from '@ott/kit';
-import { startPrivateRedis, testEnv, uniqueTag } from '@ott/kit/testing';
+import { clusterNodes, logCapture, startPrivateRedis, testEnv, uniqueTag } from '@ott/kit/testing';
 import { PlayCounts, utcDay } from '../src/plays/play-counts';
 import { createPlaybackSessionModel, type PlaybackSessionModel } from '../src/session/session.model';
 
@@ -57,14 +57,14 @@ describe('play counts', () => {
     await played(old!, 8, 5);
     expect(await plays.trending(10)).toEqual([b, a, c]);
     expect(await plays.playCounts([a!, b!, c!, old!, 'unknown'])).toEqual([2, 3, 1, 5, 0]);
-    expect(await redis.exists('plays:since')).toBe(1);
+    expect(await redis.exists('{plays}:since')).toBe(1);
   });
 
   it('count live starts once after the rebuild, and never the ones before it twice', async () => {
     await startNow(a!);
     await startNow(a!);
     expect(await plays.playCounts([a!])).toEqual([4]);
-    await redis.del('plays:trending:' + utcDay(new Date()));
+    await redis.del('{plays}:trending:' + utcDay(new Date()));
     expect(await plays.trending(10)).toEqual([a, b, c]);
     // A start stored before the last rebuild began was counted by it: recording it adds nothing.
     await plays.record(a!, new Date(Date.now() - 60_000));
@@ -72,10 +72,10 @@ describe('play counts', () => {
   });
 
   it('let one process rebuild at a time; the others answer from the database meanwhile', async () => {
-    await redis.del('plays:since', 'plays:all');
+    await redis.del('{plays}:since', '{plays}:all');
     const results = await Promise.all(Array.from({ length: 5 }, () => plays.playCounts([a!, b!])));
     for (const result of results) expect(result).toEqual([4, 3]);
-    expect(await redis.zscore('plays:all', a!)).toBe('4');
+    expect(await redis.zscore('{plays}:all', a!)).toBe('4');
   });
 
   it('are answered from the database while Redis is down, and rebuilt once it is back', async () => {
@@ -93,5 +93,30 @@ describe('play counts', () => {
     await plays.forget([a!]);
     expect(await plays.trending(10)).toEqual([b, c]);
     expect(await plays.playCounts([a!])).toEqual([4]);
+  });
+});
+
+describe.skipIf(!clusterNodes())('play counts on a Redis Cluster', () => {
+  it('count, rank and forget with every script and transaction in the {plays} slot', async () => {
+    const [d, e] = Array.from({ length: 2 }, () => new Types.ObjectId().toHexString());
+    const clusterLogs = logCapture();
+    const clusterLogger = createLogger('streaming-test', 'info', clusterLogs.destination);
+    const cluster = createRedis('plays-cluster', { url: redisServer.url, clusterNodes: clusterNodes(), keyPrefix: `${uniqueTag('plays')}:` }, clusterLogger);
+    try {
+      await connectRedis(cluster);
+      const counts = new PlayCounts(cluster, sessions, clusterLogger, { trendingTtlSeconds: 1 });
+      await played(d!, 1, 2);
+      // The first read rebuilds (a transaction and pipelines), then the scripts count and rank.
+      expect(await counts.playCounts([d!, e!])).toEqual([2, 0]);
+      for (let i = 0; i < 3; i++) await counts.record(e!, new Date());
+      expect(await counts.playCounts([d!, e!])).toEqual([2, 3]);
+      expect((await counts.trending(100)).filter((id) => id === d || id === e)).toEqual([e, d]);
+      await counts.forget([e!]);
+      expect((await counts.trending(100)).filter((id) => id === d || id === e)).toEqual([d]);
+      // Every step was answered by the cluster, none from the database.
+      expect(clusterLogs.lines.filter((line) => line.level === 'warn')).toEqual([]);
+    } finally {
+      cluster.disconnect();
+    }
   });
 });

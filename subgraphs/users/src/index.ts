@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, runService, startService, watchTokenStamps, type LogDestination, type Service } from '@ott/kit';
+import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type LogDestination, type Service } from '@ott/kit';
 import { usersConfig } from './config';
 import { createServer } from './server';
 
@@ -12,7 +12,7 @@ export async function start(env: NodeJS.ProcessEnv, logDestination?: LogDestinat
     // Every token verified here is checked against its member's "valid after" stamp.
     await watchTokenStamps(resources, config, logger);
     const mongo = await openMongo(resources, config, logger);
-    const redis = await openRedis(resources, 'users', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}users:`, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }, logger);
+    const redis = await openRedis(resources, 'users', { ...redisConnection(config), keyPrefix: `${config.REDIS_KEY_PREFIX}users:` }, logger);
     const { app, models, users, revocation } = await createServer({ config, mongo, redis, logger });
     resources.add(revocation, (r) => r.close());
     await ensureIndexes([models.users, models.refreshTokens]);

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, RateLimits, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { createGraphQLApp, EntityClient, pingMongo, RateLimits, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -13,7 +12,7 @@ import { UserService } from './user/user.service';
 export interface UsersDeps {
   config: UsersConfig;
   mongo: Connection;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
 }
 

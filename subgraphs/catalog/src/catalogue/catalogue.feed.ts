@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { decodePublicChange, encodePublicChange, publicChangesChannel, type Logger } from '@ott/kit';
+import { decodePublicChange, encodePublicChange, publicChangesChannel, type Logger, type RedisClient } from '@ott/kit';
 
 const SUBGRAPH = 'catalog';
 
@@ -30,11 +29,11 @@ export class CatalogueVersionFeed {
 
   constructor(
     /** Any connection without a key prefix, to publish on. */
-    private readonly publisher: Redis,
+    private readonly publisher: RedisClient,
     keyPrefix: string,
     private readonly logger: Logger,
     /** A connection of its own, without a key prefix (subscribing takes it over); without it, publish only. */
-    private readonly subscriber?: Redis,
+    private readonly subscriber?: RedisClient,
   ) {
     this.channel = publicChangesChannel(keyPrefix);
   }
@@ -109,7 +108,7 @@ export class CatalogueVersionFeed {
     for (const echo of this.echoes) if (echo.version <= version) echo.heard();
   }
 
-  private async follow(subscriber: Redis): Promise<void> {
+  private async follow(subscriber: RedisClient): Promise<void> {
     try {
       await subscriber.subscribe(this.channel);
       this.subscribedEpoch += 1;

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { StreamConsumer, type StreamConsumerSettings, type Logger, type StreamEntry } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type Logger, type StreamEntry, type RedisClient } from '@ott/kit';
 import type { ContentService } from './content.service';
 
 /** A title's members' average as the ratings subgraph last published it (see RatingSummaryConsumer). */
@@ -24,7 +23,7 @@ export const RATING_SUMMARY_GATHER_MS = 1_000;
  * averages. Each entry carries absolute values and the title's version, so a redelivery, or two
  * entries of one title handled out of order by two catalog processes, is harmless.
  */
-export function ratingSummaryConsumer(redis: Redis, stream: string, settings: StreamConsumerSettings, contents: Pick<ContentService, 'applyRatingSummaries'>, logger: Logger): StreamConsumer {
+export function ratingSummaryConsumer(redis: RedisClient, stream: string, settings: StreamConsumerSettings, contents: Pick<ContentService, 'applyRatingSummaries'>, logger: Logger): StreamConsumer {
   return new StreamConsumer(
     redis,
     {

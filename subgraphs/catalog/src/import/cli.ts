@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { baseEnv, connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, loadConfig, mongoEnv, redisEnv } from '@ott/kit';
+import { baseEnv, connectMongo, connectRedis, createLogger, createRedis, ensureIndexes, loadConfig, mongoEnv, redisConnection, redisEnv } from '@ott/kit';
 import { catalogCache, catalogKeyPrefix } from '../catalog.cache';
 import { CatalogueChanges } from '../catalogue/catalogue.changes';
 import { CatalogueVersionFeed } from '../catalogue/catalogue.feed';
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...mongoEnv('ott_catalog'), ...redisEnv, LOG_LEVEL: baseEnv.LOG_LEVEL }, process.env);
   const logger = createLogger('catalog-import', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DB, logger);
-  const options = { url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS };
+  const options = redisConnection(config);
   const cacheRedis = createRedis('catalog-import', { ...options, keyPrefix: catalogKeyPrefix(config.REDIS_KEY_PREFIX) }, logger);
   const events = createRedis('catalog-import-events', { ...options, keyPrefix: '' }, logger);
   try {

@@ -38,6 +38,12 @@ export function testEnv(tag: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.
   };
 }
 
+/** The run's Redis Cluster as REDIS_CLUSTER_NODES lists it; undefined when there is none (its tests skip). */
+export function clusterNodes(): string[] | undefined {
+  const nodes = inject('redisClusterNodes');
+  return nodes ? nodes.split(',') : undefined;
+}
+
 /** testEnv with the test private key too: for the users service only (any other refuses to start with it). */
 export const usersTestEnv = (tag: string, overrides: NodeJS.ProcessEnv = {}) => testEnv(tag, { JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey, ...overrides });
 

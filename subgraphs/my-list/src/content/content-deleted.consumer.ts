@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger, type RedisClient } from '@ott/kit';
 import type { MyListService } from '../my-list/my-list.service';
 
 /**
@@ -11,7 +10,7 @@ import type { MyListService } from '../my-list/my-list.service';
  * item (also rendered unavailable) until the member removes it.
  */
 export function contentDeletedConsumer(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   settings: StreamConsumerSettings,
   services: { myList: Pick<MyListService, 'removeContent'>; catalog: Pick<EntityClient, 'invalidate'> },

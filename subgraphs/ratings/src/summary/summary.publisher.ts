@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { StreamPublisher, type Logger } from '@ott/kit';
+import { StreamPublisher, type Logger, type RedisClient } from '@ott/kit';
 
 /** Fields of one event on the rating-summaries stream (all strings, as Redis stores them). */
 export interface RatingSummaryEvent {
@@ -19,7 +18,7 @@ export interface RatingSummaryEvent {
 export class RatingSummaryPublisher {
   private readonly stream: StreamPublisher;
 
-  constructor(redis: Redis, stream: string, logger: Logger) {
+  constructor(redis: RedisClient, stream: string, logger: Logger) {
     this.stream = new StreamPublisher(
       redis,
       { stream, lostMessage: 'could not publish a rating summary: catalog’s rating sort lags until the repair command runs' },

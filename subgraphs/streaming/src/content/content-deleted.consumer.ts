@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { StreamConsumer, type StreamConsumerSettings, type Logger } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
 import type { PlayCounts } from '../plays/play-counts';
 import type { PlaybackService } from '../session/session.service';
 import type { CatalogTitles } from './catalog-titles';
@@ -10,7 +9,7 @@ import type { CatalogTitles } from './catalog-titles';
  * trending, then ends its active sessions (CONTENT_REMOVED), freeing their streams.
  */
 export function contentDeletedConsumer(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   settings: StreamConsumerSettings,
   services: { titles: Pick<CatalogTitles, 'invalidate'>; plays: Pick<PlayCounts, 'forget'>; playback: Pick<PlaybackService, 'endForContent'> },

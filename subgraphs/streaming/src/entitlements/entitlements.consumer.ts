@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { StreamConsumer, type StreamConsumerSettings, type Logger } from '@ott/kit';
+import { StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
 import type { BillingEntitlements } from './billing-entitlements';
 
 /**
@@ -8,7 +7,7 @@ import type { BillingEntitlements } from './billing-entitlements';
  * change, a cancellation or a failed renewal applies to the next start at once. Sessions that
  * already play keep playing; the new limits apply from the next start.
  */
-export function entitlementsConsumer(redis: Redis, stream: string, settings: StreamConsumerSettings, entitlements: Pick<BillingEntitlements, 'invalidate'>, logger: Logger): StreamConsumer {
+export function entitlementsConsumer(redis: RedisClient, stream: string, settings: StreamConsumerSettings, entitlements: Pick<BillingEntitlements, 'invalidate'>, logger: Logger): StreamConsumer {
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'streaming', unavailableMessage: 'entitlement changes unavailable: starts use cached entitlements until ENTITLEMENTS_CACHE_TTL_SECONDS' },

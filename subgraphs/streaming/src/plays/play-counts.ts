@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import type { Logger } from '@ott/kit';
+import type { Logger, RedisClient } from '@ott/kit';
 import type { PlaybackSessionModel } from '../session/session.model';
 
 const DAY_MS = 86_400_000;
@@ -13,13 +12,19 @@ export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 /** Today and the six days before it, UTC, newest first. */
 const trendingDays = (now: Date) => Array.from({ length: TRENDING_DAYS }, (_, i) => utcDay(new Date(now.getTime() - i * DAY_MS)));
 
+/**
+ * Every key shares the hash tag `{plays}`: the scripts and transactions below touch `since`,
+ * the all-time set and the day sets together, and the 7-day union reads every day set. On a
+ * Redis Cluster all play counters therefore live in one slot, on one master: a deliberate
+ * trade-off (one small write per playback start; docs/architecture.md, "How each store scales").
+ */
 const KEYS = {
   /** When the counters were last rebuilt from the database (ms); starts from then on are counted live. */
-  since: 'plays:since',
-  all: 'plays:all',
-  day: (day: string) => `plays:day:${day}`,
-  trending: (today: string) => `plays:trending:${today}`,
-  rebuildLock: 'plays:rebuild-lock',
+  since: '{plays}:since',
+  all: '{plays}:all',
+  day: (day: string) => `{plays}:day:${day}`,
+  trending: (today: string) => `{plays}:trending:${today}`,
+  rebuildLock: '{plays}:rebuild-lock',
 };
 
 // A start counts once: after a rebuild (which counted every session stored before `since`),
@@ -42,7 +47,7 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
 end
 return redis.call('ZREVRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)`;
 
-type Scripted = Redis & {
+type Scripted = RedisClient & {
   ottRecordPlay(since: string, all: string, day: string, contentId: string, startedAtMs: number, dayTtl: number): Promise<number>;
   ottTrending(...keysThenArgs: (string | number)[]): Promise<string[] | null>;
 };
@@ -61,7 +66,7 @@ export class PlayCounts {
   private lastFailureLog = 0;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly sessions: PlaybackSessionModel,
     private readonly logger: Logger,
     private readonly options: { trendingTtlSeconds: number },

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { playbackChannels, type Logger, type PlaybackEvent } from '@ott/kit';
+import { isCluster, playbackChannels, publishSharded, type Logger, type PlaybackEvent, type RedisClient } from '@ott/kit';
 
 /**
  * Announces every playback change on the session's channel and on its member's channel, after
@@ -13,7 +12,7 @@ export class PlaybackEvents {
 
   constructor(
     /** A client without a key prefix (channel names carry the deployment's prefix themselves). */
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly logger: Logger,
   ) {
@@ -24,7 +23,10 @@ export class PlaybackEvents {
     const event: PlaybackEvent = { sessionId: session.id, userId: session.userId, version: session.version, kind };
     const message = JSON.stringify(event);
     try {
-      await this.redis.pipeline().publish(this.channels.session(session.id), message).publish(this.channels.user(session.userId), message).exec();
+      const channels = [this.channels.session(session.id), this.channels.user(session.userId)];
+      // One round trip on one Redis; on a cluster the two channels live on different shards.
+      if (isCluster(this.redis)) await Promise.all(channels.map((channel) => publishSharded(this.redis, channel, message)));
+      else await this.redis.pipeline().publish(channels[0]!, message).publish(channels[1]!, message).exec();
     } catch (err) {
       this.failures += 1;
       const now = Date.now();
