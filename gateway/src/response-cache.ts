@@ -1,6 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { Redis } from 'ioredis';
-import { decodePublicChange, publicChangesChannel, type Logger } from '@ott/kit';
+import { publicChanges, publicChangesChannel } from '@ott/events';
+import { decodeOrWarn, type Logger } from '@ott/kit';
 import type { GatewayContext } from './context';
 
 /** Each subgraph's count of announced changes: replaced, never changed, so a request can hold the one it started with. */
@@ -71,7 +72,9 @@ export class PublicAnswers {
   listen(events: Redis, keyPrefix: string, logger: Logger): void {
     const channel = publicChangesChannel(keyPrefix);
     events.on('message', (from: string, message: string) => {
-      if (from === channel) this.changed(decodePublicChange(message).subgraph);
+      if (from !== channel) return;
+      const change = decodeOrWarn(publicChanges, message, logger, { channel });
+      if (change) this.changed(change.subgraph);
     });
     const follow = () =>
       events.subscribe(channel).catch((err: Error) => logger.warn({ err: { message: err.message }, channel }, 'not following public data changes: kept answers live until their max-age'));

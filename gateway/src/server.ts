@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { createGraphQLApp, metricsListener, PlaybackFeed, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
+import { playbackChannels, playbackEvents } from '@ott/events';
+import { ChannelFeed, createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Logger } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
@@ -48,7 +49,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     },
   });
   const gateway = new SubscribingGateway(deferring, concurrency.admit);
-  const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
+  const feed = new ChannelFeed(events, playbackEvents, playbackChannels(config.REDIS_KEY_PREFIX), logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
   let live: LiveSubscriptions | undefined;

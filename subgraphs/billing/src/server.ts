@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import { entitlementsChanged } from '@ott/events';
 import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
@@ -54,6 +55,7 @@ export async function createServer({ config, mongo, redis, events, logger, wrapP
   const cache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
   const changes = new StreamPublisher(
     events,
+    entitlementsChanged,
     { stream: config.entitlementsEventsStream, lostMessage: 'could not announce an entitlements change: streaming uses its cached answer until ENTITLEMENTS_CACHE_TTL_SECONDS' },
     logger,
   );

@@ -9,18 +9,19 @@ export {
   baseEnv,
   boolean,
   ConfigError,
-  eventStreamEnv,
-  eventStreams,
   loadConfig,
   metricsListener,
   mongoEnv,
   port,
   redisEnv,
+  streamConsumerEnv,
+  streamConsumerSettings,
   SUBGRAPH_SECRET_HEADER,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
 export { createRequestContext, requestIdFrom, requireUser, settleTokenCheck, type RequestContext } from './context';
 export { encodeCursor, pageSize } from './cursor';
+export { ChannelEventStream, ChannelFeed } from './channel-feed';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
 export {
   appError,
@@ -38,21 +39,19 @@ export {
 export { createGraphQLApp, REQUEST_BODY_LIMIT_BYTES, subgraphAppSettings, type RunningServer } from './http';
 export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } from './keyset';
 export { byIdLoader } from './loaders';
+export { decodeOrWarn, type ChannelContract, type Decoded, type EventContract, type StreamContract } from './event-contract';
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { applySharding, shardingCommands, shardingPlan, shardingProblems, type AdminCommand, type CollectionPlan, type ShardKey, type Sharding, type ShardingPlan } from './sharding';
 export { runShardingCli } from './sharding-cli';
-export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
-export { PlaybackEventStream, PlaybackFeed } from './playback-feed';
-export { decodePublicChange, encodePublicChange, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';
 export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';
 export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
-export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
+export { decodingHandler, StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
 export {
   generateTokenKeyPair,
   jwks,
@@ -66,6 +65,7 @@ export {
   type SigningTokenConfig,
   type TokenConfig,
 } from './token-keys';
-export { TokenStamps, tokenStampChannel, tokenStampKey, watchTokenStamps } from './token-stamps';
+export { tokenStampChannel, tokenStampEvents, type TokenStampEvent } from './token-stamp-event';
+export { TokenStamps, tokenStampKey, watchTokenStamps } from './token-stamps';
 export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
 export { codePointLabel, isInvisibleText, textProblem, type TextRules } from './text';

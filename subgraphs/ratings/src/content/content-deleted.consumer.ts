@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger } from '@ott/kit';
+import { contentDeleted } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger } from '@ott/kit';
 
 /**
  * Follows catalog's content-deleted stream (consumer group "ratings") only to forget every
@@ -10,7 +11,7 @@ export function contentDeletedConsumer(redis: Redis, stream: string, settings: S
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'ratings', unavailableMessage: 'content-deleted events unavailable: a removed title can be rated until its cached entry expires' },
-    () => catalog.invalidate(),
+    decodingHandler(contentDeleted, logger, () => catalog.invalidate()),
     logger,
   );
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { StreamConsumer, type StreamConsumerSettings, type Logger } from '@ott/kit';
+import { entitlementsChanged } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type Logger } from '@ott/kit';
 import type { BillingEntitlements } from './billing-entitlements';
 
 /**
@@ -12,10 +13,9 @@ export function entitlementsConsumer(redis: Redis, stream: string, settings: Str
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'streaming', unavailableMessage: 'entitlement changes unavailable: starts use cached entitlements until ENTITLEMENTS_CACHE_TTL_SECONDS' },
-    async (entries) => {
-      const userIds = new Set(entries.map((entry) => entry.fields.get('userId')).filter((id): id is string => Boolean(id)));
-      for (const userId of userIds) await entitlements.invalidate(userId);
-    },
+    decodingHandler(entitlementsChanged, logger, async (changes) => {
+      for (const userId of new Set(changes.map((change) => change.userId))) await entitlements.invalidate(userId);
+    }),
     logger,
   );
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { playbackChannels, type Logger, type PlaybackEvent } from '@ott/kit';
+import { playbackChannels, playbackEvents, type PlaybackChannels, type PlaybackEvent } from '@ott/events';
+import type { Logger } from '@ott/kit';
 
 /**
  * Announces every playback change on the session's channel and on its member's channel, after
@@ -7,7 +8,7 @@ import { playbackChannels, type Logger, type PlaybackEvent } from '@ott/kit';
  * the message, and a failure to publish is logged, never failing the playback itself.
  */
 export class PlaybackEvents {
-  private readonly channels: ReturnType<typeof playbackChannels>;
+  private readonly channels: PlaybackChannels;
   private lastFailureLog = 0;
   failures = 0;
 
@@ -21,8 +22,7 @@ export class PlaybackEvents {
   }
 
   async publish(session: { id: string; userId: string; version: number }, kind: PlaybackEvent['kind']): Promise<void> {
-    const event: PlaybackEvent = { sessionId: session.id, userId: session.userId, version: session.version, kind };
-    const message = JSON.stringify(event);
+    const message = playbackEvents.encode({ sessionId: session.id, userId: session.userId, version: session.version, kind });
     try {
       await this.redis.pipeline().publish(this.channels.session(session.id), message).publish(this.channels.user(session.userId), message).exec();
     } catch (err) {
