@@ -4,6 +4,7 @@ import { ChannelFeed, createGraphQLApp, metricsListener, RateLimits, serviceMetr
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
+import { SUBGRAPH_ERROR_CODES } from './error-codes';
 import { serveGraphiQL } from './explorer/graphiql';
 import { mountJwks } from './jwks';
 import { DeferringGateway } from './defer/deferring-gateway';
@@ -72,6 +73,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
+    errorCodes: SUBGRAPH_ERROR_CODES,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [
       trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trusted),

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { entitlementsChanged } from '@ott/events';
 import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { BillingErrorCode } from './errors';
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
 import { EntitlementsService } from './entitlements/entitlements.service';
@@ -85,6 +86,7 @@ export async function createServer({ config, mongo, redis, events, logger, wrapP
     name: 'billing',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(BillingErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ plans, memberships, renewals, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { MyListErrorCode } from './errors';
 import type { MyListConfig } from './config';
 import { contextFactory } from './context';
 import { createMyListItemModel } from './my-list/my-list-item.model';
@@ -34,6 +35,7 @@ export async function createServer({ config, mongo, redis, logger }: MyListDeps)
     name: 'my-list',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(MyListErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ myList, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { playbackChannels, playbackEvents } from '@ott/events';
 import { ChannelFeed, createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { StreamingErrorCode } from './errors';
 import type { StreamingConfig } from './config';
 import { CatalogTitles, TITLE_SELECTION } from './content/catalog-titles';
 import { contextFactory } from './context';
@@ -70,6 +71,7 @@ export async function createServer({ config, mongo, redis, events, subscriptions
     name: 'streaming',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(StreamingErrorCode),
     apollo: { schema },
     context,
     // The Subscription fields over graphql-ws, for a router passing them through (router.yaml).

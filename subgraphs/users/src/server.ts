@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, EntityClient, pingMongo, RateLimits, subgraphAppSettings, VersionedCache, type Logger } from '@ott/kit';
+import { UsersErrorCode } from './errors';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -57,6 +58,7 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
     name: 'users',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(UsersErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ users, sessions }, config.tokens, logger),
     trustProxy: config.TRUST_PROXY,
