@@ -4,6 +4,7 @@ import 'reflect-metadata';
 
 export { credentialsFromAuthorization, Roles, signAccessToken, type AuthUser, type RoleName } from './auth';
 export { VersionedCache } from './cache';
+export { ChannelEventStream, ChannelFeed } from './channel-feed';
 export { addressBucket, clientAddress, requestClientAddress, trustProxyEnv, type TrustProxy } from './client-address';
 export {
   baseEnv,
@@ -21,7 +22,6 @@ export {
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
 export { createRequestContext, requestIdFrom, requireUser, settleTokenCheck, type RequestContext } from './context';
 export { encodeCursor, pageSize } from './cursor';
-export { ChannelEventStream, ChannelFeed } from './channel-feed';
 export { callSubgraph, EntityClient, type EntityRef } from './entity-client';
 export {
   appError,
