@@ -21,7 +21,7 @@ RUN node tools/build/build.mjs deploy "$SERVICE" /deploy
 
 # Runtime: compiled JavaScript and production dependencies under plain node, as user node.
 FROM node:22-bookworm-slim
-# ott-compiled makes the workspace packages (@ott/kit) resolve to their dist/, for every node
+# ott-compiled makes the workspace packages (@ott/kit, @ott/events) resolve to their dist/, for every node
 # command in the image (the service, catalog's import, ratings' repair).
 ENV NODE_ENV=production \
     NODE_OPTIONS="--conditions=ott-compiled --enable-source-maps" \

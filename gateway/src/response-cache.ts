@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { decodePublicChange, publicChangesChannel, type Logger, type RedisClient } from '@ott/kit';
+import { publicChanges, publicChangesChannel } from '@ott/events';
+import { decodeOrWarn, type Logger, type RedisClient } from '@ott/kit';
 import type { GatewayContext } from './context';
 import type { SubgraphHook } from './transport/subgraph-call';
 
@@ -73,7 +74,9 @@ export class PublicAnswers {
   listen(events: RedisClient, keyPrefix: string, logger: Logger): void {
     const channel = publicChangesChannel(keyPrefix);
     events.on('message', (from: string, message: string) => {
-      if (from === channel) this.changed(decodePublicChange(message).subgraph);
+      if (from !== channel) return;
+      const change = decodeOrWarn(publicChanges, message, logger, { channel });
+      if (change) this.changed(change.subgraph);
     });
     const follow = () =>
       events.subscribe(channel).catch((err: Error) => logger.warn({ err: { message: err.message }, channel }, 'not following public data changes: kept answers live until their max-age'));

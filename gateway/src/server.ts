@@ -1,7 +1,9 @@
-import { createGraphQLApp, metricsListener, PlaybackFeed, RateLimits, serviceMetrics, type Logger, type RedisClient } from '@ott/kit';
+import { playbackChannels, playbackEvents } from '@ott/events';
+import { ChannelFeed, createGraphQLApp, metricsListener, RateLimits, serviceMetrics, type Logger, type RedisClient } from '@ott/kit';
 import { ClientConcurrency } from './client-concurrency';
 import type { GatewayConfig } from './config';
 import { gatewayContextFactory, type GatewayContext } from './context';
+import { SUBGRAPH_ERROR_CODES } from './error-codes';
 import { serveGraphiQL } from './explorer/graphiql';
 import { mountJwks } from './jwks';
 import { DeferringGateway } from './defer/deferring-gateway';
@@ -50,7 +52,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     },
   });
   const gateway = new SubscribingGateway(deferring, concurrency.admit);
-  const feed = new PlaybackFeed(events, config.REDIS_KEY_PREFIX, logger);
+  const feed = new ChannelFeed(events, playbackEvents, playbackChannels(config.REDIS_KEY_PREFIX), logger);
   publicAnswers?.listen(events, config.REDIS_KEY_PREFIX, logger);
   let live: LiveSubscriptions | undefined;
   let sockets: ReturnType<typeof serveSubscriptions> | undefined;
@@ -72,6 +74,7 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     context: gatewayContextFactory(config.tokens, logger, budget, config.REQUEST_TIMEOUT_MS),
     trustProxy: config.TRUST_PROXY,
     authErrorStatus: 401,
+    errorCodes: SUBGRAPH_ERROR_CODES,
     drainSeconds: config.SHUTDOWN_DRAIN_SECONDS,
     plugins: [
       trustedDocumentsPlugin(config.GATEWAY_TRUSTED_DOCUMENTS, trusted),

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
-import { playbackChannels } from '@ott/kit';
+import { playbackChannels } from '@ott/events';
 import { uniqueTag } from '@ott/kit/testing';
 import { seedCatalog } from './support/catalog-fixture';
 import { liveClient, type LiveClient, until } from './support/live';

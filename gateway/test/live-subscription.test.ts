@@ -1,6 +1,7 @@
 import { parse, print, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type PlaybackEvent } from '@ott/kit';
+import type { PlaybackEvent } from '@ott/events';
+import { createLogger } from '@ott/kit';
 import { liveQueryOf } from '../src/subscriptions/live-query';
 import { LiveSubscription, SharedExecution, type Connection } from '../src/subscriptions/live-subscription';
 

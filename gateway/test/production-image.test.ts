@@ -120,6 +120,10 @@ describe('the production image, built here as its Dockerfile builds it', () => {
         expect(installed.filter((name) => name.startsWith(devOnly)), `${dir}: ${devOnly}`).toEqual([]);
       }
     }
+    // The gateway's event contracts (packages/events), compiled like the kit.
+    const events = join(gatewayDir, 'node_modules/@ott/events');
+    expect(existsSync(join(events, 'dist/index.js'))).toBe(true);
+    expect(existsSync(join(events, 'src'))).toBe(false);
     expect(readFileSync(join(gatewayDir, 'schema/supergraph.graphql'), 'utf8')).toBe(readFileSync(resolve(ROOT, 'schema/supergraph.graphql'), 'utf8'));
     const manifest = 'schema/client/persisted-documents.json';
     expect(readFileSync(join(gatewayDir, manifest), 'utf8')).toBe(readFileSync(resolve(ROOT, manifest), 'utf8'));

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { playbackChannels } from '@ott/kit';
+import { playbackChannels } from '@ott/events';
 import { errorCodes, testAccessToken, uniqueTag } from '@ott/kit/testing';
 import { seedCatalog } from './support/catalog-fixture';
 import { liveClient, type LiveClient } from './support/live';

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, parsePlaybackEvent, playbackChannels, type PlaybackEvent } from '@ott/kit';
+import { playbackChannels, playbackEvents, type PlaybackEvent } from '@ott/events';
+import { connectRedis, createLogger, createRedis, decodeOrWarn } from '@ott/kit';
 import { errorCodes, graphql, uniqueTag } from '@ott/kit/testing';
 import { seedCatalog } from './support/catalog-fixture';
 import {
@@ -526,7 +527,7 @@ describe('announcements', () => {
     await connectRedis(subscriberClient);
     const received: { channel: string; event: PlaybackEvent | null; state?: string; version?: number }[] = [];
     subscriberClient.on('message', (channel: string, message: string) => {
-      received.push({ channel, event: parsePlaybackEvent(message) });
+      received.push({ channel, event: decodeOrWarn(playbackEvents, message, createLogger('test', 'silent')) ?? null });
     });
     try {
       await subscriberClient.subscribe(channels.user(viewer.id));

@@ -1,4 +1,4 @@
-// `pnpm build`: compiles the gateway's, every subgraph's and the kit's TypeScript to CommonJS
+// `pnpm build`: compiles the gateway's, every subgraph's, the kit's and packages/*' TypeScript to CommonJS
 // in <package>/dist with SWC, the compiler the tests use, so decorator metadata (type-graphql,
 // typegoose) is emitted the same way. `node tools/build/build.mjs deploy <service> <dir>` then
 // writes one service with its production dependencies only into <dir>: the Dockerfile's build
@@ -33,7 +33,7 @@ const SWC_OPTIONS = {
 
 /** Workspace packages that ship compiled code: those whose exports name the condition. */
 export function compiledPackages() {
-  const candidates = ['gateway', ...readdirSync(join(ROOT, 'subgraphs')).map((name) => `subgraphs/${name}`)];
+  const candidates = ['gateway', ...['subgraphs', 'packages'].flatMap((parent) => readdirSync(join(ROOT, parent)).map((name) => `${parent}/${name}`))];
   return candidates
     .filter((dir) => existsSync(join(ROOT, dir, 'package.json')))
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) }))
@@ -83,7 +83,7 @@ export function servicePackage(service) {
 
 /**
  * `pnpm deploy --prod`: the service's `files` (dist/) and its production dependencies, the
- * workspace's own (the kit) copied in with their dist/, resolved from the lockfile. pnpm 10
+ * workspace's own (the kit, @ott/events) copied in with their dist/, resolved from the lockfile. pnpm 10
  * deploys without --legacy only with injected workspace packages, so that is set for this
  * command alone (the workspace itself keeps linking its packages). pnpm 10 ignores
  * `publishConfig` here, hence the export condition. The gateway also gets the supergraph

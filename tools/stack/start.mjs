@@ -2,7 +2,7 @@
 // REDIS_URL / REDIS_CLUSTER_NODES), seed the catalogue, start every subgraph and the gateway on :4000, create demo
 // accounts and print where to go. A service that crashes is started again (with backoff, said on
 // the console); Ctrl-C stops every process it started.
-// `pnpm dev` (`--watch`): the same, and each service restarts when its sources or the kit's
+// `pnpm dev` (`--watch`): the same, and each service restarts when its sources, the kit's or @ott/events'
 // change; the gateway also when schema/supergraph.graphql does (after `pnpm run schema`).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +20,7 @@ const DEMO = { email: 'demo@ott.local', password: 'demo-password', displayName: 
 const SWC = ['-r', '@swc-node/register'];
 const WATCH = process.argv.includes('--watch');
 const KIT_SOURCES = join(ROOT, 'subgraphs/kit/src');
+const EVENTS_SOURCES = join(ROOT, 'packages/events/src');
 
 /** Every service's process, restarted with backoff when it crashes (supervisor.mjs). */
 const supervisor = createSupervisor();
@@ -62,8 +63,8 @@ function restart(label, reason) {
 function watchServices(subgraphs) {
   const follow = (label, sources) =>
     unwatchers.push(watchSources(sources, (path) => restart(label, `${relative(ROOT, path)} changed`)));
-  for (const { name } of subgraphs) follow(name, { dirs: [join(ROOT, 'subgraphs', name, 'src'), KIT_SOURCES] });
-  follow('gateway', { dirs: [join(ROOT, 'gateway/src'), KIT_SOURCES], files: [join(ROOT, 'schema/supergraph.graphql')] });
+  for (const { name } of subgraphs) follow(name, { dirs: [join(ROOT, 'subgraphs', name, 'src'), KIT_SOURCES, EVENTS_SOURCES] });
+  follow('gateway', { dirs: [join(ROOT, 'gateway/src'), KIT_SOURCES, EVENTS_SOURCES], files: [join(ROOT, 'schema/supergraph.graphql')] });
 }
 
 async function waitReady(label, port, timeoutMs = 60_000) {

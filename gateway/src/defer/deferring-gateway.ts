@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '
 import type { GatewayGraphQLRequestContext, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createErrorFormatter, type Logger } from '@ott/kit';
+import { SUBGRAPH_ERROR_CODES } from '../error-codes';
 import type { Admission } from '../client-concurrency';
 import type { GatewayContext } from '../context';
 import { withFieldCosts } from '../field-costs';
@@ -56,7 +57,7 @@ export class DeferringGateway extends ApolloGateway {
    * `admit` takes the client's concurrency slot, held until the last part is sent.
    */
   plugin(admit: Admission, logger: Logger): ApolloServerPlugin<GatewayContext> {
-    const formatter = createErrorFormatter(logger);
+    const formatter = createErrorFormatter(logger, SUBGRAPH_ERROR_CODES);
     const format = (error: unknown): GraphQLFormattedError => {
       const graphQLError = error instanceof GraphQLError ? error : new GraphQLError('Unexpected error value', { originalError: error instanceof Error ? error : undefined });
       const formatted = graphQLError.toJSON();

@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { AuthUser, Logger, PlaybackEvent } from '@ott/kit';
+import type { PlaybackEvent } from '@ott/events';
+import type { AuthUser, Logger } from '@ott/kit';
 import type { LiveQuery } from './live-query';
 
 /** How a subscriber is served: graphql-ws, Apollo's multipart HTTP protocol, or SSE (graphql-sse's distinct connections). */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { variablesDepthError, type Logger, type PlaybackFeed, type TokenConfig } from '@ott/kit';
+import type { PlaybackChannels, PlaybackEvent } from '@ott/events';
+import { variablesDepthError, type ChannelFeed, type Logger, type TokenConfig } from '@ott/kit';
 import type { GatewayContext } from '../context';
 import type { RequestBudget } from '../request-budget';
 import type { OperationChecks } from '../operation-checks';
@@ -25,7 +26,7 @@ export interface LiveSubscriptionsOptions {
   schema: () => GraphQLSchema;
   /** Each update's run through the graph gets as long as an HTTP request. */
   requestTimeoutMs: number;
-  feed: PlaybackFeed;
+  feed: ChannelFeed<PlaybackEvent, PlaybackChannels>;
   tokens: TokenConfig;
   logger: Logger;
   limits: SubscriptionLimits;

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
-import type { Logger, PlaybackFeed } from '@ott/kit';
+import type { PlaybackChannels, PlaybackEvent } from '@ott/events';
+import type { ChannelFeed, Logger } from '@ott/kit';
 import type { LiveQuery } from './live-query';
 import { SharedExecution, type Connection, type LiveSubscription } from './live-subscription';
 
@@ -15,7 +16,7 @@ export class SharedExecutions {
   private readonly shared = new Map<string, SharedExecution>();
 
   constructor(
-    private readonly feed: PlaybackFeed,
+    private readonly feed: ChannelFeed<PlaybackEvent, PlaybackChannels>,
     private readonly run: RunLive,
     private readonly logger: Logger,
   ) {}

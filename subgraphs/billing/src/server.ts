@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
+import { entitlementsChanged } from '@ott/events';
 import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
+import { BillingErrorCode } from './errors';
 import type { BillingConfig } from './config';
 import { contextFactory } from './context';
 import { EntitlementsService } from './entitlements/entitlements.service';
@@ -53,6 +55,7 @@ export async function createServer({ config, mongo, redis, events, logger, wrapP
   const cache = new VersionedCache(redis, logger, { namespace: 'entitlements', ttlSeconds: config.ENTITLEMENTS_CACHE_TTL_SECONDS });
   const changes = new StreamPublisher(
     events,
+    entitlementsChanged,
     { stream: config.entitlementsEventsStream, lostMessage: 'could not announce an entitlements change: streaming uses its cached answer until ENTITLEMENTS_CACHE_TTL_SECONDS' },
     logger,
   );
@@ -82,6 +85,7 @@ export async function createServer({ config, mongo, redis, events, logger, wrapP
     name: 'billing',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(BillingErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ plans, memberships, renewals, invoices, entitlements }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { contentDeleted } from '@ott/events';
 import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, type Logger, type RedisClient } from '@ott/kit';
 import { catalogCache } from './catalog.cache';
 import { CatalogueChanges } from './catalogue/catalogue.changes';
@@ -49,6 +50,7 @@ export async function createServer({ config, mongo, redis, events, versionFeed, 
   const genres = new GenreService(models.genres, cache, catalogue);
   const deletions = new StreamPublisher(
     events,
+    contentDeleted,
     { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
     logger,
   );

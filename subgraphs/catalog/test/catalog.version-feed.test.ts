@@ -1,6 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, publicChangesChannel, type RunningServer, type Service } from '@ott/kit';
+import { publicChangesChannel } from '@ott/events';
+import { connectRedis, createLogger, createRedis, type RunningServer, type Service } from '@ott/kit';
 import { graphql, startPrivateRedis, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
 import { catalogCache } from '../src/catalog.cache';
 import { CatalogueChanges } from '../src/catalogue/catalogue.changes';

@@ -92,16 +92,10 @@ export const redisEnv = {
 };
 
 /**
- * The Redis streams subgraphs exchange events on. Publisher and consumers must name the same
- * stream, so every service reads the same settings with the same defaults, from here.
+ * How this process reads event streams, whatever the streams (their names are each contract's,
+ * `@ott/events`): every consumer of the process shares these.
  */
-export const eventStreamEnv = {
-  /** ratings → catalog: per-title sums and counts (catalog's RATING_DESC sort). */
-  RATING_EVENTS_STREAM: z.string().min(1).optional(),
-  /** catalog → my-list, ratings, streaming: titles removed from the catalogue. */
-  CONTENT_DELETED_STREAM: z.string().min(1).optional(),
-  /** billing → streaming: a member's entitlements changed (plan change, cancellation, renewal). */
-  ENTITLEMENTS_EVENTS_STREAM: z.string().min(1).optional(),
+export const streamConsumerEnv = {
   /**
    * This process's name in every consumer group it reads; default `<host>-<pid>-<random>`.
    * Set it only where each live process gets its own (see `streamConsumerName`).
@@ -119,28 +113,18 @@ export const eventStreamEnv = {
   STREAM_DEAD_CONSUMER_MS: z.coerce.number().int().min(0).default(3_600_000),
 };
 
-export function eventStreams(config: {
-  REDIS_KEY_PREFIX: string;
-  RATING_EVENTS_STREAM?: string;
-  CONTENT_DELETED_STREAM?: string;
-  ENTITLEMENTS_EVENTS_STREAM?: string;
+/** Drawn once per start: every consumer of this process shares the name (groups are per stream). */
+export function streamConsumerSettings(config: {
   STREAM_CONSUMER_NAME?: string;
   STREAM_CLAIM_IDLE_MS: number;
   STREAM_MAX_DELIVERIES: number;
   STREAM_DEAD_CONSUMER_MS: number;
-}) {
-  // Drawn here, once per start: every consumer of this process shares the name (groups are per stream).
-  const streamConsumer: StreamConsumerSettings = {
+}): StreamConsumerSettings {
+  return {
     name: streamConsumerName(config.STREAM_CONSUMER_NAME),
     claimIdleMs: config.STREAM_CLAIM_IDLE_MS,
     maxDeliveries: config.STREAM_MAX_DELIVERIES,
     deadConsumerMs: config.STREAM_DEAD_CONSUMER_MS,
-  };
-  return {
-    ratingEventsStream: config.RATING_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:rating-summaries`,
-    contentDeletedStream: config.CONTENT_DELETED_STREAM ?? `${config.REDIS_KEY_PREFIX}events:content-deleted`,
-    entitlementsEventsStream: config.ENTITLEMENTS_EVENTS_STREAM ?? `${config.REDIS_KEY_PREFIX}events:entitlements-changed`,
-    streamConsumer,
   };
 }
 

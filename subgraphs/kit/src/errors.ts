@@ -1,20 +1,16 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
 
-/** Every code a client may see (docs/architecture.md, "Errors"). */
+/**
+ * The codes any service may answer with, whatever its domain (docs/architecture.md, "Errors").
+ * A service's own codes (EMAIL_TAKEN, STREAM_LIMIT_REACHED, …) are declared in its `src/errors.ts`
+ * and made public by passing them to the formatter (`createGraphQLApp`'s `errorCodes`).
+ */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
-  EMAIL_TAKEN: 'EMAIL_TAKEN',
-  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
-  ALREADY_IN_LIST: 'ALREADY_IN_LIST',
-  CONTENT_NOT_FOUND: 'CONTENT_NOT_FOUND',
-  NOT_IN_LIST: 'NOT_IN_LIST',
-  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
-  MEMBERSHIP_REQUIRED: 'MEMBERSHIP_REQUIRED',
-  STREAM_LIMIT_REACHED: 'STREAM_LIMIT_REACHED',
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -24,7 +20,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
  * Codes that describe the client's own request. Apollo Server and graphql-js raise the
  * GRAPHQL_* and BAD_REQUEST ones for malformed documents and variables.
  */
-const PUBLIC_CODES = new Set<string>([
+const GENERIC_PUBLIC_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -37,7 +33,8 @@ const PUBLIC_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+/** An error clients see with `code`: one of ErrorCode, or one the raising service declares. */
+export function appError(code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
@@ -71,9 +68,10 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function isPublicError(error: GraphQLFormattedError): boolean {
+/** Whether the error describes the client's own request: a generic code, or one of the service's `ownCodes`. */
+export function isPublicError(error: GraphQLFormattedError, ownCodes: ReadonlySet<string> = new Set()): boolean {
   const code = errorCode(error);
-  return code !== undefined && PUBLIC_CODES.has(code);
+  return code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR && (GENERIC_PUBLIC_CODES.has(code) || ownCodes.has(code));
 }
 
 /**
@@ -87,12 +85,13 @@ const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'serviceName', '
  * extensions that explain them (internal ones are dropped); anything else is logged with its
  * path and masked (the operation's own log line, written after it, carries the request id).
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, ownCodes: Iterable<string> = []) {
+  const own = new Set(ownCodes);
   // One failed subgraph call nulls many fields, each with its own error over one cause: logged once.
   const logged = new WeakSet<object>();
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
-    if (isPublicError(formatted)) return { ...formatted, extensions };
+    if (isPublicError(formatted, own)) return { ...formatted, extensions };
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     let cause: unknown = original;
     while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;

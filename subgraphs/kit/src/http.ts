@@ -53,6 +53,8 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
    * gateway), 200 between services (the default), so the gateway passes the error on as it is.
    */
   authErrorStatus?: 200 | 401;
+  /** The service's own error codes, beside the kit's generic ones: clients see them (src/errors.ts). */
+  errorCodes?: readonly string[];
   /**
    * Serves more on the same HTTP server once Apollo Server has started (the gateway's
    * WebSocket subscriptions); closed before Apollo Server stops.
@@ -199,7 +201,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
     // runService owns SIGTERM/SIGINT: Apollo's own handlers (on unless NODE_ENV=test) would stop
     // the server at once, skipping the readiness drain, and re-raise the signal.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(logger),
+    formatError: createErrorFormatter(logger, options.errorCodes),
     logger,
     plugins: [
       // First: a document without a runnable operation is refused before any other plugin looks for it.

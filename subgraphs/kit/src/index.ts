@@ -4,18 +4,19 @@ import 'reflect-metadata';
 
 export { credentialsFromAuthorization, Roles, signAccessToken, type AuthUser, type RoleName } from './auth';
 export { VersionedCache } from './cache';
+export { ChannelEventStream, ChannelFeed } from './channel-feed';
 export { addressBucket, clientAddress, requestClientAddress, trustProxyEnv, type TrustProxy } from './client-address';
 export {
   baseEnv,
   boolean,
   ConfigError,
-  eventStreamEnv,
-  eventStreams,
   loadConfig,
   metricsListener,
   mongoEnv,
   port,
   redisEnv,
+  streamConsumerEnv,
+  streamConsumerSettings,
   SUBGRAPH_SECRET_HEADER,
 } from './config';
 export { connectionType, PageInfo, type ConnectionOptions } from './connection';
@@ -39,14 +40,12 @@ export {
 export { createGraphQLApp, REQUEST_BODY_LIMIT_BYTES, subgraphAppSettings, type RunningServer } from './http';
 export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } from './keyset';
 export { byIdLoader } from './loaders';
+export { decodeOrWarn, type ChannelContract, type Decoded, type EventContract, type StreamContract } from './event-contract';
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
 export { applySharding, shardingCommands, shardingPlan, shardingProblems, type AdminCommand, type CollectionPlan, type ShardKey, type Sharding, type ShardingPlan } from './sharding';
 export { runShardingCli } from './sharding-cli';
-export { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
-export { PlaybackEventStream, PlaybackFeed } from './playback-feed';
-export { decodePublicChange, encodePublicChange, publicChangesChannel, type PublicChange } from './public-changes';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, isCluster, openRedis, redisConnection, type RedisClient, type RedisConnection } from './redis';
 export { onShardedMessage, publishSharded, subscribeSharded, unsubscribeSharded } from './sharded-pubsub';
@@ -54,7 +53,7 @@ export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './reques
 export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
-export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
+export { decodingHandler, StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
 export {
   generateTokenKeyPair,
   jwks,
@@ -68,6 +67,7 @@ export {
   type SigningTokenConfig,
   type TokenConfig,
 } from './token-keys';
-export { TokenStamps, tokenStampChannel, tokenStampKey, watchTokenStamps } from './token-stamps';
+export { tokenStampChannel, tokenStampEvents, type TokenStampEvent } from './token-stamp-event';
+export { TokenStamps, tokenStampKey, watchTokenStamps } from './token-stamps';
 export { buildFederatedSchema, printSubgraphSdl } from './subgraph';
 export { codePointLabel, isInvisibleText, textProblem, type TextRules } from './text';

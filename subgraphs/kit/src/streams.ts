@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { decodeOrWarn, type StreamContract } from './event-contract';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
 
@@ -18,20 +19,22 @@ export interface StreamPublisherOptions {
 }
 
 /**
- * Adds events to a Redis Stream that another subgraph reads with a consumer group. When Redis
- * refuses, the event is lost: the failure is logged and counted, and the caller learns it
- * (false) so it can keep what is needed to publish again.
+ * Adds events to a Redis Stream that another subgraph reads with a consumer group, written by
+ * their contract. When Redis refuses, the event is lost: the failure is logged and counted, and
+ * the caller learns it (false) so it can keep what is needed to publish again.
  */
-export class StreamPublisher {
+export class StreamPublisher<T> {
   failures = 0;
 
   constructor(
     private readonly redis: RedisClient,
+    private readonly contract: StreamContract<T>,
     private readonly options: StreamPublisherOptions,
     private readonly logger: Logger,
   ) {}
 
-  async publish(fields: Record<string, string>): Promise<boolean> {
+  async publish(event: T): Promise<boolean> {
+    const fields = this.contract.encode(event);
     try {
       await this.redis.xadd(this.options.stream, 'MAXLEN', '~', this.options.maxLength ?? 100_000, '*', ...Object.entries(fields).flat());
       return true;
@@ -56,7 +59,7 @@ export function streamConsumerName(configured?: string): string {
   return configured ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-/** What every consumer of one process shares; read once from env (`eventStreams` in config.ts). */
+/** What every consumer of one process shares; read once from env (`streamConsumerSettings` in config.ts). */
 export interface StreamConsumerSettings {
   /** This process's name in every group it reads (see `streamConsumerName`). */
   name: string;
@@ -97,6 +100,22 @@ export interface StreamConsumerOptions {
    * (the latest per key wins) then runs at most about once per gatherMs.
    */
   gatherMs?: number;
+}
+
+/**
+ * A StreamConsumer's handler that decodes each entry by `contract` and hands `handle` the events
+ * in stream order. A malformed entry is logged and skipped (acknowledged with its batch): it
+ * would fail the same way on every delivery.
+ */
+export function decodingHandler<T>(contract: StreamContract<T>, logger: Logger, handle: (events: T[]) => Promise<void>): (entries: StreamEntry[]) => Promise<void> {
+  return (entries) => {
+    const events: T[] = [];
+    for (const { id, fields } of entries) {
+      const event = decodeOrWarn(contract, Object.fromEntries(fields), logger, { entryId: id });
+      if (event !== undefined) events.push(event);
+    }
+    return events.length > 0 ? handle(events) : Promise.resolve();
+  };
 }
 
 export { StreamConsumer } from './stream-consumer';

@@ -2,9 +2,11 @@ import type { GraphQLError } from 'graphql';
 import type { Credentials } from './auth';
 import type { TokenConfig } from './token-keys';
 import { unauthenticated } from './errors';
+import { decodeOrWarn } from './event-contract';
 import type { Logger } from './logger';
 import { openRedis, REDIS_RETRY_AFTER_MS, redisConnection, type RedisClient } from './redis';
 import type { Resources } from './service';
+import { tokenStampChannel, tokenStampEvents } from './token-stamp-event';
 
 /**
  * How long a process trusts the stamp it read for a member without asking Redis again. Changes
@@ -17,8 +19,6 @@ const FAILURE_LOG_INTERVAL_MS = 30_000;
 
 /** Where a member's stamp lives in Redis (ms since the epoch, as a string), under REDIS_KEY_PREFIX. */
 export const tokenStampKey = (keyPrefix: string, memberId: string) => `${keyPrefix}auth:valid-after:${memberId}`;
-/** The channel a new stamp is announced on: `<member id> <ms>`. */
-export const tokenStampChannel = (keyPrefix: string) => `${keyPrefix}auth:valid-after`;
 
 interface Known {
   validAfter: number;
@@ -72,9 +72,8 @@ export class TokenStamps {
     const channel = tokenStampChannel(this.keyPrefix);
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return;
-      const [memberId, stamp] = message.split(' ');
-      const validAfter = Number(stamp);
-      if (memberId && Number.isFinite(validAfter)) this.remember(memberId, validAfter);
+      const stamp = decodeOrWarn(tokenStampEvents, message, this.logger, { channel });
+      if (stamp) this.remember(stamp.memberId, stamp.validAfter);
     });
     const subscribe = () =>
       subscriber.subscribe(channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'not following token stamps: changes are seen when cached stamps expire'));
@@ -111,7 +110,7 @@ export class TokenStamps {
   async publish(memberId: string, validAfter: number, ttlSeconds: number): Promise<void> {
     this.remember(memberId, validAfter);
     await this.redis.set(tokenStampKey(this.keyPrefix, memberId), String(validAfter), 'EX', ttlSeconds);
-    await this.redis.publish(tokenStampChannel(this.keyPrefix), `${memberId} ${validAfter}`);
+    await this.redis.publish(tokenStampChannel(this.keyPrefix), tokenStampEvents.encode({ memberId, validAfter }));
   }
 
   private async read(memberId: string, known: Known | undefined): Promise<number> {

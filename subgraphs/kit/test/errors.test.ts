@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createErrorFormatter, createLogger, ErrorCode, notFound } from '../src';
+import { appError, createErrorFormatter, createLogger, ErrorCode, isPublicError, notFound } from '../src';
 
 function capturingLogger() {
   const lines: string[] = [];
@@ -20,6 +20,18 @@ describe('error formatting', () => {
     const error = notFound('content', 'c1');
     const formatted = createErrorFormatter(logger)({ ...error.toJSON(), extensions: { ...error.extensions, stacktrace: ['at x'] } }, error);
     expect(formatted).toEqual({ message: 'No content with id "c1".', extensions: { code: 'NOT_FOUND', id: 'c1' } });
+  });
+
+  it('passes a service’s own code only when the service declares it, and masks it otherwise', () => {
+    const { logger } = capturingLogger();
+    const error = appError('STREAM_LIMIT_REACHED', 'All your streams are playing.', { maxStreams: 2 });
+    expect(createErrorFormatter(logger, ['STREAM_LIMIT_REACHED'])(error.toJSON(), error)).toEqual({
+      message: 'All your streams are playing.',
+      extensions: { code: 'STREAM_LIMIT_REACHED', maxStreams: 2 },
+    });
+    expect(createErrorFormatter(logger)(error.toJSON(), error).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(isPublicError(error.toJSON(), new Set(['STREAM_LIMIT_REACHED']))).toBe(true);
+    expect(isPublicError(error.toJSON())).toBe(false);
   });
 
   it('drops what the gateway adds to a subgraph’s error: the subgraph’s name, URL, status and raw body', () => {

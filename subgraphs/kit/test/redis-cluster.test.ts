@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, loadConfig, redisEnv } from '../src/config';
 import { createLogger } from '../src/logger';
-import { PlaybackFeed } from '../src/playback-feed';
-import { playbackChannels, type PlaybackEvent } from '../src/playback-events';
+import { ChannelFeed } from '../src/channel-feed';
+import type { ChannelContract, StreamContract } from '../src/event-contract';
 import { RateLimits } from '../src/rate-limit';
 import { connectRedis, createRedis, isCluster, type RedisClient, type RedisOptions } from '../src/redis';
 import { publishSharded } from '../src/sharded-pubsub';
@@ -12,6 +12,23 @@ import { StreamConsumer, StreamPublisher, type StreamEntry } from '../src/stream
 import { VersionedCache } from '../src/cache';
 import { TokenStamps } from '../src/token-stamps';
 import { logCapture, uniqueTag } from '../src/testing';
+
+/** A session's change, as streaming announces playback (the kit knows no event by name: a test contract). */
+type SessionChange = { sessionId: string; version: number };
+const sessionChanges: ChannelContract<SessionChange> = {
+  name: 'test-session-change',
+  encode: (event) => JSON.stringify(event),
+  decode: (message) => {
+    const value = JSON.parse(message) as Partial<SessionChange>;
+    return typeof value.sessionId === 'string' && typeof value.version === 'number' ? { event: { sessionId: value.sessionId, version: value.version } } : { problem: 'not a session change' };
+  },
+};
+const sessionChannel = (prefix: string, id: string) => `${prefix}playback:session:${id}`;
+const numbered: StreamContract<{ n: string }> = {
+  name: 'test-numbered',
+  encode: ({ n }) => ({ n }),
+  decode: (fields) => (typeof fields.n === 'string' ? { event: { n: fields.n } } : { problem: 'no n' }),
+};
 
 // The kit's uses of Redis on a real Redis Cluster (3 masters, started by the global setup):
 // every multi-key command, transaction and script must keep to one slot (CROSSSLOT otherwise),
@@ -127,7 +144,7 @@ describe.skipIf(!nodes)('the kit on a Redis Cluster', () => {
 
   it('hands stream entries to a consumer group over a blocking read that outlasts the command timeout', async () => {
     const stream = `${uniqueTag('stream')}:events`;
-    const publisher = new StreamPublisher(await cluster('stream-publisher'), { stream, lostMessage: 'lost' }, logger);
+    const publisher = new StreamPublisher(await cluster('stream-publisher'), numbered, { stream, lostMessage: 'lost' }, logger);
     // The consumer's own client: XREADGROUP blocks 1 s, twice the command timeout.
     const reader = await cluster('stream-consumer', { commandTimeoutMs: 500 });
     const handled: StreamEntry[] = [];
@@ -152,14 +169,13 @@ describe.skipIf(!nodes)('the kit on a Redis Cluster', () => {
   it('delivers playback events on sharded channels, whichever master a channel lives on', async () => {
     const prefix = `${uniqueTag('feed')}:`;
     const publisher = await cluster('feed-publisher');
-    const feed = new PlaybackFeed(await cluster('feed', { shardedPubSub: true }), prefix, logger);
-    const channels = playbackChannels(prefix);
+    const feed = new ChannelFeed(await cluster('feed', { shardedPubSub: true }), sessionChanges, { session: (id: string) => sessionChannel(prefix, id) }, logger);
     const sessions = Array.from({ length: 9 }, (_, i) => `session-${i}`);
-    expect(new Set(await Promise.all(sessions.map((id) => ownerOf(publisher, channels.session(id))))).size).toBeGreaterThan(1);
-    const received: PlaybackEvent[] = [];
-    const stops = await Promise.all(sessions.map((id) => feed.listen(channels.session(id), (event) => received.push(event))));
+    expect(new Set(await Promise.all(sessions.map((id) => ownerOf(publisher, feed.channels.session(id))))).size).toBeGreaterThan(1);
+    const received: SessionChange[] = [];
+    const stops = await Promise.all(sessions.map((id) => feed.listen(feed.channels.session(id), (event) => received.push(event))));
     for (const [version, id] of sessions.entries()) {
-      await publishSharded(publisher, channels.session(id), JSON.stringify({ sessionId: id, userId: 'u1', version, kind: 'UPDATED' }));
+      await publishSharded(publisher, feed.channels.session(id), sessionChanges.encode({ sessionId: id, version }));
     }
     for (let waited = 0; received.length < sessions.length && waited < 5_000; waited += 25) await sleep(25);
     expect(received.map((event) => event.sessionId).sort()).toEqual([...sessions].sort());

@@ -5,13 +5,21 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConfigError, eventStreamEnv, eventStreams, loadConfig, redisEnv } from '../src/config';
+import { ConfigError, loadConfig, redisEnv, streamConsumerEnv, streamConsumerSettings } from '../src/config';
+import type { StreamContract } from '../src/event-contract';
 import { createLogger } from '../src/logger';
 import { connectRedis, createRedis, type RedisClient } from '../src/redis';
 import { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from '../src/streams';
 import { startPrivateRedis, uniqueTag } from '../src/testing';
 
 const KIT = resolve(__dirname, '..');
+
+/** A stand-in contract: each entry carries one mark. */
+const marks: StreamContract<{ contentId: string }> = {
+  name: 'test-marks',
+  encode: ({ contentId }) => ({ contentId }),
+  decode: ({ contentId }) => (contentId ? { event: { contentId } } : { problem: 'contentId is missing' }),
+};
 const GROUP = 'test-group';
 
 interface LogLine {
@@ -161,7 +169,7 @@ describe('stream consumer names', () => {
   });
 
   it('draws a new name at every start unless one is configured, and reads the claim settings with their defaults', () => {
-    const load = (env: NodeJS.ProcessEnv) => eventStreams(loadConfig({ ...redisEnv, ...eventStreamEnv }, env)).streamConsumer;
+    const load = (env: NodeJS.ProcessEnv) => streamConsumerSettings(loadConfig({ ...redisEnv, ...streamConsumerEnv }, env));
     const one = load({});
     expect(one).toMatchObject({ claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 3_600_000 });
     expect(load({}).name).not.toBe(one.name);
@@ -368,7 +376,7 @@ describe('event streams while Redis is down', () => {
     await redisServer.stop();
     cleanups.push(() => redisServer.stop());
     const stream = `t:${uniqueTag('outage')}:events`;
-    const publisher = new StreamPublisher(client(url), { stream, lostMessage: 'test event lost' }, createLogger('streams-test', 'silent'));
+    const publisher = new StreamPublisher(client(url), marks, { stream, lostMessage: 'test event lost' }, createLogger('streams-test', 'silent'));
     const { handled, handle } = recorder();
     startConsumer(stream, settings(), handle, { url });
 

@@ -1,4 +1,5 @@
-import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig, eventStreamEnv, eventStreams } from '@ott/kit';
+import { eventStreamEnv, eventStreams } from '@ott/events';
+import { baseEnv, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
 import { z } from 'zod';
 
 const env = {

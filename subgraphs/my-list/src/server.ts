@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
+import { MyListErrorCode } from './errors';
 import type { MyListConfig } from './config';
 import { contextFactory } from './context';
 import { createMyListItemModel } from './my-list/my-list-item.model';
@@ -33,6 +34,7 @@ export async function createServer({ config, mongo, redis, logger }: MyListDeps)
     name: 'my-list',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(MyListErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ myList, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
+import { RatingsErrorCode } from './errors';
 import type { RatingsConfig } from './config';
 import { contextFactory } from './context';
 import { createRatingModel } from './rating/rating.model';
@@ -55,6 +56,7 @@ export async function createServer(deps: RatingsDeps) {
     name: 'ratings',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(RatingsErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ ratings: services.ratings, summaries: services.summaries, catalog }, config.tokens, logger),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping(), events: () => events.ping() },

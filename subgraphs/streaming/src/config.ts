@@ -1,4 +1,5 @@
-import { baseEnv, ConfigError, eventStreamEnv, eventStreams, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
+import { eventStreamEnv, eventStreams } from '@ott/events';
+import { baseEnv, ConfigError, loadConfig, mongoEnv, port, redisEnv, tokenConfig } from '@ott/kit';
 import { z } from 'zod';
 
 const DEV_PLAYBACK_URL_SECRET = 'local-development-playback-url-secret-not-for-production';

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { createRequestContext, type Logger, type PlaybackFeed, type RequestContext, type TokenConfig } from '@ott/kit';
+import type { PlaybackChannels, PlaybackEvent } from '@ott/events';
+import { createRequestContext, type ChannelFeed, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
 import type { CatalogTitles } from './content/catalog-titles';
 import { createContentLoaders } from './content/content.loaders';
 import type { BillingEntitlements } from './entitlements/billing-entitlements';
@@ -17,7 +18,7 @@ export interface StreamingServices {
   entitlements: BillingEntitlements;
   signer: PlaybackUrlSigner;
   /** Playback events for the Subscription fields; without it they answer that live updates are unavailable. */
-  playbackFeed?: PlaybackFeed;
+  playbackFeed?: ChannelFeed<PlaybackEvent, PlaybackChannels>;
 }
 
 /** Per-request loaders, from each entity's `*.loaders.ts`. */

@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
-import { createGraphQLApp, EntityClient, pingMongo, PlaybackFeed, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
+import { playbackChannels, playbackEvents } from '@ott/events';
+import { ChannelFeed, createGraphQLApp, EntityClient, pingMongo, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
+import { StreamingErrorCode } from './errors';
 import type { StreamingConfig } from './config';
 import { CatalogTitles, TITLE_SELECTION } from './content/catalog-titles';
 import { contextFactory } from './context';
@@ -61,13 +63,14 @@ export async function createServer({ config, mongo, redis, events, subscriptions
     timeoutMs: config.PLAYBACK_TIMEOUT_SECONDS * 1000,
   });
   const signer = new PlaybackUrlSigner(config.playbackUrlSecret, config.PLAYBACK_URL_TTL_SECONDS, config.PLAYBACK_BASE_URL);
-  const playbackFeed = subscriptions ? new PlaybackFeed(subscriptions, config.REDIS_KEY_PREFIX, logger) : undefined;
+  const playbackFeed = subscriptions ? new ChannelFeed(subscriptions, playbackEvents, playbackChannels(config.REDIS_KEY_PREFIX), logger) : undefined;
   const schema = await buildSchema();
   const context = contextFactory({ playback, progress, plays, titles, entitlements, signer, playbackFeed }, config.tokens, logger);
   const app = createGraphQLApp({
     name: 'streaming',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(StreamingErrorCode),
     apollo: { schema },
     context,
     // The Subscription fields over graphql-ws, for a router passing them through (router.yaml).

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { createGraphQLApp, EntityClient, pingMongo, RateLimits, subgraphAppSettings, VersionedCache, type Logger, type RedisClient } from '@ott/kit';
+import { UsersErrorCode } from './errors';
 import type { UsersConfig } from './config';
 import { contextFactory } from './context';
 import { buildSchema } from './schema';
@@ -56,6 +57,7 @@ export async function createServer({ config, mongo, redis, logger }: UsersDeps) 
     name: 'users',
     logger,
     ...subgraphAppSettings(config),
+    errorCodes: Object.values(UsersErrorCode),
     apollo: { schema: await buildSchema() },
     context: contextFactory({ users, sessions }, config.tokens, logger),
     trustProxy: config.TRUST_PROXY,

@@ -1,3 +1,4 @@
+import type { EntitlementsChanged } from '@ott/events';
 import type { StreamPublisher, VersionedCache } from '@ott/kit';
 import { MembershipStatus, type MembershipDocument } from '../membership/membership.model';
 import { VideoQuality } from '../plan/plan.model';
@@ -17,7 +18,7 @@ export class EntitlementsService {
   constructor(
     private readonly cache: VersionedCache,
     private readonly plans: PlanService,
-    private readonly changes: StreamPublisher,
+    private readonly changes: StreamPublisher<EntitlementsChanged>,
   ) {}
 
   of(membership: MembershipDocument | null): Entitlements {

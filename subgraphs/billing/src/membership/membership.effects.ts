@@ -1,4 +1,5 @@
-import { appError, ErrorCode, isDuplicateKeyError } from '@ott/kit';
+import { appError, isDuplicateKeyError } from '@ott/kit';
+import { ErrorCode } from '../errors';
 import type { EntitlementsService } from '../entitlements/entitlements.service';
 import { InvoiceStatus } from '../invoice/invoice.model';
 import type { InvoiceService } from '../invoice/invoice.service';

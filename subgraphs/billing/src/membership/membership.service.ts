@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { appError, badInput, ErrorCode } from '@ott/kit';
+import { appError, badInput } from '@ott/kit';
+import { ErrorCode } from '../errors';
 import { OperationKind, type OperationDocument } from '../operation/operation.model';
 import type { OperationRunner } from '../operation/operation.runner';
 import type { PlanCode } from '../plan/plan.model';

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { appError, badInput, ErrorCode, isPublicError, type Logger } from '@ott/kit';
+import { appError, badInput, isPublicError, type Logger } from '@ott/kit';
+import { billingCodes, ErrorCode } from '../errors';
 import type { InvoiceService } from '../invoice/invoice.service';
 import type { MembershipModel } from '../membership/membership.model';
 import type { OperationDocument } from './operation.model';
@@ -133,7 +134,7 @@ export class OperationRecovery {
       await this.deps.operations.succeed(done, done.membershipId!);
       this.deps.logger.info(about, 'finished an operation its request left unfinished');
     } catch (error) {
-      if (error instanceof GraphQLError && isPublicError(error)) {
+      if (error instanceof GraphQLError && isPublicError(error, billingCodes)) {
         await this.deps.operations.fail(operation, error);
         this.deps.logger.info({ ...about, code: error.extensions.code }, 'closed an operation its request left unfinished: nothing stands charged');
         return;

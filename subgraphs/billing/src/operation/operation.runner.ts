@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { badInput, isPublicError } from '@ott/kit';
+import { billingCodes } from '../errors';
 import type { MembershipDocument, MembershipModel } from '../membership/membership.model';
 import { OperationStatus, type OperationDocument } from './operation.model';
 import { slotOf, type OperationDraft, type OperationStore } from './operation.store';
@@ -124,7 +125,7 @@ export class OperationRunner {
       const done = await this.deps.effects.carryOut(operation, paymentToken);
       return await this.ops.succeed(done, done.membershipId!);
     } catch (error) {
-      if (error instanceof GraphQLError && isPublicError(error)) return this.ops.fail(operation, error);
+      if (error instanceof GraphQLError && isPublicError(error, billingCodes)) return this.ops.fail(operation, error);
       if (!this.deps.recovery?.adopt(operation, paymentToken)) await this.ops.release(operation).catch(() => undefined);
       throw error;
     }

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { appError, isDuplicateKeyError, type ErrorCode } from '@ott/kit';
+import { appError, isDuplicateKeyError } from '@ott/kit';
+import type { ErrorCode } from '../errors';
 import { OperationStatus, type Operation, type OperationDocument, type OperationModel } from './operation.model';
 
 /** What a new operation is about; the store adds status, slot and lease. */

@@ -1,4 +1,5 @@
-import { decodePublicChange, encodePublicChange, publicChangesChannel, type Logger, type RedisClient } from '@ott/kit';
+import { publicChanges, publicChangesChannel } from '@ott/events';
+import { decodeOrWarn, type Logger, type RedisClient } from '@ott/kit';
 
 const SUBGRAPH = 'catalog';
 
@@ -44,8 +45,8 @@ export class CatalogueVersionFeed {
     if (!subscriber) return;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
-      const { subgraph, version } = decodePublicChange(message);
-      if (subgraph === SUBGRAPH && version !== undefined) this.heard(version);
+      const change = decodeOrWarn(publicChanges, message, this.logger, { channel });
+      if (change?.subgraph === SUBGRAPH && change.version !== undefined) this.heard(change.version);
     });
     subscriber.on('close', () => {
       this.listening = false;
@@ -94,7 +95,7 @@ export class CatalogueVersionFeed {
 
   private async send(version: number): Promise<void> {
     try {
-      await this.publisher.publish(this.channel, encodePublicChange({ subgraph: SUBGRAPH, version }));
+      await this.publisher.publish(this.channel, publicChanges.encode({ subgraph: SUBGRAPH, version }));
     } catch (err) {
       this.logger.warn(
         { err: { message: (err as Error).message } },

@@ -1,3 +1,4 @@
+import type { ContentDeleted } from '@ott/events';
 import { badInput, keysetPage, notFound, objectIdOrNull, pageSize, type Logger, type StreamPublisher, type VersionedCache } from '@ott/kit';
 import { isValidObjectId, Types, type QueryFilter } from 'mongoose';
 import { CATALOG_SCOPE } from '../catalog.cache';
@@ -34,7 +35,7 @@ export interface ContentServiceDeps {
   /** The catalogue in memory: when it holds the catalogue, reads never query the database. */
   catalogue: CatalogueReadModel;
   /** The content-deleted stream: my-list and ratings clean up their references from it. */
-  deletions: StreamPublisher;
+  deletions: StreamPublisher<ContentDeleted>;
   /** Tells every gateway that the public catalogue changed: it drops the answers it kept. */
   logger: Logger;
 }

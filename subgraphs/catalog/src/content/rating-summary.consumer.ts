@@ -1,4 +1,5 @@
-import { StreamConsumer, type StreamConsumerSettings, type Logger, type StreamEntry, type RedisClient } from '@ott/kit';
+import { ratingSummaries, type RatingSummary } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
 import type { ContentService } from './content.service';
 
 /** A title's members' average as the ratings subgraph last published it (see RatingSummaryConsumer). */
@@ -34,27 +35,19 @@ export function ratingSummaryConsumer(redis: RedisClient, stream: string, settin
       batch: 1_000,
       gatherMs: RATING_SUMMARY_GATHER_MS,
     },
-    (entries) => contents.applyRatingSummaries(latestSummaries(entries, logger)),
+    decodingHandler(ratingSummaries, logger, (summaries) => contents.applyRatingSummaries(latestSummaries(summaries))),
     logger,
   );
 }
 
 /**
- * The newest entry per title wins (the highest version; of entries without one, which older
- * ratings processes published, the last); malformed ones are logged and skipped (acknowledged),
- * never retried forever.
+ * The newest summary per title wins (the highest version; of summaries without one, which older
+ * ratings processes published, the last). Malformed entries never get here: decodingHandler
+ * logs and skips them (acknowledged), so they are not retried forever.
  */
-export function latestSummaries(entries: StreamEntry[], logger: Logger): RatingSummaryChange[] {
+export function latestSummaries(summaries: readonly RatingSummary[]): RatingSummaryChange[] {
   const latest = new Map<string, RatingSummaryChange>();
-  for (const { id, fields } of entries) {
-    const contentId = fields.get('contentId');
-    const sum = Number(fields.get('sum'));
-    const count = Number(fields.get('count'));
-    const version = fields.has('version') ? Number(fields.get('version')) : null;
-    if (!contentId || !Number.isInteger(sum) || !Number.isInteger(count) || count < 0 || (version !== null && !Number.isInteger(version))) {
-      logger.warn({ entryId: id }, 'skipped a malformed rating summary');
-      continue;
-    }
+  for (const { contentId, sum, count, version } of summaries) {
     const seen = latest.get(contentId);
     if (seen && version !== null && seen.version !== null && seen.version > version) continue;
     latest.set(contentId, { contentId, average: count > 0 ? sum / count : null, count, version });

@@ -2,13 +2,13 @@
 // or compare the names two processes choose. It reads its settings as every service does
 // (the kit's env schema); TEST_STREAM, TEST_GROUP and TEST_HANDLER say what to read and how to
 // handle it. Each line of stdout is one event: "consumer <name>", "handling <id>", "handled <id>".
-import { eventStreamEnv, eventStreams, loadConfig, redisEnv } from '../../src/config';
+import { loadConfig, redisEnv, streamConsumerEnv, streamConsumerSettings } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createRedis } from '../../src/redis';
 import { StreamConsumer } from '../../src/streams';
 
-const config = loadConfig({ ...redisEnv, ...eventStreamEnv }, process.env);
-const { streamConsumer } = eventStreams(config);
+const config = loadConfig({ ...redisEnv, ...streamConsumerEnv }, process.env);
+const streamConsumer = streamConsumerSettings(config);
 const stream = process.env.TEST_STREAM ?? 'test:stream';
 const group = process.env.TEST_GROUP ?? 'test';
 const hang = process.env.TEST_HANDLER === 'hang';

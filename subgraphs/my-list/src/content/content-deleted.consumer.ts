@@ -1,4 +1,5 @@
-import { StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger, type RedisClient } from '@ott/kit';
+import { contentDeleted } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger, type RedisClient } from '@ott/kit';
 import type { MyListService } from '../my-list/my-list.service';
 
 /**
@@ -19,12 +20,10 @@ export function contentDeletedConsumer(
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'my-list', unavailableMessage: 'content-deleted events unavailable: removed titles stay in lists (shown unavailable) until they arrive' },
-    async (entries) => {
-      const contentIds = entries.map((entry) => entry.fields.get('contentId')).filter((id): id is string => Boolean(id));
-      if (contentIds.length < entries.length) logger.warn({ entries: entries.length, contentIds: contentIds.length }, 'skipped content-deleted events without a contentId');
+    decodingHandler(contentDeleted, logger, async (removals) => {
       await services.catalog.invalidate();
-      await services.myList.removeContent(contentIds);
-    },
+      await services.myList.removeContent(removals.map((removal) => removal.contentId));
+    }),
     logger,
   );
 }

@@ -1,5 +1,6 @@
-import { appError, ErrorCode, isDuplicateKeyError, keysetPage, objectIdOrNull, pageSize, type EntityRef, type Logger, type VersionedCache } from '@ott/kit';
+import { appError, isDuplicateKeyError, keysetPage, objectIdOrNull, pageSize, type EntityRef, type Logger, type VersionedCache } from '@ott/kit';
 import type { Types } from 'mongoose';
+import { ErrorCode } from '../errors';
 import { ContentKind, type MyListEntry, type MyListItem, type MyListItemModel } from './my-list-item.model';
 import type { MyListConnection } from './my-list.connection';
 import type { MyListStats } from './my-list-stats.type';

@@ -1,4 +1,5 @@
-import { StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger, type RedisClient } from '@ott/kit';
+import { contentDeleted } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type EntityClient, type Logger, type RedisClient } from '@ott/kit';
 
 /**
  * Follows catalog's content-deleted stream (consumer group "ratings") only to forget every
@@ -9,7 +10,7 @@ export function contentDeletedConsumer(redis: RedisClient, stream: string, setti
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'ratings', unavailableMessage: 'content-deleted events unavailable: a removed title can be rated until its cached entry expires' },
-    () => catalog.invalidate(),
+    decodingHandler(contentDeleted, logger, () => catalog.invalidate()),
     logger,
   );
 }

@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
-import { appError, ErrorCode, keysetPage, objectIdOrNull, type EntityRef, type Page } from '@ott/kit';
+import { appError, keysetPage, objectIdOrNull, type EntityRef, type Page } from '@ott/kit';
 import { isValidObjectId, Types } from 'mongoose';
+import { ErrorCode } from '../errors';
 import type { ContentLocks } from '../summary/content-locks';
 import type { RatingDocument, RatingModel } from './rating.model';
 import { normalizeContentId, normalizeReview, validateScore } from './rating.validation';

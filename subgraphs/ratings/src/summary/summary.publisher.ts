@@ -1,13 +1,8 @@
+import { ratingSummaries, type RatingSummary } from '@ott/events';
 import { StreamPublisher, type Logger, type RedisClient } from '@ott/kit';
 
-/** Fields of one event on the rating-summaries stream (all strings, as Redis stores them). */
-export interface RatingSummaryEvent {
-  contentId: string;
-  sum: number;
-  count: number;
-  /** Counts the title's changes: of two events of one title, the higher version is the newer. */
-  version: number;
-}
+/** What ratings publishes: every summary it writes has a version. */
+export type RatingSummaryEvent = RatingSummary & { version: number };
 
 /**
  * Tells catalog each title's new sum and count through a Redis Stream, so its RATING_DESC
@@ -16,11 +11,12 @@ export interface RatingSummaryEvent {
  * `pnpm --filter @ott/ratings run repair` re-publishes every title's summary.
  */
 export class RatingSummaryPublisher {
-  private readonly stream: StreamPublisher;
+  private readonly stream: StreamPublisher<RatingSummary>;
 
   constructor(redis: RedisClient, stream: string, logger: Logger) {
     this.stream = new StreamPublisher(
       redis,
+      ratingSummaries,
       { stream, lostMessage: 'could not publish a rating summary: catalog’s rating sort lags until the repair command runs' },
       logger,
     );
@@ -30,7 +26,7 @@ export class RatingSummaryPublisher {
     return this.stream.failures;
   }
 
-  async publish({ contentId, sum, count, version }: RatingSummaryEvent): Promise<void> {
-    await this.stream.publish({ contentId, sum: String(sum), count: String(count), version: String(version) });
+  async publish(summary: RatingSummaryEvent): Promise<void> {
+    await this.stream.publish(summary);
   }
 }

@@ -1,4 +1,5 @@
-import { StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
+import { contentDeleted } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
 import type { PlayCounts } from '../plays/play-counts';
 import type { PlaybackService } from '../session/session.service';
 import type { CatalogTitles } from './catalog-titles';
@@ -18,12 +19,12 @@ export function contentDeletedConsumer(
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'streaming', unavailableMessage: 'content-deleted events unavailable: sessions of removed titles play on until they arrive' },
-    async (entries) => {
-      const contentIds = entries.map((entry) => entry.fields.get('contentId')).filter((id): id is string => Boolean(id));
+    decodingHandler(contentDeleted, logger, async (removals) => {
+      const contentIds = removals.map((removal) => removal.contentId);
       await services.titles.invalidate();
       await services.plays.forget(contentIds);
       await services.playback.endForContent(contentIds);
-    },
+    }),
     logger,
   );
 }

@@ -1,4 +1,5 @@
-import { StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
+import { entitlementsChanged } from '@ott/events';
+import { decodingHandler, StreamConsumer, type StreamConsumerSettings, type Logger, type RedisClient } from '@ott/kit';
 import type { BillingEntitlements } from './billing-entitlements';
 
 /**
@@ -11,10 +12,9 @@ export function entitlementsConsumer(redis: RedisClient, stream: string, setting
   return new StreamConsumer(
     redis,
     { stream, settings, group: 'streaming', unavailableMessage: 'entitlement changes unavailable: starts use cached entitlements until ENTITLEMENTS_CACHE_TTL_SECONDS' },
-    async (entries) => {
-      const userIds = new Set(entries.map((entry) => entry.fields.get('userId')).filter((id): id is string => Boolean(id)));
-      for (const userId of userIds) await entitlements.invalidate(userId);
-    },
+    decodingHandler(entitlementsChanged, logger, async (changes) => {
+      for (const userId of new Set(changes.map((change) => change.userId))) await entitlements.invalidate(userId);
+    }),
     logger,
   );
 }

@@ -1,4 +1,5 @@
-import { isCluster, playbackChannels, publishSharded, type Logger, type PlaybackEvent, type RedisClient } from '@ott/kit';
+import { playbackChannels, playbackEvents, type PlaybackChannels, type PlaybackEvent } from '@ott/events';
+import { isCluster, publishSharded, type Logger, type RedisClient } from '@ott/kit';
 
 /**
  * Announces every playback change on the session's channel and on its member's channel, after
@@ -6,7 +7,7 @@ import { isCluster, playbackChannels, publishSharded, type Logger, type Playback
  * the message, and a failure to publish is logged, never failing the playback itself.
  */
 export class PlaybackEvents {
-  private readonly channels: ReturnType<typeof playbackChannels>;
+  private readonly channels: PlaybackChannels;
   private lastFailureLog = 0;
   failures = 0;
 
@@ -20,8 +21,7 @@ export class PlaybackEvents {
   }
 
   async publish(session: { id: string; userId: string; version: number }, kind: PlaybackEvent['kind']): Promise<void> {
-    const event: PlaybackEvent = { sessionId: session.id, userId: session.userId, version: session.version, kind };
-    const message = JSON.stringify(event);
+    const message = playbackEvents.encode({ sessionId: session.id, userId: session.userId, version: session.version, kind });
     try {
       const channels = [this.channels.session(session.id), this.channels.user(session.userId)];
       // One round trip on one Redis; on a cluster the two channels live on different shards.

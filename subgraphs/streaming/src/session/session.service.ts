@@ -1,5 +1,6 @@
-import { appError, badInput, ErrorCode, isDuplicateKeyError, notFound, type AuthUser, type Logger } from '@ott/kit';
+import { appError, badInput, isDuplicateKeyError, notFound, type AuthUser, type Logger } from '@ott/kit';
 import { Types, type QueryFilter } from 'mongoose';
+import { ErrorCode } from '../errors';
 import type { Title, TitleEpisode } from '../content/catalog-titles';
 import type { Entitlements } from '../entitlements/billing-entitlements';
 import type { LiveSession, LiveSessionModel } from '../live/live-session.model';

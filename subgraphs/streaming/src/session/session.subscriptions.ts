@@ -1,16 +1,17 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { playbackChannels, PlaybackEventStream, requireUser, type PlaybackEvent } from '@ott/kit';
+import type { PlaybackChannels, PlaybackEvent } from '@ott/events';
+import { ChannelEventStream, requireUser } from '@ott/kit';
 import type { Context } from '../context';
 import { PlaybackSession, type SessionView } from './session.model';
 
 const unavailable = () => new GraphQLError('Live updates are unavailable right now: try again shortly.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 
 /** A channel's stream, once Redis confirmed it: nothing published after this resolves is missed. */
-async function streamOf(ctx: Context, channel: (channels: ReturnType<typeof playbackChannels>) => string, last?: (event: PlaybackEvent) => boolean) {
+async function streamOf(ctx: Context, channel: (channels: PlaybackChannels) => string, last?: (event: PlaybackEvent) => boolean) {
   const feed = ctx.playbackFeed;
   if (!feed) throw unavailable();
-  const stream = new PlaybackEventStream(feed, channel(feed.channels), last);
+  const stream = new ChannelEventStream(feed, channel(feed.channels), last);
   try {
     await stream.ready();
   } catch (err) {

@@ -4,7 +4,6 @@ import {
   addressBucket,
   appError,
   consumeAll,
-  ErrorCode,
   rateLimited,
   signAccessToken,
   unauthenticated,
@@ -12,6 +11,7 @@ import {
   type RateLimiter,
   type SigningTokenConfig,
 } from '@ott/kit';
+import { ErrorCode } from '../errors';
 import type { UserDocument, UserService } from '../user/user.service';
 import { normalizeEmail } from '../user/user.validation';
 import type { RefreshTokenModel } from './refresh-token.model';

@@ -3,7 +3,6 @@ import {
   addressBucket,
   appError,
   badInput,
-  ErrorCode,
   isDuplicateKeyError,
   notFound,
   rateLimited,
@@ -13,6 +12,7 @@ import {
   type RoleName,
 } from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
+import { ErrorCode } from '../errors';
 import type { TokenRevocation } from '../session/token-revocation';
 import { Role, type User, type UserModel } from './user.model';
 import type { RegisterInput, UpdateProfileInput } from './user.inputs';

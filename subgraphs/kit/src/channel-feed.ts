@@ -1,33 +1,33 @@
+import { decodeOrWarn, type ChannelContract } from './event-contract';
 import type { Logger } from './logger';
-import { parsePlaybackEvent, playbackChannels, type PlaybackEvent } from './playback-events';
 import type { RedisClient } from './redis';
 import { onShardedMessage, subscribeSharded, unsubscribeSharded } from './sharded-pubsub';
 
-type Listener = (event: PlaybackEvent) => void;
+type Listener<T> = (event: T) => void;
 
 /**
- * One Redis subscription connection for playback events (the gateway's, and streaming's for
- * its own Subscription fields). Channels are subscribed while at least one local subscriber
- * listens and dropped with the last, so any instance serves any subscriber and receives only
- * what its own subscribers need.
+ * One Redis subscription connection for one contract's events on many channels (the gateway's
+ * playback events, and streaming's for its own Subscription fields). Channels are subscribed
+ * while at least one local subscriber listens and dropped with the last, so any instance serves
+ * any subscriber and receives only what its own subscribers need. `channels` names them (the
+ * contract's owner says how).
  */
-export class PlaybackFeed {
-  private readonly listeners = new Map<string, { listeners: Set<Listener>; subscribed: Promise<unknown> }>();
-  readonly channels: ReturnType<typeof playbackChannels>;
+export class ChannelFeed<T, Channels> {
+  private readonly listeners = new Map<string, { listeners: Set<Listener<T>>; subscribed: Promise<unknown> }>();
 
   constructor(
     /** A client of its own (subscriber mode), without a key prefix; on a cluster, opened with `shardedPubSub`. */
     private readonly redis: RedisClient,
-    keyPrefix: string,
+    private readonly contract: ChannelContract<T>,
+    readonly channels: Channels,
     private readonly logger: Logger,
   ) {
-    this.channels = playbackChannels(keyPrefix);
     onShardedMessage(redis, (channel, message) => this.dispatch(channel, message));
     // After a reconnect ioredis subscribes again to every channel it had (autoResubscribe).
   }
 
   /** Starts delivering a channel's events to `listener`; resolves once Redis confirmed the subscription. */
-  async listen(channel: string, listener: Listener): Promise<() => Promise<void>> {
+  async listen(channel: string, listener: Listener<T>): Promise<() => Promise<void>> {
     let entry = this.listeners.get(channel);
     if (!entry) {
       const subscribed = subscribeSharded(this.redis, channel).catch((err: unknown) => {
@@ -43,7 +43,7 @@ export class PlaybackFeed {
       const current = this.listeners.get(channel);
       if (!current?.listeners.delete(listener) || current.listeners.size > 0) return;
       this.listeners.delete(channel);
-      await unsubscribeSharded(this.redis, channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'could not unsubscribe from a playback channel'));
+      await unsubscribeSharded(this.redis, channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'could not unsubscribe from a channel'));
     };
   }
 
@@ -55,11 +55,8 @@ export class PlaybackFeed {
   private dispatch(channel: string, message: string): void {
     const listeners = this.listeners.get(channel)?.listeners;
     if (!listeners) return;
-    const event = parsePlaybackEvent(message);
-    if (!event) {
-      this.logger.warn({ channel }, 'ignored a playback message that is not an event');
-      return;
-    }
+    const event = decodeOrWarn(this.contract, message, this.logger, { channel });
+    if (event === undefined) return;
     for (const listener of listeners) listener(event);
   }
 }
@@ -73,17 +70,17 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * `return()` here stops listening at once. `last` ends the stream after the event it accepts
  * (a session's end). Call `ready` before anything that must not miss an event.
  */
-export class PlaybackEventStream implements AsyncIterableIterator<PlaybackEvent, undefined> {
-  private readonly queue: PlaybackEvent[] = [];
-  private waiting: ((result: IteratorResult<PlaybackEvent, undefined>) => void) | undefined;
+export class ChannelEventStream<T> implements AsyncIterableIterator<T, undefined> {
+  private readonly queue: T[] = [];
+  private waiting: ((result: IteratorResult<T, undefined>) => void) | undefined;
   private finished = false;
   private readonly unlisten: Promise<() => Promise<void>>;
 
   constructor(
-    feed: PlaybackFeed,
+    feed: ChannelFeed<T, unknown>,
     channel: string,
-    private readonly last: (event: PlaybackEvent) => boolean = () => false,
-    /** Events queued for a reader that does not read: past it, the oldest are dropped (a later one re-reads the session). */
+    private readonly last: (event: T) => boolean = () => false,
+    /** Events queued for a reader that does not read: past it, the oldest are dropped (subscribers re-read state, so a later event stands for them). */
     private readonly buffered = 100,
   ) {
     this.unlisten = feed.listen(channel, (event) => this.push(event));
@@ -95,14 +92,13 @@ export class PlaybackEventStream implements AsyncIterableIterator<PlaybackEvent,
     await this.unlisten;
   }
 
-  next(): Promise<IteratorResult<PlaybackEvent, undefined>> {
-    const value = this.queue.shift();
-    if (value) return Promise.resolve({ done: false, value });
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.queue.length > 0) return Promise.resolve({ done: false, value: this.queue.shift()! });
     if (this.finished) return this.return();
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
-  async return(): Promise<IteratorResult<PlaybackEvent, undefined>> {
+  async return(): Promise<IteratorResult<T, undefined>> {
     this.finished = true;
     this.queue.length = 0;
     const waiting = this.waiting;
@@ -112,7 +108,7 @@ export class PlaybackEventStream implements AsyncIterableIterator<PlaybackEvent,
     return DONE;
   }
 
-  async throw(error?: unknown): Promise<IteratorResult<PlaybackEvent, undefined>> {
+  async throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
     await this.return();
     throw error instanceof Error ? error : new Error(String(error));
   }
@@ -121,7 +117,7 @@ export class PlaybackEventStream implements AsyncIterableIterator<PlaybackEvent,
     return this;
   }
 
-  private push(event: PlaybackEvent): void {
+  private push(event: T): void {
     if (this.finished) return;
     if (this.last(event)) this.finished = true;
     const waiting = this.waiting;
