@@ -8,12 +8,12 @@ import { Content, Movie, TvShow, type ContentRecord } from './content.model';
 export class ContentAdminResolver {
   @Mutation(() => Movie, { description: 'Adds a film. ADMIN only.' })
   createMovie(@Arg('input', () => MovieInput) input: MovieInput, @Ctx() ctx: Context): Promise<ContentRecord> {
-    return ctx.contents.createMovie(input);
+    return ctx.contents.createMovie(ctx.catalogue, input);
   }
 
   @Mutation(() => TvShow, { description: 'Adds a series without episodes; add them with addEpisode. ADMIN only.' })
   createTvShow(@Arg('input', () => TvShowInput) input: TvShowInput, @Ctx() ctx: Context): Promise<ContentRecord> {
-    return ctx.contents.createTvShow(input);
+    return ctx.contents.createTvShow(ctx.catalogue, input);
   }
 
   @Mutation(() => Content, { description: 'Adds a title to, or removes it from, the featured list. ADMIN only.' })
