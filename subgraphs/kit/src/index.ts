@@ -49,7 +49,7 @@ export { decodePublicChange, encodePublicChange, publicChangesChannel, type Publ
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, openRedis } from './redis';
 export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';
-export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
+export { currentDatabaseBudget, DEADLINE_HEADER, DeadlinePassedError, DatabaseBudget, withDatabaseBudget } from './database-budget';
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
 export { StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';
