@@ -71,4 +71,13 @@ describe('a request reads one catalogue', () => {
     expect(after.search).toEqual([]);
     expect(after._entities).toEqual([{ featured: true }]);
   });
+
+  it('answers a mutation from the catalogue that includes its own write', async () => {
+    const { createTvShow } = await asAdmin(`mutation { createTvShow(input: { title: "Told In Parts", genreIds: [] }) { id } }`, {});
+    const showId = createTvShow!.id;
+    const ADD = `mutation ($showId: ID!, $n: Int!) { addEpisode(showId: $showId, input: { seasonNumber: 1, episodeNumber: $n, title: "Part" }) {
+      id show { id seasons { number episodes { id } } } } }`;
+    const first = (await asAdmin(ADD, { showId, n: 1 })) as unknown as { addEpisode: { id: string; show: { seasons: { episodes: { id: string }[] }[] } } };
+    expect(first.addEpisode.show.seasons.flatMap((season) => season.episodes.map((e) => e.id))).toEqual([first.addEpisode.id]);
+  });
 });

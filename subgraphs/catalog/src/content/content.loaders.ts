@@ -4,7 +4,7 @@ import type { CatalogueReader } from '../catalogue/catalogue.reader';
 import type { ContentRecord } from './content.model';
 import type { ContentService } from './content.service';
 
-/** Per-request loaders of titles: each batch of keys is one query (or one cache read), answered in key order. */
+/** Per-request loaders of titles: each batch of keys is one read of the request's catalogue (memory, or one cache read and query), answered in key order. */
 export function createContentLoaders(contents: ContentService, catalogue: CatalogueReader) {
   return {
     contentById: byIdLoader<ContentRecord>((ids) => contents.findByIds(catalogue, ids)),

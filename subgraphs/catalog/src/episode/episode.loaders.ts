@@ -4,7 +4,7 @@ import type { CatalogueReader } from '../catalogue/catalogue.reader';
 import type { EpisodeRecord } from './episode.model';
 import type { EpisodeService } from './episode.service';
 
-/** Per-request loaders of episodes: one query per batch, answered in key order. */
+/** Per-request loaders of episodes: one read of the request's catalogue per batch (memory, or one query), answered in key order. */
 export function createEpisodeLoaders(episodes: EpisodeService, catalogue: CatalogueReader) {
   return {
     episodeById: byIdLoader<EpisodeRecord>((ids) => episodes.findByIds(catalogue, ids)),
