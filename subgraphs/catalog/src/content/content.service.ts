@@ -30,6 +30,11 @@ export interface ContentServiceDeps {
   logger: Logger;
 }
 
+/**
+ * The rules of titles: reads check their arguments and go through the request's reader
+ * (`ctx.catalogue`, never a copy of its own), writes go to the database and are announced
+ * through the read model (`changed`).
+ */
 export class ContentService {
   private readonly contents: ContentModels['contents'];
 
