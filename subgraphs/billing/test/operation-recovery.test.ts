@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { currentRequestBudget, DEADLINE_HEADER, type Service } from '@ott/kit';
+import { currentDatabaseBudget, DEADLINE_HEADER, type Service } from '@ott/kit';
 import { errorCodes, graphql, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
 import { start } from '../src/index';
 import { OperationKind, OperationStatus, type Operation, type OperationDocument } from '../src/operation/operation.model';
@@ -31,7 +31,7 @@ class LosingProvider implements PaymentProvider {
     const charge = await this.inner.charge(request);
     if (this.loseNextCharge) {
       this.loseNextCharge = false;
-      const deadline = currentRequestBudget()?.deadline ?? Number.POSITIVE_INFINITY;
+      const deadline = currentDatabaseBudget()?.deadline ?? Number.POSITIVE_INFINITY;
       if (!Number.isFinite(deadline)) throw new Error('the test request carries no deadline');
       while (Date.now() <= deadline) await sleep(20);
     }

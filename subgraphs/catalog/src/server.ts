@@ -4,12 +4,12 @@ import { createGraphQLApp, pingMongo, StreamPublisher, subgraphAppSettings, type
 import { catalogCache } from './catalog.cache';
 import { CatalogueChanges } from './catalogue/catalogue.changes';
 import { CatalogueVersionFeed } from './catalogue/catalogue.feed';
+import { DatabaseCatalogueReader } from './catalogue/catalogue.database';
 import { CatalogueReadModel } from './catalogue/catalogue.read-model';
 import type { CatalogConfig } from './config';
 import { ContentService } from './content/content.service';
 import { contextFactory } from './context';
 import { EpisodeService } from './episode/episode.service';
-import { GenreService } from './genre/genre.service';
 import { createModels } from './models';
 import { buildSchema } from './schema';
 
@@ -41,29 +41,30 @@ export async function createServer({ config, mongo, redis, events, versionFeed, 
     connection: mongo,
     models,
     logger,
+    database: new DatabaseCatalogueReader(models, cache),
     maxDocuments: config.CATALOG_MEMORY_MAX_DOCUMENTS,
     maxAgeSeconds: config.CACHE_TTL_SECONDS,
     feed,
     changes: new CatalogueChanges({ connection: mongo, cache, feed }),
     checkMs: config.CATALOG_VERSION_CHECK_MS,
   });
-  const genres = new GenreService(models.genres, cache, catalogue);
   const deletions = new StreamPublisher(
     events,
     contentDeleted,
     { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
     logger,
   );
-  const contents = new ContentService({ models, genres, cache, catalogue, deletions, logger });
-  const episodes = new EpisodeService(models.episodes, models.contents, contents, catalogue, logger);
+  const contents = new ContentService({ models, catalogue, deletions, logger });
+  const episodes = new EpisodeService(models.episodes, models.contents, contents, logger);
+  const context = contextFactory({ contents, episodes }, catalogue, config.tokens, logger);
   const app = createGraphQLApp({
     name: 'catalog',
     logger,
     ...subgraphAppSettings(config),
     apollo: { schema: await buildSchema() },
-    context: contextFactory({ contents, episodes, genres }, catalogue, config.tokens, logger),
+    context,
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
   });
-  return { app, models, cache, contents, catalogue };
+  return { app, models, cache, contents, catalogue, context };
 }
 

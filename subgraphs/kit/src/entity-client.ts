@@ -3,7 +3,7 @@ import type { VersionedCache } from './cache';
 import { SUBGRAPH_SECRET_HEADER } from './config';
 import { appError, ErrorCode } from './errors';
 import type { Logger } from './logger';
-import { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError } from './request-budget';
+import { currentDatabaseBudget, DEADLINE_HEADER, DeadlinePassedError } from './database-budget';
 
 export interface EntityClientOptions {
   /** The owning subgraph's GraphQL URL. */
@@ -54,7 +54,7 @@ export interface SubgraphCall {
  */
 export async function callSubgraph<T>(call: SubgraphCall, logger: Logger): Promise<T> {
   // Within a request, the call waits no longer than the gateway does, and tells the owner so.
-  const deadline = currentRequestBudget()?.deadline ?? Number.POSITIVE_INFINITY;
+  const deadline = currentDatabaseBudget()?.deadline ?? Number.POSITIVE_INFINITY;
   const timeoutMs = Math.min(call.timeoutMs ?? 3_000, deadline - Date.now());
   if (timeoutMs <= 0) throw new DeadlinePassedError();
   let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };

@@ -17,7 +17,7 @@ import { serviceMetrics, type ServiceMetrics } from './metrics';
 import { serveMetrics } from './metrics-listener';
 import { requestIdFrom, settleTokenCheck } from './context';
 import { operationResolutionPlugin, variablesDepthGuard } from './request-guards';
-import { DEADLINE_HEADER, withRequestBudget } from './request-budget';
+import { DEADLINE_HEADER, withDatabaseBudget } from './database-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
 type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined>; subscriptionUpdate?: boolean };
@@ -252,7 +252,7 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
               if (!res.writableFinished) callerGone.abort();
             });
           }
-          withRequestBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined, callerGone.signal);
+          withDatabaseBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined, callerGone.signal);
         },
         expressMiddleware(apollo, {
           context: async ({ req, res }) => settleTokenCheck(await options.context(req, res.locals.requestId as string)),

@@ -50,7 +50,7 @@ export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, isCluster, openRedis, redisConnection, type RedisClient, type RedisConnection } from './redis';
 export { onShardedMessage, publishSharded, subscribeSharded, unsubscribeSharded } from './sharded-pubsub';
 export { MAX_VARIABLES_DEPTH, nestingDepth, variablesDepthError } from './request-guards';
-export { currentRequestBudget, DEADLINE_HEADER, DeadlinePassedError, RequestBudget, withRequestBudget } from './request-budget';
+export { currentDatabaseBudget, DEADLINE_HEADER, DeadlinePassedError, DatabaseBudget, withDatabaseBudget } from './database-budget';
 export { isAdmin, isOwnerOrAdmin, isPublic, isSignedIn } from './rules';
 export { runService, startService, type Service } from './service';
 export { decodingHandler, StreamConsumer, StreamPublisher, type StreamConsumerSettings, type StreamEntry } from './streams';

@@ -1,11 +1,11 @@
 import { getDiscriminatorModelForClass, getModelForClass, setGlobalOptions, type ReturnModelType } from '@typegoose/typegoose';
 import mongoose from 'mongoose';
 import type { Logger } from './logger';
-import { installRequestBudget } from './request-budget';
+import { installDatabaseBudget } from './database-budget';
 import type { Resources } from './service';
 
 // Before any model is compiled: every schema gets the per-request database budget.
-installRequestBudget();
+installDatabaseBudget();
 // typegoose caches a model per class name for the whole process, bound to the first
 // connection it was compiled on: a service started again in the same process (a restart in
 // a test, a second instance) would silently use a closed or foreign database. Each service

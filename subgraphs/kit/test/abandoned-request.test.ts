@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGraphQLApp, createLogger, currentRequestBudget, type RequestBudget, type RunningServer } from '../src';
+import { createGraphQLApp, createLogger, currentDatabaseBudget, type DatabaseBudget, type RunningServer } from '../src';
 import { testEnv, uniqueTag } from '../src/testing';
 
 // A service as every subgraph runs one (createGraphQLApp with its database budget), whose one
@@ -13,7 +13,7 @@ let server: RunningServer;
 let started: () => void;
 let proceed: () => void;
 let outcome: Promise<string>;
-let budget: RequestBudget | undefined;
+let budget: DatabaseBudget | undefined;
 let lastRequest: Request | undefined;
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const Item = connection.model('Item', new mongoose.Schema({ n: { type: Number, required: true } }));
   await Item.create({ n: 1 });
   const count = () => {
-    budget = currentRequestBudget();
+    budget = currentDatabaseBudget();
     outcome = (async () => {
       started();
       await new Promise<void>((resolve) => (proceed = resolve));

@@ -5,6 +5,7 @@ import { toEpisodeRecord } from '../episode/episode.model';
 import type { CatalogModels } from '../models';
 import type { CatalogueChanges } from './catalogue.changes';
 import type { CatalogueVersionFeed } from './catalogue.feed';
+import type { CatalogueReader } from './catalogue.reader';
 import { CatalogueSnapshot } from './catalogue.snapshot';
 import { changesBetween, currentVersion, type CatalogueChange } from './catalogue.version';
 
@@ -12,6 +13,8 @@ export interface CatalogueReadModelDeps {
   connection: Connection;
   models: CatalogModels;
   logger: Logger;
+  /** Answers while the catalogue is not held in memory (too large, not loaded, or never held). */
+  database: CatalogueReader;
   /** Titles, episodes and genres held at most; a larger catalogue is read from the database. 0: never hold it. */
   maxDocuments: number;
   /** A copy older than this is loaded again in the background, in case a change was never announced. */
@@ -43,7 +46,8 @@ interface Loaded {
  * version (one `_id` read, shared by concurrent requests, `catalogue.version.ts`). When another
  * process announced a write, the changed records are re-read by id before the request reads. A
  * process's own writes are announced, pushed and applied before the write returns. So a read
- * that starts after a write completed sees it, in every process, with or without Redis.
+ * that starts after a write completed sees it, in every process, with or without Redis. The
+ * request then takes its reader (`reader()`) and reads only through it.
  */
 export class CatalogueReadModel {
   private snapshot: CatalogueSnapshot | null = null;
@@ -77,9 +81,12 @@ export class CatalogueReadModel {
     await Promise.allSettled([this.running, this.queued, this.reloading]);
   }
 
-  /** The copy as of this request's check, or null: read the database. */
-  current(): CatalogueSnapshot | null {
-    return this.snapshot;
+  /**
+   * What a request reads for its whole life, taken once as its context is built (after
+   * `ensureFresh`): the copy as of now, which later changes leave alone, or the database.
+   */
+  reader(): CatalogueReader {
+    return this.snapshot ?? this.deps.database;
   }
 
   /**

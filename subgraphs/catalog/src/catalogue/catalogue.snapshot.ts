@@ -4,6 +4,7 @@ import { isAvailable, type ContentRecord } from '../content/content.model';
 import { CONTENT_SORTS, SORTS, type BrowseMatch } from '../content/content.sorts';
 import type { EpisodeRecord } from '../episode/episode.model';
 import type { GenreRecord } from '../genre/genre.service';
+import type { CatalogueReader } from './catalogue.reader';
 
 type Compare<T> = (a: T, b: T) => number;
 
@@ -55,17 +56,17 @@ export interface SnapshotData {
 /**
  * One immutable copy of the catalogue in memory, with the titles still in the catalogue
  * pre-sorted in every order a read needs, answering each catalogue read as the database
- * query would (same order, same ties, same cursors). A change builds a new snapshot; readers
- * holding the old one are not disturbed.
+ * query would (same order, same ties, same cursors), synchronously. A change builds a new
+ * snapshot; requests holding the old one (their reader) are not disturbed.
  */
-export class CatalogueSnapshot {
+export class CatalogueSnapshot implements CatalogueReader {
   readonly size: number;
   private readonly orders: Record<ContentSort, ContentRecord[]>;
   private readonly similarCandidates: ContentRecord[];
   /** `similar` rankings by page size and genre set, computed on first use (see similarIds). */
   private readonly similarByGenres = new Map<string, string[]>();
   private readonly episodesByShow = new Map<string, EpisodeRecord[]>();
-  readonly genres: readonly GenreRecord[];
+  private readonly genreList: readonly GenreRecord[];
 
   constructor(readonly data: SnapshotData) {
     const live = [...data.contents.values()].filter(isAvailable);
@@ -77,7 +78,7 @@ export class CatalogueSnapshot {
       else this.episodesByShow.set(episode.showId, [episode]);
     }
     for (const list of this.episodesByShow.values()) list.sort(episodeOrder);
-    this.genres = [...data.genres].sort(genreOrder);
+    this.genreList = [...data.genres].sort(genreOrder);
     this.size = data.contents.size + data.episodes.size + data.genres.length;
   }
 
@@ -90,7 +91,6 @@ export class CatalogueSnapshot {
     return new CatalogueSnapshot({ contents: nextContents, episodes: nextEpisodes, genres: this.data.genres });
   }
 
-  /** Tombstones included, as `_entities` needs them. */
   contentsByIds(ids: readonly string[]): Map<string, ContentRecord> {
     return pick(this.data.contents, ids);
   }
@@ -129,7 +129,6 @@ export class CatalogueSnapshot {
     return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
   }
 
-  /** Prefix matches of the normalised title first, then titles containing it; most popular first. */
   search(normalized: string, size: number): ContentRecord[] {
     const byPopularity = this.orders.POPULARITY_DESC;
     const found = byPopularity.filter((record) => record.titleNormalized.startsWith(normalized)).slice(0, size);
@@ -145,13 +144,23 @@ export class CatalogueSnapshot {
     return this.orders.POPULARITY_DESC.filter((record) => record.featured).slice(0, size);
   }
 
+  similarIds(items: readonly Pick<ContentRecord, 'id' | 'genreIds'>[], size: number): Map<string, string[]> {
+    const found = new Map<string, string[]>();
+    for (const item of items) found.set(item.id, this.similarTo(item, size));
+    return found;
+  }
+
+  genres(): readonly GenreRecord[] {
+    return this.genreList;
+  }
+
   /**
    * Up to `size` other titles sharing the most genres with the item; among equals, the candidate
    * order. Titles with the same genres get the same ranking (less themselves), so it is computed
    * once per genre set and page size for the life of this snapshot: a title page then costs a
    * lookup instead of a pass over the whole catalogue.
    */
-  similarIds(item: Pick<ContentRecord, 'id' | 'genreIds'>, size: number): string[] {
+  private similarTo(item: Pick<ContentRecord, 'id' | 'genreIds'>, size: number): string[] {
     const own = new Set(item.genreIds);
     if (own.size === 0) return [];
     const key = `${size}:${[...own].sort().join(',')}`;

@@ -1,24 +1,30 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { Context } from '../context';
+import { readOwnWrite, type Context } from '../context';
 import { MovieInput, TvShowInput } from './content.inputs';
 import { Content, Movie, TvShow, type ContentRecord } from './content.model';
 
-/** ADMIN writes to the catalogue; each one invalidates the cached lists. */
+/** ADMIN writes to the catalogue; each answer is read from the catalogue that includes the write. */
 @Resolver()
 export class ContentAdminResolver {
   @Mutation(() => Movie, { description: 'Adds a film. ADMIN only.' })
-  createMovie(@Arg('input', () => MovieInput) input: MovieInput, @Ctx() ctx: Context): Promise<ContentRecord> {
-    return ctx.contents.createMovie(input);
+  async createMovie(@Arg('input', () => MovieInput) input: MovieInput, @Ctx() ctx: Context): Promise<ContentRecord> {
+    const created = await ctx.contents.createMovie(ctx.catalogue, input);
+    readOwnWrite(ctx);
+    return created;
   }
 
   @Mutation(() => TvShow, { description: 'Adds a series without episodes; add them with addEpisode. ADMIN only.' })
-  createTvShow(@Arg('input', () => TvShowInput) input: TvShowInput, @Ctx() ctx: Context): Promise<ContentRecord> {
-    return ctx.contents.createTvShow(input);
+  async createTvShow(@Arg('input', () => TvShowInput) input: TvShowInput, @Ctx() ctx: Context): Promise<ContentRecord> {
+    const created = await ctx.contents.createTvShow(ctx.catalogue, input);
+    readOwnWrite(ctx);
+    return created;
   }
 
   @Mutation(() => Content, { description: 'Adds a title to, or removes it from, the featured list. ADMIN only.' })
-  setFeatured(@Arg('contentId', () => ID) contentId: string, @Arg('featured', () => Boolean) featured: boolean, @Ctx() ctx: Context): Promise<ContentRecord> {
-    return ctx.contents.setFeatured(contentId, featured);
+  async setFeatured(@Arg('contentId', () => ID) contentId: string, @Arg('featured', () => Boolean) featured: boolean, @Ctx() ctx: Context): Promise<ContentRecord> {
+    const changed = await ctx.contents.setFeatured(contentId, featured);
+    readOwnWrite(ctx);
+    return changed;
   }
 
   @Mutation(() => Boolean, {

@@ -28,7 +28,7 @@ export class ContentResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<ContentConnection> {
-    return ctx.contents.browse({ filter, sort: sort ?? ContentSort.TITLE, first, after });
+    return ctx.contents.browse(ctx.catalogue, { filter, sort: sort ?? ContentSort.TITLE, first, after });
   }
 
   @Directive('@cacheControl(maxAge: 60)')
@@ -45,14 +45,14 @@ export class ContentResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Ctx() ctx: Context,
   ): Promise<ContentRecord[]> {
-    return ctx.contents.search(query, first);
+    return ctx.contents.search(ctx.catalogue, query, first);
   }
 
   @Directive('@cacheControl(maxAge: 60)')
   @SlicedByFirst()
   @Query(() => [Content], { description: 'Titles the editors feature, most popular first.' })
   featured(@Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Ctx() ctx: Context): Promise<ContentRecord[]> {
-    return ctx.contents.featured(first);
+    return ctx.contents.featured(ctx.catalogue, first);
   }
 
   @FieldResolver(() => Boolean, {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { AssumedSize } from '@ott/kit';
 import { isAvailable, TvShow, type ContentRecord } from '../content/content.model';
-import type { Context } from '../context';
+import { readOwnWrite, type Context } from '../context';
 import { EpisodeInput } from './episode.inputs';
 import { Episode, Season, type EpisodeRecord } from './episode.model';
 
@@ -13,8 +13,10 @@ export class EpisodeResolver {
   }
 
   @Mutation(() => Episode, { description: 'Adds an episode to a show; a season is created by its first episode. ADMIN only.' })
-  addEpisode(@Arg('showId', () => ID) showId: string, @Arg('input', () => EpisodeInput) input: EpisodeInput, @Ctx() ctx: Context): Promise<EpisodeRecord> {
-    return ctx.episodes.add(showId, input);
+  async addEpisode(@Arg('showId', () => ID) showId: string, @Arg('input', () => EpisodeInput) input: EpisodeInput, @Ctx() ctx: Context): Promise<EpisodeRecord> {
+    const added = await ctx.episodes.add(showId, input);
+    readOwnWrite(ctx);
+    return added;
   }
 }
 

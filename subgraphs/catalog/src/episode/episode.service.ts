@@ -2,7 +2,7 @@ import { badInput, isDuplicateKeyError, notFound, type Logger } from '@ott/kit';
 import { isValidObjectId } from 'mongoose';
 import { ContentKind, IN_CATALOGUE, type ContentModels } from '../content/content.model';
 import type { ContentService } from '../content/content.service';
-import type { CatalogueReadModel } from '../catalogue/catalogue.read-model';
+import type { CatalogueReader } from '../catalogue/catalogue.reader';
 import { optionalInt, requiredText, TITLE_MAX } from '../content/content.validation';
 import type { EpisodeInput } from './episode.inputs';
 import { toEpisodeRecord, type EpisodeModel, type EpisodeRecord } from './episode.model';
@@ -12,29 +12,18 @@ export class EpisodeService {
     private readonly episodes: EpisodeModel,
     private readonly contents: ContentModels['contents'],
     private readonly contentService: ContentService,
-    private readonly catalogue: CatalogueReadModel,
     private readonly logger: Logger,
   ) {}
 
-  async findByIds(ids: readonly string[]): Promise<Map<string, EpisodeRecord>> {
+  async findByIds(catalogue: CatalogueReader, ids: readonly string[]): Promise<Map<string, EpisodeRecord>> {
     const valid = ids.filter((id) => isValidObjectId(id));
     if (valid.length === 0) return new Map();
-    const snapshot = this.catalogue.current();
-    if (snapshot) return snapshot.episodesByIds(valid);
-    const docs = await this.episodes.find({ _id: { $in: valid } }).lean().exec();
-    return new Map(docs.map((doc) => [String(doc._id), toEpisodeRecord(doc)]));
+    return catalogue.episodesByIds(valid);
   }
 
   /** Every episode of the given shows, in season and episode order. */
-  async findByShowIds(showIds: readonly string[]): Promise<EpisodeRecord[]> {
-    const snapshot = this.catalogue.current();
-    if (snapshot) return snapshot.episodesOfShows(showIds);
-    const docs = await this.episodes
-      .find({ showId: { $in: [...new Set(showIds)] } })
-      .sort({ showId: 1, seasonNumber: 1, episodeNumber: 1 })
-      .lean()
-      .exec();
-    return docs.map(toEpisodeRecord);
+  async findByShowIds(catalogue: CatalogueReader, showIds: readonly string[]): Promise<EpisodeRecord[]> {
+    return catalogue.episodesOfShows(showIds);
   }
 
   /** The unique (show, season, episode) index decides between racing additions. */

@@ -1,7 +1,8 @@
 import { byIdLoader } from '@ott/kit';
-import type { GenreRecord, GenreService } from './genre.service';
+import type { CatalogueReader } from '../catalogue/catalogue.reader';
+import { genresByIds, type GenreRecord } from './genre.service';
 
-/** Per-request loader of genres (one cache read per batch), answered in key order. */
-export function createGenreLoaders(genres: GenreService) {
-  return { genreById: byIdLoader<GenreRecord>((ids) => genres.byIds(ids)) };
+/** Per-request loader of genres, from the request's genre list (memory, or one cache read per batch), answered in key order. */
+export function createGenreLoaders(catalogue: CatalogueReader) {
+  return { genreById: byIdLoader<GenreRecord>((ids) => genresByIds(catalogue, ids)) };
 }

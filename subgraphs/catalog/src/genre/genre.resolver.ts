@@ -2,13 +2,13 @@ import { Ctx, Query, Resolver } from 'type-graphql';
 import { AssumedSize } from '@ott/kit';
 import type { Context } from '../context';
 import { Genre } from './genre.model';
-import type { GenreRecord } from './genre.service';
+import { allGenres, type GenreRecord } from './genre.service';
 
 @Resolver(() => Genre)
 export class GenreResolver {
   @AssumedSize(30)
   @Query(() => [Genre], { description: 'Every genre, by name.' })
   genres(@Ctx() ctx: Context): Promise<GenreRecord[]> {
-    return ctx.genres.all();
+    return allGenres(ctx.catalogue);
   }
 }

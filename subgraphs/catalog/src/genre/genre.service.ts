@@ -1,41 +1,26 @@
-import type { VersionedCache } from '@ott/kit';
-import { CATALOG_SCOPE } from '../catalog.cache';
-import type { CatalogueReadModel } from '../catalogue/catalogue.read-model';
-import type { Genre, GenreModel } from './genre.model';
+import type { CatalogueReader } from '../catalogue/catalogue.reader';
+import type { Genre } from './genre.model';
 
 export type GenreRecord = Omit<Genre, 'id'> & { id: string };
 
-/**
- * The genre list is small and read by nearly every request (browse filters, genre fields),
- * so every lookup answers from the one list, in memory or cached.
- */
-export class GenreService {
-  constructor(
-    private readonly genres: GenreModel,
-    private readonly cache: VersionedCache,
-    private readonly catalogue: CatalogueReadModel,
-  ) {}
+// The genre list is small and read by nearly every request (browse filters, genre fields), so
+// every lookup answers from the one list of the request's reader (in memory, or cached).
 
-  async all(): Promise<GenreRecord[]> {
-    const snapshot = this.catalogue.current();
-    if (snapshot) return [...snapshot.genres];
-    return this.cache.getOrLoad(CATALOG_SCOPE, 'genres', async () => {
-      const docs = await this.genres.find().sort({ name: 1, _id: 1 }).lean().exec();
-      return docs.map(({ _id, slug, name }) => ({ id: String(_id), slug, name }));
-    });
-  }
+export async function allGenres(catalogue: CatalogueReader): Promise<GenreRecord[]> {
+  return [...(await catalogue.genres())];
+}
 
-  async byIds(ids: readonly string[]): Promise<Map<string, GenreRecord>> {
-    const all = await this.all();
-    const wanted = new Set(ids);
-    return new Map(all.filter((genre) => wanted.has(genre.id)).map((genre) => [genre.id, genre]));
-  }
+export async function genresByIds(catalogue: CatalogueReader, ids: readonly string[]): Promise<Map<string, GenreRecord>> {
+  const wanted = new Set(ids);
+  const found = new Map<string, GenreRecord>();
+  for (const genre of await catalogue.genres()) if (wanted.has(genre.id)) found.set(genre.id, genre);
+  return found;
+}
 
-  async bySlug(slug: string): Promise<GenreRecord | undefined> {
-    return (await this.all()).find((genre) => genre.slug === slug);
-  }
+export async function genreBySlug(catalogue: CatalogueReader, slug: string): Promise<GenreRecord | undefined> {
+  return (await catalogue.genres()).find((genre) => genre.slug === slug);
+}
 
-  async ids(): Promise<Set<string>> {
-    return new Set((await this.all()).map((genre) => genre.id));
-  }
+export async function genreIds(catalogue: CatalogueReader): Promise<Set<string>> {
+  return new Set((await catalogue.genres()).map((genre) => genre.id));
 }

@@ -23,7 +23,7 @@ export class Semaphore {
 }
 
 /** A request's database budget: its slots, and when it starts nothing more (its deadline, or its caller gone). */
-export class RequestBudget extends Semaphore {
+export class DatabaseBudget extends Semaphore {
   constructor(
     limit: number,
     /** Ms since the epoch (the gateway's x-request-deadline); Infinity when the caller gave none. */
@@ -46,18 +46,18 @@ export class RequestBudget extends Semaphore {
 export const DEADLINE_HEADER = 'x-request-deadline';
 
 /** The database budget of the request being served (createGraphQLApp opens one per request). */
-const scope = new AsyncLocalStorage<RequestBudget>();
+const scope = new AsyncLocalStorage<DatabaseBudget>();
 
 /**
  * Runs `fn` (and everything it starts) as one request, allowed `limit` database operations at
  * once until `deadline`, or until `callerGone` aborts.
  */
-export function withRequestBudget<T>(limit: number, fn: () => T, deadline?: number, callerGone?: AbortSignal): T {
-  return scope.run(new RequestBudget(limit, deadline, callerGone), fn);
+export function withDatabaseBudget<T>(limit: number, fn: () => T, deadline?: number, callerGone?: AbortSignal): T {
+  return scope.run(new DatabaseBudget(limit, deadline, callerGone), fn);
 }
 
 /** The budget of the request under way, if any (tests read its peak). */
-export const currentRequestBudget = () => scope.getStore();
+export const currentDatabaseBudget = () => scope.getStore();
 
 /** Raised instead of running a query, or calling another subgraph, for a request whose caller has stopped waiting. */
 export class DeadlinePassedError extends Error {
@@ -67,7 +67,7 @@ export class DeadlinePassedError extends Error {
   }
 }
 
-const HELD = Symbol('request budget held');
+const HELD = Symbol('database budget held');
 type Holder = { [HELD]?: Semaphore };
 
 const QUERY_OPERATIONS = [
@@ -90,9 +90,10 @@ const QUERY_OPERATIONS = [
  * Every query, aggregation and save of every model waits for a slot of its request's budget,
  * so one request (a page of aliases, a wide fan-out) cannot take the whole connection pool and
  * the database from its neighbours; and none starts once the request's deadline has passed
- * or its caller closed the request (the gateway gave up on it, or its client went away). Work outside a request (consumers, start-up) is unbounded.
+ * or its caller closed the request (the gateway gave up on it, or its client went away).
+ * Work outside a request (consumers, start-up) is unbounded.
  */
-function requestBudgetPlugin(schema: mongoose.Schema): void {
+function databaseBudgetPlugin(schema: mongoose.Schema): void {
   async function take(this: Holder) {
     const budget = scope.getStore();
     if (!budget) return;
@@ -136,8 +137,8 @@ function requestBudgetPlugin(schema: mongoose.Schema): void {
 let installed = false;
 
 /** Registers the budget for every schema compiled from now on (the kit does it once, on import). */
-export function installRequestBudget(): void {
+export function installDatabaseBudget(): void {
   if (installed) return;
   installed = true;
-  mongoose.plugin(requestBudgetPlugin);
+  mongoose.plugin(databaseBudgetPlugin);
 }
