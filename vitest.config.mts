@@ -22,7 +22,7 @@ export default defineConfig({
     }),
   ],
   test: {
-    include: ['gateway/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['gateway/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['./subgraphs/kit/src/testing/global-setup.mts'],
     setupFiles: ['./subgraphs/kit/src/testing/setup.ts'],
     pool: 'forks',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '@ott/kit/testing';
 import type { GatewayContext } from '../src/context';
 import { subgraphSource } from '../src/transport/chain';
 import type { SubgraphSource } from '../src/transport/subgraph-source';
-import { until } from './support/live';
 import { ENTITIES, fetchOptions, requestContext as context, standInSubgraph, type StandInSubgraph } from './support/stand-in-subgraph';
 
 /** The gateway's whole chain of hooks, against a subgraph stand-in on a real socket. */

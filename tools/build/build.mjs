@@ -2,7 +2,7 @@
 // in <package>/dist with SWC, the compiler the tests use, so decorator metadata (type-graphql,
 // typegoose) is emitted the same way. `node tools/build/build.mjs deploy <service> <dir>` then
 // writes one service with its production dependencies only into <dir>: the Dockerfile's build
-// stage and gateway/test/production-image.test.ts run exactly these two steps.
+// stage and e2e/test/production-image.test.ts run exactly these two steps.
 //
 // Compiled code finds compiled code through the `ott-compiled` condition of each package's
 // `exports` (node --conditions=ott-compiled, set by the image); without it every import

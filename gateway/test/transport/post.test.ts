@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '@ott/kit/testing';
 import { post } from '../../src/transport/post';
 import { ClientGone, SubgraphCall, SubgraphTimeout } from '../../src/transport/subgraph-call';
-import { until } from '../support/live';
 import { ENTITIES, fetchOptions, requestContext, standInSubgraph, type StandInSubgraph } from '../support/stand-in-subgraph';
 
 let subgraph: StandInSubgraph;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '@ott/kit/testing';
 import type { SubgraphCallOutcome } from '../../src/metrics';
 import { callTiming } from '../../src/transport/call-timing';
 import { sharedCalls } from '../../src/transport/shared-calls';
 import type { SubgraphHook } from '../../src/transport/subgraph-call';
 import { SubgraphSource } from '../../src/transport/subgraph-source';
-import { until } from '../support/live';
 import { ENTITIES, fetchOptions, requestContext, standInSubgraph, type StandInSubgraph } from '../support/stand-in-subgraph';
 
 let subgraph: StandInSubgraph;

@@ -120,3 +120,16 @@ export function typeDirectives(sdl: string, typeName: string): string[] {
   if (!definition || !('directives' in definition)) throw new Error(`no type ${typeName} in the SDL`);
   return (definition.directives ?? []).map((directive) => print(directive));
 }
+
+/** Resolves once `check()` holds, polling every 10 ms; rejects, naming `what`, after `timeoutMs`. */
+export function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const poll = () => {
+      if (check()) return resolvePromise();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}

@@ -1,9 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import { printSubgraphSdl, type Service } from '@ott/kit';
 import { graphql, testEnv, uniqueTag, usersTestEnv, type RequestOptions } from '@ott/kit/testing';
-import { composeSupergraph } from '../../src/compose';
-import { start as startGateway, type GatewayService } from '../../src/index';
-import { SUBGRAPHS, subgraphModule, type SubgraphName } from '../../src/subgraphs';
+import { composeSupergraph } from '@ott/gateway/compose';
+import { start as startGateway, type GatewayService } from '@ott/gateway';
+import { SUBGRAPHS, subgraphModule, type SubgraphName } from '@ott/gateway/subgraphs';
 
 interface SubgraphModule {
   start(env: NodeJS.ProcessEnv): Promise<Service>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPH_SECRET_HEADER, type Service } from '@ott/kit';
 import { errorCodes, graphql, testEnv, uniqueTag } from '@ott/kit/testing';
 import * as catalogSubgraph from '@ott/catalog';
-import { start as startGateway } from '../src/index';
+import { start as startGateway } from '@ott/gateway';
 import { seedCatalog } from './support/catalog-fixture';
 import { expectNoInternals, slowLink, WriteLoad, type SlowLink } from './support/faults';
 import { eventually, signUp, type Member } from './support/playback';

@@ -4,10 +4,9 @@ import { Types } from 'mongoose';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { errorCodes, graphql, testAccessToken, testEnv, uniqueTag, type GraphQLResponse } from '@ott/kit/testing';
+import { errorCodes, graphql, testAccessToken, testEnv, uniqueTag, until, type GraphQLResponse } from '@ott/kit/testing';
 import { composeSupergraph } from '../src/compose';
 import { start as startGateway, type GatewayService } from '../src/index';
-import { until } from './support/live';
 
 /**
  * The gateway in front of a stand-in subgraph on a real socket, which holds its answers until

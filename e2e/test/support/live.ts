@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import { until } from '@ott/kit/testing';
 import type { Stack } from './stack';
 
 export interface Closed {
@@ -35,18 +37,8 @@ export interface LiveClient {
 
 const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');
 
-/** Resolves once `check()` holds, polling every 10 ms; rejects, naming `what`, after `timeoutMs`. */
-export function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = () => {
-      if (check()) return resolvePromise();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
+/** The gateway package's folder, where it runs from source: its entry resolves to <folder>/src/index.ts. */
+const GATEWAY_DIR = resolve(createRequire(__filename).resolve('@ott/gateway'), '../..');
 
 /** A real graphql-ws client (the graphql-transport-ws protocol over `ws`), that never retries. */
 export function liveClient(gatewayUrl: string, connectionParams: Record<string, unknown> = {}): LiveClient {
@@ -107,7 +99,7 @@ export async function startGatewayProcess(stack: Stack): Promise<{ url: string; 
   const { freePort } = await import('../../../tools/stack/services.mjs');
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/index.ts'], {
-    cwd: resolve(__dirname, '../..'),
+    cwd: GATEWAY_DIR,
     env: { ...process.env, ...stack.gatewayEnv, PORT: String(port), SUPERGRAPH_PATH: supergraphPath },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

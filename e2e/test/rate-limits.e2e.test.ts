@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogDestination } from '@ott/kit';
 import { errorCodes, graphql, logCapture, startPrivateRedis, testAccessToken, type GraphQLResponse, type RequestOptions } from '@ott/kit/testing';
-import { start as startGateway, type GatewayService } from '../src/index';
+import { start as startGateway, type GatewayService } from '@ott/gateway';
 import { startStack, type Stack } from './support/stack';
 
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`;

@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { playbackChannels } from '@ott/events';
-import { uniqueTag } from '@ott/kit/testing';
+import { uniqueTag, until } from '@ott/kit/testing';
 import { seedCatalog } from './support/catalog-fixture';
-import { liveClient, type LiveClient, until } from './support/live';
+import { liveClient, type LiveClient } from './support/live';
 import { catalogIds, heartbeat, started, stop, subscriber, type CatalogIds, type Member } from './support/playback';
 import { startStack, type Stack } from './support/stack';
 

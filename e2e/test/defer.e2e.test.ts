@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'graphql';
-import { start as startGateway, type GatewayService } from '../src/index';
+import { start as startGateway, type GatewayService } from '@ott/gateway';
 import possibleTypesResult from '../../schema/possible-types';
 import { seedCatalog } from './support/catalog-fixture';
 import { heldLink, type HeldLink } from './support/held-link';

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger, type Service } from '@ott/kit';
 import { logCapture, testAccessToken } from '@ott/kit/testing';
-import { start as startGateway } from '../src/index';
+import { start as startGateway } from '@ott/gateway';
+import { loadManifest, trustedDocuments } from '@ott/gateway/trusted-documents';
 import { GenresDocument } from '../../schema/client/graphql';
-import { loadManifest, trustedDocuments } from '../src/trusted-documents';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 

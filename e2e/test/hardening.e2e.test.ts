@@ -3,8 +3,8 @@ import { Types } from 'mongoose';
 import WebSocket from 'ws';
 import type { Service } from '@ott/kit';
 import { errorCodes, graphql, logCapture, testAccessToken } from '@ott/kit/testing';
-import { start as startGateway } from '../src/index';
-import { subgraphModule } from '../src/subgraphs';
+import { start as startGateway } from '@ott/gateway';
+import { subgraphModule } from '@ott/gateway/subgraphs';
 import { seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 

@@ -3,9 +3,9 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTokenKeyPair, keyId, signAccessToken, signingTokenConfig, type Service } from '@ott/kit';
 import { errorCodes, graphql, TEST_TOKEN_KEYS, testAccessToken } from '@ott/kit/testing';
-import { start as startGateway } from '../src/index';
-import { JWKS_PATH } from '../src/jwks';
-import { SUBGRAPHS, subgraphModule } from '../src/subgraphs';
+import { start as startGateway } from '@ott/gateway';
+import { JWKS_PATH } from '@ott/gateway/jwks';
+import { SUBGRAPHS, subgraphModule } from '@ott/gateway/subgraphs';
 import { startStack, type Stack } from './support/stack';
 
 // Users alone signs access tokens (ES256, its private key); the gateway publishes the public

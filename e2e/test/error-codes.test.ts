@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createErrorFormatter, createLogger } from '@ott/kit';
-import { SUBGRAPH_ERROR_CODES } from '../src/error-codes';
+import { SUBGRAPH_ERROR_CODES } from '@ott/gateway/error-codes';
 import { BillingErrorCode } from '../../subgraphs/billing/src/errors';
 import { MyListErrorCode } from '../../subgraphs/my-list/src/errors';
 import { RatingsErrorCode } from '../../subgraphs/ratings/src/errors';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { errorCodes, testAccessToken, uniqueTag } from '@ott/kit/testing';
-import { start as startGateway } from '../src/index';
+import { errorCodes, testAccessToken, uniqueTag, until } from '@ott/kit/testing';
+import { start as startGateway } from '@ott/gateway';
 import { seedCatalog } from './support/catalog-fixture';
-import { liveClient, startGatewayProcess, type LiveClient, until } from './support/live';
+import { liveClient, startGatewayProcess, type LiveClient } from './support/live';
 import { catalogIds, dataOf, heartbeat, started, stop, subscriber, type CatalogIds, type Member } from './support/playback';
 import { startStack, type Stack } from './support/stack';
 

@@ -4,7 +4,7 @@ import { connectMongo, createLogger, shardingCommands, shardingPlan, shardingPro
 import { uniqueTag } from '@ott/kit/testing';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SUBGRAPHS, type SubgraphName } from '../src/subgraphs';
+import { SUBGRAPHS, type SubgraphName } from '@ott/gateway/subgraphs';
 
 // Each subgraph's model classes declare how their collections shard (static `sharding`);
 // tools/mongo/shard.mjs turns the declarations into commands. Held here: every collection

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@ott/kit';
-import { start as startGateway } from '../src/index';
+import { start as startGateway } from '@ott/gateway';
 import { startStack, type Stack } from './support/stack';
 
 // Without internet Sandbox (Apollo's CDN) is a blank page: the gateway serves an explorer of
