@@ -27,9 +27,11 @@ const HEAVY_ALIASES = 4;
 const HEAVY = `{ ${Array.from({ length: HEAVY_ALIASES }, (_, i) => `s${i}: search(query: "${String.fromCharCode(97 + (i % 26))}${i}", first: 100) { id title releaseYear }`).join(' ')} }`;
 
 const signUp = async (gateway, name) =>
-  (await gql(gateway, `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
-    input: { email: `${name}@example.test`, password: 'bench-password-1', displayName: name },
-  })).register.accessToken;
+  (
+    await gql(gateway, `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+      input: { email: `${name}@example.test`, password: 'bench-password-1', displayName: name },
+    })
+  ).register.accessToken;
 
 await withGraph({ env: { GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '300' } }, async ({ gateway }) => {
   const token = await signUp(gateway, 'neighbour');
@@ -37,7 +39,11 @@ await withGraph({ env: { GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '300' } }, async
   const { browse } = await gql(gateway, `{ browse(first: 20) { edges { node { id } } } }`);
   for (const { node } of browse.edges) await gql(gateway, `mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: node.id }, token);
   for (let i = 0; i < 200; i++) await gql(gateway, HOME, {}, token);
-  const refused = await fetch(gateway, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${attacker}` }, body: JSON.stringify({ query: BOMB }) });
+  const refused = await fetch(gateway, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${attacker}` },
+    body: JSON.stringify({ query: BOMB }),
+  });
   if (refused.status !== 400) throw new Error(`the bomb was not refused: ${refused.status}`);
   await gql(gateway, HEAVY, {}, attacker);
 
@@ -60,7 +66,9 @@ await withGraph({ env: { GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '300' } }, async
       '',
       '| while the attacker sends | neighbour p50 ms | neighbour p99 ms | neighbour req/s | neighbour errors | attacker req/s | attacker p50 ms |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...rows.map(({ scenario, neighbour: n, attack: a }) => `| ${scenario} | ${n.p50} | ${n.p99} | ${n.rps} | ${n.errors} | ${a ? a.rps : '–'} | ${a ? a.p50 : '–'} |`),
+      ...rows.map(
+        ({ scenario, neighbour: n, attack: a }) => `| ${scenario} | ${n.p50} | ${n.p99} | ${n.rps} | ${n.errors} | ${a ? a.rps : '–'} | ${a ? a.p50 : '–'} |`,
+      ),
     ].join('\n'),
   );
 });

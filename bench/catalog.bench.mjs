@@ -61,15 +61,25 @@ function run(title, url, body) {
       { title, url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), duration, connections, timeout: 60 },
       (error, result) => {
         if (error) return reject(error);
-        if (result.non2xx > 0 || result.errors > result.timeouts) return reject(new Error(`${title}: ${result.non2xx} non-2xx responses, ${result.errors} errors`));
-        resolve({ p50: result.latency.p50, p99: result.latency.p99, rps: Math.round(result.requests.average), total: result.requests.total, timeouts: result.timeouts });
+        if (result.non2xx > 0 || result.errors > result.timeouts)
+          return reject(new Error(`${title}: ${result.non2xx} non-2xx responses, ${result.errors} errors`));
+        resolve({
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          rps: Math.round(result.requests.average),
+          total: result.requests.total,
+          timeouts: result.timeouts,
+        });
       },
     );
   });
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'ott-bench-'));
 const infra = await startInfrastructure({ dataDir, env: {} });
@@ -77,7 +87,11 @@ const started = [];
 try {
   const mongo = { MONGODB_URL: infra.mongoUrl, MONGODB_DB: 'bench_catalog' };
   const seedStart = Date.now();
-  execFileSync(process.execPath, ['-r', '@swc-node/register', 'src/import/cli.ts'], { cwd: CATALOG_DIR, env: { ...process.env, ...mongo, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+  execFileSync(process.execPath, ['-r', '@swc-node/register', 'src/import/cli.ts'], {
+    cwd: CATALOG_DIR,
+    env: { ...process.env, ...mongo, LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
   console.log(`seeded the full catalogue in ${((Date.now() - seedStart) / 1000).toFixed(1)} s; load average ${load()}`);
 
   // A closed port: the cache fails open.
@@ -94,22 +108,59 @@ try {
   const reference = processes[3].url;
   const popular = await post(reference, { query: '{ browse(first: 50, sort: POPULARITY_DESC) { edges { node { id } } } }' });
   const ids = popular.browse.edges.map(({ node }) => node.id);
-  const shows = await post(reference, { query: '{ browse(first: 10, filter: { kind: TV_SHOW }, sort: POPULARITY_DESC) { edges { node { id ... on TvShow { seasons { episodes { id } } } } } } }' });
+  const shows = await post(reference, {
+    query: '{ browse(first: 10, filter: { kind: TV_SHOW }, sort: POPULARITY_DESC) { edges { node { id ... on TvShow { seasons { episodes { id } } } } } } }',
+  });
   const episodeIds = shows.browse.edges.flatMap(({ node }) => node.seasons.flatMap((season) => season.episodes.map((episode) => episode.id))).slice(0, 50);
   const titlePage2 = await post(reference, { query: '{ browse(first: 20, sort: TITLE) { pageInfo { endCursor } } }' });
-  const titlePage3 = await post(reference, { query: 'query ($after: String) { browse(first: 20, sort: TITLE, after: $after) { pageInfo { endCursor } } }', variables: { after: titlePage2.browse.pageInfo.endCursor } });
+  const titlePage3 = await post(reference, {
+    query: 'query ($after: String) { browse(first: 20, sort: TITLE, after: $after) { pageInfo { endCursor } } }',
+    variables: { after: titlePage2.browse.pageInfo.endCursor },
+  });
 
   const NODE = 'id title releaseYear genres { name }';
   const SCENARIOS = [
-    ['browse first page (drama, POPULARITY_DESC)', { query: `{ browse(first: 20, sort: POPULARITY_DESC, filter: { genreSlug: "drama" }) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } } }` }],
-    ['browse page 3 (TITLE, no filter)', { query: `query ($after: String) { browse(first: 20, sort: TITLE, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } } }`, variables: { after: titlePage3.browse.pageInfo.endCursor } }],
-    ['browse first page (films since 1990, RATING_DESC)', { query: `{ browse(first: 20, sort: RATING_DESC, filter: { kind: MOVIE, releaseYearFrom: 1990 }) { totalCount edges { cursor node { ${NODE} } } } }` }],
+    [
+      'browse first page (drama, POPULARITY_DESC)',
+      {
+        query: `{ browse(first: 20, sort: POPULARITY_DESC, filter: { genreSlug: "drama" }) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } } }`,
+      },
+    ],
+    [
+      'browse page 3 (TITLE, no filter)',
+      {
+        query: `query ($after: String) { browse(first: 20, sort: TITLE, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } } }`,
+        variables: { after: titlePage3.browse.pageInfo.endCursor },
+      },
+    ],
+    [
+      'browse first page (films since 1990, RATING_DESC)',
+      { query: `{ browse(first: 20, sort: RATING_DESC, filter: { kind: MOVIE, releaseYearFrom: 1990 }) { totalCount edges { cursor node { ${NODE} } } } }` },
+    ],
     ['search "star"', { query: `{ search(query: "star", first: 20) { ${NODE} } }` }],
     ['featured + genres', { query: `{ featured { ${NODE} } genres { id slug name } }` }],
     ['similar × 10 of one title', { query: `query ($id: ID!) { content(id: $id) { id similar(first: 10) { ${NODE} } } }`, variables: { id: ids[3] } }],
-    ['seasons of a show', { query: `query ($id: ID!) { content(id: $id) { id ... on TvShow { seasons { number episodes { id title } } } } }`, variables: { id: shows.browse.edges[0].node.id } }],
-    ['_entities × 50 titles', { query: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Content { ${NODE} } } }`, variables: { reps: ids.map((id) => ({ __typename: 'Content', id })) } }],
-    ['_entities × 50 episodes', { query: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Episode { id title show { id title } } } }`, variables: { reps: episodeIds.map((id) => ({ __typename: 'Episode', id })) } }],
+    [
+      'seasons of a show',
+      {
+        query: `query ($id: ID!) { content(id: $id) { id ... on TvShow { seasons { number episodes { id title } } } } }`,
+        variables: { id: shows.browse.edges[0].node.id },
+      },
+    ],
+    [
+      '_entities × 50 titles',
+      {
+        query: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Content { ${NODE} } } }`,
+        variables: { reps: ids.map((id) => ({ __typename: 'Content', id })) },
+      },
+    ],
+    [
+      '_entities × 50 episodes',
+      {
+        query: `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Episode { id title show { id title } } } }`,
+        variables: { reps: episodeIds.map((id) => ({ __typename: 'Episode', id })) },
+      },
+    ],
   ];
 
   // The first request of each read on a fresh process (nothing cached, nothing primed).
@@ -133,7 +184,10 @@ try {
     await versions.replaceOne({ _id: `change:${version % 32}` }, { v: version, ...change }, { upsert: true });
   };
   const afterChange = [];
-  for (const [label, change] of [['one title changed', { contents: [ids[0]], episodes: [] }], ['everything (an import)', { all: true }]]) {
+  for (const [label, change] of [
+    ['one title changed', { contents: [ids[0]], episodes: [] }],
+    ['everything (an import)', { all: true }],
+  ]) {
     for (const catalog of processes.slice(2)) {
       const times = [];
       for (let i = 0; i < 5; i += 1) {

@@ -146,44 +146,91 @@ async function measureSize(gateway, processes, size, catalogue, random, { sample
   await warm('continueWatching + watchHistory', RESUME, {}, token);
 
   const listed = take(samples);
-  await sampled('addToMyList + home', samples, async (i) => {
-    await call('addToMyList', ADD, { id: listed[i].id }, token);
-    await call('home screen (after the list changed)', HOME, {}, token);
-  }, sampling);
+  await sampled(
+    'addToMyList + home',
+    samples,
+    async (i) => {
+      await call('addToMyList', ADD, { id: listed[i].id }, token);
+      await call('home screen (after the list changed)', HOME, {}, token);
+    },
+    sampling,
+  );
   const rated = take(samples);
-  await sampled('rateContent', samples, async (i) => {
-    await call('rateContent', RATE, { id: rated[i].id, score: 1 + ((i * 7) % 10), review: i % 3 === 0 ? `Sample review ${i}: tense, well acted, a little long.` : null }, token);
-  }, sampling);
+  await sampled(
+    'rateContent',
+    samples,
+    async (i) => {
+      await call(
+        'rateContent',
+        RATE,
+        { id: rated[i].id, score: 1 + ((i * 7) % 10), review: i % 3 === 0 ? `Sample review ${i}: tense, well acted, a little long.` : null },
+        token,
+      );
+    },
+    sampling,
+  );
   // Half titles this member listed or rated, half new to them.
-  const pages = [...listed.slice(0, Math.ceil(samples / 4)), ...rated.slice(0, Math.ceil(samples / 4)), ...take(samples)].slice(0, samples).sort(() => random() - 0.5);
-  await sampled('title page', samples, async (i) => {
-    await call('title page', TITLE, { id: pages[i].id }, token);
-  }, sampling);
+  const pages = [...listed.slice(0, Math.ceil(samples / 4)), ...rated.slice(0, Math.ceil(samples / 4)), ...take(samples)]
+    .slice(0, samples)
+    .sort(() => random() - 0.5);
+  await sampled(
+    'title page',
+    samples,
+    async (i) => {
+      await call('title page', TITLE, { id: pages[i].id }, token);
+    },
+    sampling,
+  );
   // Reviews are per title, not per member: the most popular titles have the most of them (they
   // grow with N), each read once per size; ids 0, 1, 2 … of the catalogue sorted by popularity.
-  await sampled('reviews', samples, async (i) => {
-    await call("a popular title's reviews (ratings(first: 10))", REVIEWS, { id: catalogue.titles[i % catalogue.titles.length].id }, token);
-  }, sampling);
-  await sampled('playback + progress', samples, async (i) => {
-    const title = playable[i % playable.length];
-    const { data } = await call('startPlayback', START, { input: { contentId: title.id, device: `bench-${i % 3}`, quality: 'HD' } }, token);
-    const sessionId = data?.startPlayback.id;
-    if (sessionId) {
-      const runtime = (title.kind === 'MOVIE' ? title.runtimeSeconds : title.episodes[0]?.runtimeSeconds) ?? 3_600;
-      await call('updatePlayback (heartbeat)', HEARTBEAT, { input: { sessionId, positionSeconds: Math.min(60 + i * 30, Math.floor(runtime * 0.9)), state: 'PLAYING' } }, token);
-      await call('stopPlayback', STOP, { id: sessionId }, token);
-    }
-    await call('continueWatching + watchHistory', RESUME, {}, token);
-  }, sampling);
-  await sampled('billing read', samples, async (i) => {
-    await call('billing read (membership, entitlements, invoices)', BILLING, { first: 1 + (i % 10) }, token);
-  }, sampling);
-  await sampled('login + refreshToken', samples, async () => {
-    const { data } = await call('login', LOGIN, { email: mainEmail, password: PASSWORD });
-    if (data) refresh = data.login.refreshToken;
-    const rotated = await call('refreshToken', REFRESH, { token: refresh });
-    if (rotated.data) refresh = rotated.data.refreshToken.refreshToken;
-  }, sampling);
+  await sampled(
+    'reviews',
+    samples,
+    async (i) => {
+      await call("a popular title's reviews (ratings(first: 10))", REVIEWS, { id: catalogue.titles[i % catalogue.titles.length].id }, token);
+    },
+    sampling,
+  );
+  await sampled(
+    'playback + progress',
+    samples,
+    async (i) => {
+      const title = playable[i % playable.length];
+      const { data } = await call('startPlayback', START, { input: { contentId: title.id, device: `bench-${i % 3}`, quality: 'HD' } }, token);
+      const sessionId = data?.startPlayback.id;
+      if (sessionId) {
+        const runtime = (title.kind === 'MOVIE' ? title.runtimeSeconds : title.episodes[0]?.runtimeSeconds) ?? 3_600;
+        await call(
+          'updatePlayback (heartbeat)',
+          HEARTBEAT,
+          { input: { sessionId, positionSeconds: Math.min(60 + i * 30, Math.floor(runtime * 0.9)), state: 'PLAYING' } },
+          token,
+        );
+        await call('stopPlayback', STOP, { id: sessionId }, token);
+      }
+      await call('continueWatching + watchHistory', RESUME, {}, token);
+    },
+    sampling,
+  );
+  await sampled(
+    'billing read',
+    samples,
+    async (i) => {
+      await call('billing read (membership, entitlements, invoices)', BILLING, { first: 1 + (i % 10) }, token);
+    },
+    sampling,
+  );
+  await sampled(
+    'login + refreshToken',
+    samples,
+    async () => {
+      const { data } = await call('login', LOGIN, { email: mainEmail, password: PASSWORD });
+      if (data) refresh = data.login.refreshToken;
+      const rotated = await call('refreshToken', REFRESH, { token: refresh });
+      if (rotated.data) refresh = rotated.data.refreshToken.refreshToken;
+    },
+    sampling,
+  );
 
   // Throughput: CONNECTIONS new members, each rating its own titles as fast as answers come.
   const raters = [];

@@ -103,8 +103,12 @@ const rotate = (list, by) => [...list.slice(by), ...list.slice(0, by)];
  */
 async function distinctWorkloads(gatewayUrl, members) {
   const titles = [];
-  for (let after = null; titles.length < 400; ) {
-    const { browse } = await gql(gatewayUrl, `query ($after: String) { browse(first: 100, sort: POPULARITY_DESC, after: $after) { edges { node { id } } pageInfo { endCursor } } }`, { after });
+  for (let after = null; titles.length < 400;) {
+    const { browse } = await gql(
+      gatewayUrl,
+      `query ($after: String) { browse(first: 100, sort: POPULARITY_DESC, after: $after) { edges { node { id } } pageInfo { endCursor } } }`,
+      { after },
+    );
     titles.push(...browse.edges.map(({ node }) => node.id));
     after = browse.pageInfo.endCursor;
   }
@@ -116,7 +120,13 @@ async function distinctWorkloads(gatewayUrl, members) {
     });
     tokens.push(register.accessToken);
     // A list of its own: 20 titles from a window that moves with the member.
-    for (let k = 0; k < 20; k++) await gql(gatewayUrl, `mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: titles[(m * 7 + k * 13) % titles.length] }, register.accessToken);
+    for (let k = 0; k < 20; k++)
+      await gql(
+        gatewayUrl,
+        `mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`,
+        { id: titles[(m * 7 + k * 13) % titles.length] },
+        register.accessToken,
+      );
   }
   const SIZE = 60_000;
   const member = (i) => tokens[i % tokens.length];
@@ -128,7 +138,10 @@ async function distinctWorkloads(gatewayUrl, members) {
     const sort = Math.floor(i / 15) % 4;
     const genre = Math.floor(i / 60) % genres.length;
     const year = Math.floor(i / (60 * genres.length)) % 90;
-    return { query: BROWSE_VARIED, variables: { first: 10 + (i % 15), sort: SORTS[sort], filter: { genreSlug: genres[genre].slug, releaseYearFrom: 1925 + year } } };
+    return {
+      query: BROWSE_VARIED,
+      variables: { first: 10 + (i % 15), sort: SORTS[sort], filter: { genreSlug: genres[genre].slug, releaseYearFrom: 1925 + year } },
+    };
   };
   const rate = (i) => ({ query: RATE, variables: { id: titles[(i * 53) % titles.length], score: 1 + (i % 10) }, token: member(i) });
   // Of every 10 requests: 4 home screens, 3 title pages, 2 catalogue pages, 1 rating.
@@ -136,7 +149,11 @@ async function distinctWorkloads(gatewayUrl, members) {
   return [
     { name: 'home screen, own member per connection (no sharing)', distinct: true, requests: Array.from({ length: SIZE }, (_, i) => home(i)) },
     { name: 'title page, varied title and member (no sharing)', distinct: true, requests: Array.from({ length: SIZE }, (_, i) => title(i)) },
-    { name: 'mix: home, title, catalogue pages, ratings (no sharing)', distinct: true, requests: Array.from({ length: SIZE }, (_, i) => MIX[i % MIX.length](i)) },
+    {
+      name: 'mix: home, title, catalogue pages, ratings (no sharing)',
+      distinct: true,
+      requests: Array.from({ length: SIZE }, (_, i) => MIX[i % MIX.length](i)),
+    },
   ];
 }
 
@@ -171,11 +188,26 @@ await withGraph(
     writeFileSync(supergraphPath, supergraphFor(gatewayUrls));
     const secret = { SUBGRAPH_SHARED_SECRET: graph.shared.SUBGRAPH_SHARED_SECRET, NODE_ENV: 'production' };
     const [stockPort, hivePort] = [await freePort(), await freePort()];
-    const stock = graph.launchNode('stock', [join(ROOT, 'bench/gateways/stock-gateway.mjs')], { ...secret, PORT: String(stockPort), SUPERGRAPH_PATH: supergraphPath });
+    const stock = graph.launchNode('stock', [join(ROOT, 'bench/gateways/stock-gateway.mjs')], {
+      ...secret,
+      PORT: String(stockPort),
+      SUPERGRAPH_PATH: supergraphPath,
+    });
     const hiveBin = join(ROOT, 'node_modules/@graphql-hive/gateway/dist/bin.js');
     const hive = graph.launchNode(
       'hive',
-      [hiveBin, 'supergraph', supergraphPath, '--port', String(hivePort), '--host', '127.0.0.1', '--config-path', join(ROOT, 'bench/gateways/hive.config.mjs'), '--disable-websockets'],
+      [
+        hiveBin,
+        'supergraph',
+        supergraphPath,
+        '--port',
+        String(hivePort),
+        '--host',
+        '127.0.0.1',
+        '--config-path',
+        join(ROOT, 'bench/gateways/hive.config.mjs'),
+        '--disable-websockets',
+      ],
       secret,
     );
     const gateways = [
@@ -208,7 +240,9 @@ await withGraph(
       const answers = await Promise.all(gateways.map(({ url }) => gql(url, query, variables, caller)));
       for (const [i, answer] of answers.entries()) {
         if (JSON.stringify(answer) !== JSON.stringify(answers[0])) {
-          throw new Error(`${gateways[i].name} answers "${name}" differently:\n${JSON.stringify(answer).slice(0, 400)}\n${JSON.stringify(answers[0]).slice(0, 400)}`);
+          throw new Error(
+            `${gateways[i].name} answers "${name}" differently:\n${JSON.stringify(answer).slice(0, 400)}\n${JSON.stringify(answers[0]).slice(0, 400)}`,
+          );
         }
       }
       for (const { url } of gateways) for (let i = 0; i < 100; i++) await gql(url, query, variables, caller);
@@ -263,7 +297,9 @@ await withGraph(
         for (const { name } of gateways) {
           const s = summary[name];
           const ratio = (other) => (other ? `${(s.rps / other).toFixed(2)}×` : '–');
-          rows.push(`| ${workload.name} | ${connections} | ${name} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.cpu.toFixed(2)} | ${ratio(stockRps)} | ${ratio(hiveRps)} |`);
+          rows.push(
+            `| ${workload.name} | ${connections} | ${name} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.cpu.toFixed(2)} | ${ratio(stockRps)} | ${ratio(hiveRps)} |`,
+          );
         }
       }
     }
@@ -284,7 +320,7 @@ await withGraph(
         '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...rows,
         '',
-        'Whole-graph CPU ms per request by process, during each gateway\'s runs (the last round; `gateway` is the one measured):',
+        "Whole-graph CPU ms per request by process, during each gateway's runs (the last round; `gateway` is the one measured):",
         '',
         '| workload | conns | gateway | CPU ms per request |',
         '| --- | ---: | --- | --- |',

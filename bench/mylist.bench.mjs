@@ -51,10 +51,22 @@ await withGraph({ gatewayNodeOptions }, async ({ gateway, subgraphs }) => {
   const results = [
     await measure('home screen via gateway, 1 connection', gateway, [{ query: HOME, token }], 1, DURATION),
     await measure(`home screen via gateway, ${CONNECTIONS} connections`, gateway, [{ query: HOME, token }], CONNECTIONS, DURATION),
-    await measure('my-list subgraph cached page (_entities), 1 connection', subgraphs['my-list'], [{ query: SUBGRAPH_PAGE, variables: { reps }, token }], 1, Math.min(DURATION, 10)),
+    await measure(
+      'my-list subgraph cached page (_entities), 1 connection',
+      subgraphs['my-list'],
+      [{ query: SUBGRAPH_PAGE, variables: { reps }, token }],
+      1,
+      Math.min(DURATION, 10),
+    ),
     await measure('gateway with one hop: `me { id }`, 1 connection', gateway, [{ query: `{ me { id } }`, token }], 1, Math.min(DURATION, 10)),
     await measure('hop: users `me`, 1 connection', subgraphs.users, [{ query: USERS_HOP, token }], 1, Math.min(DURATION, 10)),
-    await measure('hop: catalog `_entities` × 20 contents, 1 connection', subgraphs.catalog, [{ query: CATALOG_HOP, variables: { representations: contentReps }, token }], 1, Math.min(DURATION, 10)),
+    await measure(
+      'hop: catalog `_entities` × 20 contents, 1 connection',
+      subgraphs.catalog,
+      [{ query: CATALOG_HOP, variables: { representations: contentReps }, token }],
+      1,
+      Math.min(DURATION, 10),
+    ),
   ];
 
   console.log(resultsTable(results, load));

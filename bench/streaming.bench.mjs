@@ -36,24 +36,43 @@ await withGraph({}, async ({ gateway, subgraphs }) => {
       input: { email: `player${i}@example.test`, password: 'bench-password-1', displayName: `Player ${i}` },
     });
     const token = register.accessToken;
-    await gql(gateway, `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status } }`, {
-      input: { planCode: 'STANDARD', paymentToken: 'tok_visa', idempotencyKey: randomUUID() },
-    }, token);
-    const { startPlayback } = await gql(gateway, `mutation ($input: StartPlaybackInput!) { startPlayback(input: $input) { id } }`, {
-      input: { contentId: titles[i % titles.length], device: `bench-${i}` },
-    }, token);
+    await gql(
+      gateway,
+      `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status } }`,
+      {
+        input: { planCode: 'STANDARD', paymentToken: 'tok_visa', idempotencyKey: randomUUID() },
+      },
+      token,
+    );
+    const { startPlayback } = await gql(
+      gateway,
+      `mutation ($input: StartPlaybackInput!) { startPlayback(input: $input) { id } }`,
+      {
+        input: { contentId: titles[i % titles.length], device: `bench-${i}` },
+      },
+      token,
+    );
     players.push({ token, sessionId: startPlayback.id });
   }
   // Starts spread over the titles, so trending has something to rank.
   for (let i = 0; i < 200; i++) {
     const player = players[i % players.length];
     await gql(gateway, `mutation ($id: ID!) { stopPlayback(sessionId: $id) { id } }`, { id: player.sessionId }, player.token);
-    const { startPlayback } = await gql(gateway, `mutation ($input: StartPlaybackInput!) { startPlayback(input: $input) { id } }`, {
-      input: { contentId: titles[(i * 7) % Math.min(titles.length, 25)], device: 'bench' },
-    }, player.token);
+    const { startPlayback } = await gql(
+      gateway,
+      `mutation ($input: StartPlaybackInput!) { startPlayback(input: $input) { id } }`,
+      {
+        input: { contentId: titles[(i * 7) % Math.min(titles.length, 25)], device: 'bench' },
+      },
+      player.token,
+    );
     player.sessionId = startPlayback.id;
   }
-  const heartbeats = players.map(({ token, sessionId }, i) => ({ query: HEARTBEAT, variables: { input: { sessionId, positionSeconds: 60 + i, state: 'PLAYING' } }, token }));
+  const heartbeats = players.map(({ token, sessionId }, i) => ({
+    query: HEARTBEAT,
+    variables: { input: { sessionId, positionSeconds: 60 + i, state: 'PLAYING' } },
+    token,
+  }));
 
   const trending = await gql(gateway, TRENDING);
   if (trending.trending.length !== 10 || trending.trending.some((t) => !t.title)) throw new Error(`unexpected trending answer: ${JSON.stringify(trending)}`);

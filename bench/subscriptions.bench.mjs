@@ -53,12 +53,22 @@ await withGraph({ env: { WS_CONNECTIONS_PER_MEMBER: String(PER_MEMBER) }, gatewa
       input: { email: `live${i}@example.test`, password: 'bench-password-1', displayName: `Live ${i}` },
     });
     const token = register.accessToken;
-    await gql(gateway, `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status } }`, {
-      input: { planCode: 'BASIC', paymentToken: 'tok_visa', idempotencyKey: randomUUID() },
-    }, token);
-    const { startPlayback } = await gql(gateway, `mutation ($input: StartPlaybackInput!) { startPlayback(input: $input) { id version } }`, {
-      input: { contentId: titles[i % titles.length], device: 'bench' },
-    }, token);
+    await gql(
+      gateway,
+      `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status } }`,
+      {
+        input: { planCode: 'BASIC', paymentToken: 'tok_visa', idempotencyKey: randomUUID() },
+      },
+      token,
+    );
+    const { startPlayback } = await gql(
+      gateway,
+      `mutation ($input: StartPlaybackInput!) { startPlayback(input: $input) { id version } }`,
+      {
+        input: { contentId: titles[i % titles.length], device: 'bench' },
+      },
+      token,
+    );
     members.push({ token, sessionId: startPlayback.id });
   }
 

@@ -22,7 +22,10 @@ function serve({ port, target }) {
       const response = await fetch(new URL(req.url, target), { method: req.method, headers: forwarded, body: req.method === 'POST' ? body : undefined });
       answer = {
         status: response.status,
-        headers: { 'content-type': response.headers.get('content-type') ?? 'application/json', 'cache-control': response.headers.get('cache-control') ?? 'no-store' },
+        headers: {
+          'content-type': response.headers.get('content-type') ?? 'application/json',
+          'cache-control': response.headers.get('cache-control') ?? 'no-store',
+        },
         body: await response.text(),
       };
       if (req.method === 'POST' && response.status === 200 && !answer.body.includes('"errors"')) answers.set(key, answer);

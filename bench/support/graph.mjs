@@ -46,7 +46,8 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNo
     children.push(child);
     return child;
   };
-  const launch = (label, dir, childEnv, args = ['src/index.ts'], nodeOptions = []) => launchNode(label, [...nodeOptions, ...SWC, ...args], childEnv, join(ROOT, dir));
+  const launch = (label, dir, childEnv, args = ['src/index.ts'], nodeOptions = []) =>
+    launchNode(label, [...nodeOptions, ...SWC, ...args], childEnv, join(ROOT, dir));
   const dataDir = await mkdtemp(join(tmpdir(), 'ott-bench-'));
   const infra = await startInfrastructure({ dataDir, mongoPushdown });
   const stop = async () => {
@@ -101,7 +102,12 @@ export async function startGraph({ env = {}, gatewayNodeOptions = [], subgraphNo
     // As deployed, subgraphs believe the client address the gateway (on loopback) forwards.
     const processes = { ...infra.pids };
     subgraphs.forEach((s, i) => {
-      const settings = { ...shared, ...(s.name === 'users' ? { JWT_PRIVATE_KEYS: tokenKeys.privateKey } : {}), PORT: String(ports[i]), TRUST_PROXY: 'loopback' };
+      const settings = {
+        ...shared,
+        ...(s.name === 'users' ? { JWT_PRIVATE_KEYS: tokenKeys.privateKey } : {}),
+        PORT: String(ports[i]),
+        TRUST_PROXY: 'loopback',
+      };
       processes[s.name] = launch(s.name, `subgraphs/${s.name}`, settings, undefined, subgraphNodeOptions[s.name] ?? []).pid;
     });
     await Promise.all(subgraphs.map((s, i) => waitReady(s.name, ports[i])));
@@ -173,7 +179,10 @@ export async function measure(title, url, requests, connections, duration) {
   };
 }
 
-export const loadAverage = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 /** The results as the Markdown block bench/RESULTS.md records. */
 export function resultsTable(results, load) {
@@ -182,7 +191,9 @@ export function resultsTable(results, load) {
     '',
     '| scenario | conns | duration s | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map((r) => `| ${r.title} | ${r.connections} | ${r.duration} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors} |`),
+    ...results.map(
+      (r) => `| ${r.title} | ${r.connections} | ${r.duration} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors} |`,
+    ),
   ].join('\n');
 }
 

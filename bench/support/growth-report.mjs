@@ -1,7 +1,8 @@
 // The data-growth bench's Markdown: a table per size and the curve across sizes.
 import { formatCpu } from './cpu.mjs';
 
-export const percentile = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
+export const percentile = (sorted, p) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 export const fmt = (ms) => (Number.isNaN(ms) ? '–' : ms >= 100 ? String(Math.round(ms)) : ms.toFixed(1));
 
 /** One size's table: every operation's latencies and errors, then the concurrent ratings. */
@@ -23,7 +24,10 @@ export function sizeTable(size, result, seeding, load, operations) {
     lines.push(`| ${op} | ${sorted.length} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} | ${fmt(sorted.at(-1))} | ${s.errors} |`);
     for (const [message, n] of s.messages) notes.push(`- ${op}: ${n} × ${message}`);
   }
-  lines.push('', `Concurrent ratings: ${throughput.requests} in ${throughput.seconds.toFixed(1)} s = ${throughput.perSecond.toFixed(1)} ratings/s (${stats[operations.at(-1)].errors} errors); CPU per rating by process: ${formatCpu(throughput.cpu)}.`);
+  lines.push(
+    '',
+    `Concurrent ratings: ${throughput.requests} in ${throughput.seconds.toFixed(1)} s = ${throughput.perSecond.toFixed(1)} ratings/s (${stats[operations.at(-1)].errors} errors); CPU per rating by process: ${formatCpu(throughput.cpu)}.`,
+  );
   if (notes.length > 0) lines.push('', 'Errors:', '', ...notes);
   return lines.join('\n');
 }
@@ -32,11 +36,20 @@ export function sizeTable(size, result, seeding, load, operations) {
 export function curve(results, operations) {
   const first = results[0];
   const last = results.at(-1);
-  const header = ['| operation', ...results.map((r) => `p50 ms @ ${r.size.toLocaleString('en-US')}`), `× (${last.size.toLocaleString('en-US')} ÷ ${first.size.toLocaleString('en-US')}) |`];
+  const header = [
+    '| operation',
+    ...results.map((r) => `p50 ms @ ${r.size.toLocaleString('en-US')}`),
+    `× (${last.size.toLocaleString('en-US')} ÷ ${first.size.toLocaleString('en-US')}) |`,
+  ];
   const lines = [header.join(' | '), `| --- | ${results.map(() => '---:').join(' | ')} | ---: |`];
   const ratios = [];
   for (const op of operations) {
-    const p50s = results.map((r) => percentile([...r.stats[op].ms].sort((a, b) => a - b), 50));
+    const p50s = results.map((r) =>
+      percentile(
+        [...r.stats[op].ms].sort((a, b) => a - b),
+        50,
+      ),
+    );
     if (p50s.every(Number.isNaN)) continue;
     const ratio = p50s.at(-1) / p50s[0];
     if (Number.isFinite(ratio)) ratios.push([op, ratio]);

@@ -10,7 +10,14 @@ const requireFrom = (pkg) => createRequire(join(ROOT, pkg, 'package.json'));
 export const { MongoClient, ObjectId } = requireFrom('subgraphs/catalog')('mongoose').mongo;
 
 // Each service's default database (MONGODB_DB in subgraphs/*/src/config.ts; startGraph sets none).
-export const DB = { users: 'ott_users', catalog: 'ott_catalog', mylist: 'ott_mylist', ratings: 'ott_ratings', streaming: 'ott_streaming', billing: 'ott_billing' };
+export const DB = {
+  users: 'ott_users',
+  catalog: 'ott_catalog',
+  mylist: 'ott_mylist',
+  ratings: 'ott_ratings',
+  streaming: 'ott_streaming',
+  billing: 'ott_billing',
+};
 // subgraphs/billing/src/plan/plan.service.ts
 export const PLANS = [
   { code: 'BASIC', name: 'Basic', priceCents: 899, maxQuality: 'SD', weight: 0.3 },
@@ -18,9 +25,59 @@ export const PLANS = [
   { code: 'PREMIUM', name: 'Premium', priceCents: 1999, maxQuality: 'UHD', weight: 0.2 },
 ];
 export const DEVICES = ['living-room-tv', 'phone', 'tablet', 'laptop', 'bedroom-tv', 'console'];
-export const FIRST = ['ada', 'ben', 'chloe', 'dev', 'elena', 'farid', 'grace', 'hugo', 'ines', 'jon', 'kofi', 'lena', 'mateo', 'nora', 'omar', 'priya', 'quinn', 'rosa', 'sven', 'tara', 'umar', 'vera', 'wen', 'yusuf', 'zoe'];
-export const LAST = ['adams', 'berg', 'costa', 'dubois', 'eriksen', 'fischer', 'garcia', 'hansen', 'ivanova', 'jensen', 'kowalski', 'lopez', 'moreau', 'nakamura', 'okafor', 'petrov', 'rossi', 'schmidt', 'tanaka', 'weber'];
-const WORDS = 'great slow gorgeous boring tense funny moving predictable brilliant uneven acting score pacing ending twist cast script visuals sequel classic overlong charming dark clever'.split(' ');
+export const FIRST = [
+  'ada',
+  'ben',
+  'chloe',
+  'dev',
+  'elena',
+  'farid',
+  'grace',
+  'hugo',
+  'ines',
+  'jon',
+  'kofi',
+  'lena',
+  'mateo',
+  'nora',
+  'omar',
+  'priya',
+  'quinn',
+  'rosa',
+  'sven',
+  'tara',
+  'umar',
+  'vera',
+  'wen',
+  'yusuf',
+  'zoe',
+];
+export const LAST = [
+  'adams',
+  'berg',
+  'costa',
+  'dubois',
+  'eriksen',
+  'fischer',
+  'garcia',
+  'hansen',
+  'ivanova',
+  'jensen',
+  'kowalski',
+  'lopez',
+  'moreau',
+  'nakamura',
+  'okafor',
+  'petrov',
+  'rossi',
+  'schmidt',
+  'tanaka',
+  'weber',
+];
+const WORDS =
+  'great slow gorgeous boring tense funny moving predictable brilliant uneven acting score pacing ending twist cast script visuals sequel classic overlong charming dark clever'.split(
+    ' ',
+  );
 
 /** A small deterministic generator (mulberry32), so a run seeds the same data every time. */
 export function rng(seed) {
@@ -57,9 +114,18 @@ export const formatDay = (date) => date.toISOString().slice(0, 10);
 /** The catalogue as seeded (available titles, episodes per show, genres), read once from catalog's database. */
 export async function loadCatalogue(client) {
   const db = client.db(DB.catalog);
-  const contents = await db.collection('contents').find({ deletedAt: null }, { projection: { kind: 1, runtimeMinutes: 1, popularity: 1, title: 1 } }).toArray();
-  const episodes = await db.collection('episodes').find({}, { projection: { showId: 1, seasonNumber: 1, episodeNumber: 1, runtimeMinutes: 1 } }).toArray();
-  const genres = await db.collection('genres').find({}, { projection: { _id: 1 } }).toArray();
+  const contents = await db
+    .collection('contents')
+    .find({ deletedAt: null }, { projection: { kind: 1, runtimeMinutes: 1, popularity: 1, title: 1 } })
+    .toArray();
+  const episodes = await db
+    .collection('episodes')
+    .find({}, { projection: { showId: 1, seasonNumber: 1, episodeNumber: 1, runtimeMinutes: 1 } })
+    .toArray();
+  const genres = await db
+    .collection('genres')
+    .find({}, { projection: { _id: 1 } })
+    .toArray();
   const byShow = new Map();
   for (const e of episodes.sort((a, b) => a.seasonNumber - b.seasonNumber || a.episodeNumber - b.episodeNumber)) {
     if (!byShow.has(e.showId)) byShow.set(e.showId, []);
@@ -67,7 +133,13 @@ export async function loadCatalogue(client) {
   }
   const titles = contents
     .sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0))
-    .map((c) => ({ id: String(c._id), kind: c.kind, title: c.title, runtimeSeconds: c.runtimeMinutes > 0 ? c.runtimeMinutes * 60 : null, episodes: byShow.get(String(c._id)) ?? [] }));
+    .map((c) => ({
+      id: String(c._id),
+      kind: c.kind,
+      title: c.title,
+      runtimeSeconds: c.runtimeMinutes > 0 ? c.runtimeMinutes * 60 : null,
+      episodes: byShow.get(String(c._id)) ?? [],
+    }));
   // Playable: films, and shows with at least one episode (startPlayback refuses a show without).
   const playable = titles.filter((t) => t.kind === 'MOVIE' || t.episodes.length > 0);
   return { titles, playable, genreIds: genres.map((g) => String(g._id)) };
@@ -92,4 +164,3 @@ export function review(random) {
 
 /** `n` rows shared out over `members`: member m gets ⌊n/M⌋ or one more. */
 export const shareOf = (n, members, m) => Math.floor(n / members) + (m < n % members ? 1 : 0);
-

@@ -207,7 +207,9 @@ describe('subscribing', () => {
 
   it('never stores or logs a payment token in full', async () => {
     const dump = JSON.stringify(
-      await Promise.all(['provider_payment_methods', 'provider_charges', 'operations', 'memberships', 'invoices'].map((c) => db.collection(c).find().toArray())),
+      await Promise.all(
+        ['provider_payment_methods', 'provider_charges', 'operations', 'memberships', 'invoices'].map((c) => db.collection(c).find().toArray()),
+      ),
     );
     for (const token of ['tok_visa', 'tok_chargeDeclined', 'tok_processingError']) expect(dump).not.toContain(token);
   });
@@ -383,7 +385,12 @@ describe('authorization', () => {
     expect(JSON.stringify(asOther.data)).not.toContain('totalCount":1');
     const signedOut = await graphql(stack.subgraphUrls.billing!, ENTITIES, { reps });
     expect(new Set(errorCodes(signedOut))).toEqual(new Set(['UNAUTHENTICATED']));
-    const asOwner = await graphql<{ _entities: { invoices: { totalCount: number } }[] }>(stack.subgraphUrls.billing!, ENTITIES, { reps }, { token: owner.token });
+    const asOwner = await graphql<{ _entities: { invoices: { totalCount: number } }[] }>(
+      stack.subgraphUrls.billing!,
+      ENTITIES,
+      { reps },
+      { token: owner.token },
+    );
     expect(asOwner.errors).toBeUndefined();
     expect(asOwner.data?._entities[0]?.invoices.totalCount).toBe(1);
   });

@@ -60,10 +60,9 @@ beforeAll(async () => {
     ADMIN,
   );
   adminToken = login.data!.login.accessToken;
-  const register = await stack.query<{ register: { accessToken: string } }>(
-    `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`,
-    { input: { email: 'viewer@example.test', password: 'a long enough password', displayName: 'Viewer' } },
-  );
+  const register = await stack.query<{ register: { accessToken: string } }>(`mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+    input: { email: 'viewer@example.test', password: 'a long enough password', displayName: 'Viewer' },
+  });
   memberToken = register.data!.register.accessToken;
   const genres = await stack.query<{ genres: { id: string; slug: string }[] }>(`{ genres { id slug } }`);
   genreIds = Object.fromEntries(genres.data!.genres.map((g) => [g.slug, g.id]));
@@ -117,7 +116,10 @@ describe('browsing the catalogue', () => {
     for (const sort of ['TITLE', 'RELEASE_YEAR_DESC', 'POPULARITY_DESC', 'RATING_DESC']) {
       const whole = await browse({ filter: { genreSlug: 'drama' }, sort, first: 100 });
       const paged = await browseAll({ filter: { genreSlug: 'drama' }, sort }, 3);
-      expect(paged.nodes.map((n) => n.id), sort).toEqual(whole.edges.map((e) => e.node.id));
+      expect(
+        paged.nodes.map((n) => n.id),
+        sort,
+      ).toEqual(whole.edges.map((e) => e.node.id));
       expect(new Set(paged.nodes.map((n) => n.id)).size, sort).toBe(whole.totalCount);
       expect(paged.pages, sort).toBe(Math.ceil(whole.totalCount / 3));
     }
@@ -171,7 +173,11 @@ describe('searching titles', () => {
       expect(errorCodes(response), query).toEqual(['BAD_USER_INPUT']);
       expect(response.errors?.[0]?.message).toMatch(/^query:/);
     }
-    for (const query of [`{ search(query: "star", first: 101) { id } }`, `{ featured(first: 0) { id } }`, `{ browse(first: 1) { edges { node { similar(first: 500) { id } } } } }`]) {
+    for (const query of [
+      `{ search(query: "star", first: 101) { id } }`,
+      `{ featured(first: 0) { id } }`,
+      `{ browse(first: 1) { edges { node { similar(first: 500) { id } } } } }`,
+    ]) {
       const response = await stack.query(query);
       expect(errorCodes(response), query).toEqual(['BAD_USER_INPUT']);
       expect(response.errors?.[0]?.message, query).toMatch(/^first:/);
@@ -202,10 +208,9 @@ describe('similar titles, shows and genres', () => {
 
   it('lists a show’s seasons and episodes in order, and each episode knows its show', async () => {
     const id = (await browse({ filter: { kind: 'TV_SHOW', genreSlug: 'comedy' }, first: 1 })).edges[0]!.node.id;
-    const response = await stack.query<{ content: { title: string; seasons: { number: number; episodes: { episodeNumber: number; show: { id: string } }[] }[] } }>(
-      `query ($id: ID!) { content(id: $id) { title ... on TvShow { seasons { number episodes { episodeNumber title show { id } } } } } }`,
-      { id },
-    );
+    const response = await stack.query<{
+      content: { title: string; seasons: { number: number; episodes: { episodeNumber: number; show: { id: string } }[] }[] };
+    }>(`query ($id: ID!) { content(id: $id) { title ... on TvShow { seasons { number episodes { episodeNumber title show { id } } } } } }`, { id });
     expect(response.errors).toBeUndefined();
     const seasons = response.data!.content.seasons;
     expect(seasons.map((s) => s.number)).toEqual([1, 2]);
@@ -245,8 +250,24 @@ describe('similar titles, shows and genres', () => {
     const show = (await browse({ filter: { kind: 'TV_SHOW' }, first: 1 })).edges[0]!.node;
     const response = await graphql<{ _entities: (Record<string, unknown> | null)[] }>(
       stack.subgraphUrls.catalog!,
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) {
-        ... on Content { id title } ... on Genre { slug } ... on TvShow { seasons { number } } } }`,
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on Content {
+              id
+              title
+            }
+            ... on Genre {
+              slug
+            }
+            ... on TvShow {
+              seasons {
+                number
+              }
+            }
+          }
+        }
+      `,
       {
         reps: [
           { __typename: 'Content', id: movie.id },
@@ -278,7 +299,14 @@ describe('managing the catalogue', () => {
   const ADD_EPISODE = `mutation ($showId: ID!, $input: EpisodeInput!) { addEpisode(showId: $showId, input: $input) { id seasonNumber episodeNumber show { title } } }`;
   const SET_FEATURED = `mutation ($id: ID!, $featured: Boolean!) { setFeatured(contentId: $id, featured: $featured) { id featured } }`;
   const DELETE = `mutation ($id: ID!) { deleteContent(id: $id) }`;
-  const movieInput = () => ({ title: '  A Documentary of Record ', genreIds: [genreIds.documentary], releaseYear: 2020, runtimeMinutes: 95, director: 'D. Maker', cast: ['One', 'Two'] });
+  const movieInput = () => ({
+    title: '  A Documentary of Record ',
+    genreIds: [genreIds.documentary],
+    releaseYear: 2020,
+    runtimeMinutes: 95,
+    director: 'D. Maker',
+    cast: ['One', 'Two'],
+  });
 
   it('lets an administrator create, feature and delete a film, and every list shows the change at once', async () => {
     const before = await browse({ filter: { genreSlug: 'documentary' } });
@@ -287,7 +315,13 @@ describe('managing the catalogue', () => {
 
     const created = await stack.query<{ createMovie: { id: string } }>(CREATE_MOVIE, { input: movieInput() }, { token: adminToken });
     expect(created.errors).toBeUndefined();
-    expect(created.data!.createMovie).toMatchObject({ title: 'A Documentary of Record', genres: [{ slug: 'documentary' }], releaseYear: 2020, cast: ['One', 'Two'], featured: false });
+    expect(created.data!.createMovie).toMatchObject({
+      title: 'A Documentary of Record',
+      genres: [{ slug: 'documentary' }],
+      releaseYear: 2020,
+      cast: ['One', 'Two'],
+      featured: false,
+    });
     const id = created.data!.createMovie.id;
     expect((await browse({ filter: { genreSlug: 'documentary' } })).edges.map((e) => e.node.id)).toEqual([id]);
 
@@ -304,10 +338,18 @@ describe('managing the catalogue', () => {
   });
 
   it('lets an administrator create a show, add episodes, and remove it while its episodes still resolve by reference', async () => {
-    const show = await stack.query<{ createTvShow: { id: string } }>(CREATE_SHOW, { input: { title: 'Made for Testing', genreIds: [genreIds.documentary] } }, { token: adminToken });
+    const show = await stack.query<{ createTvShow: { id: string } }>(
+      CREATE_SHOW,
+      { input: { title: 'Made for Testing', genreIds: [genreIds.documentary] } },
+      { token: adminToken },
+    );
     expect(show.errors).toBeUndefined();
     const showId = show.data!.createTvShow.id;
-    const episode = await stack.query<{ addEpisode: { id: string } }>(ADD_EPISODE, { showId, input: { seasonNumber: 1, episodeNumber: 1, title: 'Pilot' } }, { token: adminToken });
+    const episode = await stack.query<{ addEpisode: { id: string } }>(
+      ADD_EPISODE,
+      { showId, input: { seasonNumber: 1, episodeNumber: 1, title: 'Pilot' } },
+      { token: adminToken },
+    );
     expect(episode.data?.addEpisode).toMatchObject({ seasonNumber: 1, episodeNumber: 1, show: { title: 'Made for Testing' } });
 
     const again = await stack.query(ADD_EPISODE, { showId, input: { seasonNumber: 1, episodeNumber: 1, title: 'Pilot again' } }, { token: adminToken });
@@ -322,7 +364,18 @@ describe('managing the catalogue', () => {
     expect((await stack.query(DELETE, { id: showId }, { token: adminToken })).data).toEqual({ deleteContent: true });
     const kept = await graphql<{ _entities: unknown[] }>(
       stack.subgraphUrls.catalog!,
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Episode { id show { available } } } }`,
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on Episode {
+              id
+              show {
+                available
+              }
+            }
+          }
+        }
+      `,
       { reps: [{ __typename: 'Episode', id: episode.data!.addEpisode.id }] },
     );
     expect(kept.data).toEqual({ _entities: [{ id: episode.data!.addEpisode.id, show: { available: false } }] });
@@ -367,7 +420,9 @@ describe('managing the catalogue', () => {
       expect(errorCodes(await stack.query(mutation, variables)), mutation).toEqual(['UNAUTHENTICATED']);
     }
     expect((await browse({ filter: { genreSlug: 'documentary' } })).totalCount).toBe(0);
-    expect((await stack.query(`query ($id: ID!) { content(id: $id) { id featured } }`, { id: show.id })).data).toEqual({ content: { id: show.id, featured: false } });
+    expect((await stack.query(`query ($id: ID!) { content(id: $id) { id featured } }`, { id: show.id })).data).toEqual({
+      content: { id: show.id, featured: false },
+    });
   });
 });
 

@@ -5,9 +5,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTag } from '@ott/kit/testing';
 import WebSocket from 'ws';
 import {
-  AddToMyListDocument, BrowseDocument, ContentDetailsDocument, FeaturedDocument, GenresDocument, LoginDocument, LogoutDocument, MeDocument,
-  MyListDocument, MyMembershipDocument, MyPlaybackDocument, MyPlaybackSessionsDocument, PlansDocument, RateContentDocument, RefreshTokenDocument,
-  SearchDocument, StartPlaybackDocument, StopPlaybackDocument, SubscribeToPlanDocument, TrendingDocument, UpdatePlaybackDocument, WatchDocument,
+  AddToMyListDocument,
+  BrowseDocument,
+  ContentDetailsDocument,
+  FeaturedDocument,
+  GenresDocument,
+  LoginDocument,
+  LogoutDocument,
+  MeDocument,
+  MyListDocument,
+  MyMembershipDocument,
+  MyPlaybackDocument,
+  MyPlaybackSessionsDocument,
+  PlansDocument,
+  RateContentDocument,
+  RefreshTokenDocument,
+  SearchDocument,
+  StartPlaybackDocument,
+  StopPlaybackDocument,
+  SubscribeToPlanDocument,
+  TrendingDocument,
+  UpdatePlaybackDocument,
+  WatchDocument,
 } from '../../schema/client/graphql';
 import type { MyPlaybackSessionsSubscription, WatchSubscription } from '../../schema/client/graphql';
 import possibleTypesResult from '../../schema/possible-types';
@@ -117,14 +136,20 @@ describe('Apollo Client, set up as the README says', () => {
     expect(details!.content).toMatchObject({ title: film.title, myRating: { score: 9 }, ratingsCount: 1 });
 
     expect((await client.query({ query: PlansDocument })).data!.plans.map((p) => p.code)).toContain('STANDARD');
-    await client.mutate({ mutation: SubscribeToPlanDocument, variables: { input: { planCode: 'STANDARD', paymentToken: 'tok_visa', idempotencyKey: randomUUID() } } });
+    await client.mutate({
+      mutation: SubscribeToPlanDocument,
+      variables: { input: { planCode: 'STANDARD', paymentToken: 'tok_visa', idempotencyKey: randomUUID() } },
+    });
     const { data: membership } = await client.query({ query: MyMembershipDocument, variables: { invoicesFirst: 5 } });
     expect(membership!.me?.membership?.status).toBe('ACTIVE');
 
     // Over graphql-ws, with the token in connection_init.
     const mine = collect<MyPlaybackSessionsSubscription>(client.subscribe({ query: MyPlaybackSessionsDocument }));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const { data: started } = await client.mutate({ mutation: StartPlaybackDocument, variables: { input: { contentId: film.id, device: 'living-room-tv', quality: 'UHD' } } });
+    const { data: started } = await client.mutate({
+      mutation: StartPlaybackDocument,
+      variables: { input: { contentId: film.id, device: 'living-room-tv', quality: 'UHD' } },
+    });
     const session = started!.startPlayback;
     expect(session).toMatchObject({ state: 'PLAYING', quality: 'HD' });
     await mine.until((all) => all.some((r) => r.data?.myPlaybackSessions.id === session.id));
@@ -133,10 +158,18 @@ describe('Apollo Client, set up as the README says', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.mutate({ mutation: UpdatePlaybackDocument, variables: { input: { sessionId: session.id, positionSeconds: 754, state: 'PAUSED' } } });
     await watched.until((all) => all.some((r) => r.data?.playbackSessionUpdated.positionSeconds === 754));
-    expect(watched.results.at(-1)?.data?.playbackSessionUpdated).toMatchObject({ state: 'PAUSED', content: { title: film.title }, user: { displayName: MEMBER.displayName } });
+    expect(watched.results.at(-1)?.data?.playbackSessionUpdated).toMatchObject({
+      state: 'PAUSED',
+      content: { title: film.title },
+      user: { displayName: MEMBER.displayName },
+    });
     await client.mutate({ mutation: StopPlaybackDocument, variables: { sessionId: session.id } });
 
-    const { data: playback } = await client.query({ query: MyPlaybackDocument, variables: { continueFirst: 10, historyFirst: 20 }, fetchPolicy: 'network-only' });
+    const { data: playback } = await client.query({
+      query: MyPlaybackDocument,
+      variables: { continueFirst: 10, historyFirst: 20 },
+      fetchPolicy: 'network-only',
+    });
     expect(playback!.me?.continueWatching?.map((c) => c.content.title)).toEqual([film.title]);
     expect((await client.query({ query: TrendingDocument, variables: { first: 10 } })).data!.trending.map((t) => t.title)).toContain(film.title);
 
@@ -174,13 +207,16 @@ describe('Apollo Client, set up as the README says', () => {
     for (const result of results) {
       expect(result.status).toBe('rejected');
       // Apollo Client 4 reads the one refusal Apollo Server answers for the whole batch.
-      expect((result as PromiseRejectedResult).reason).toMatchObject({ result: [{ errors: [{ message: 'Operation batching disabled.', extensions: { code: 'BAD_REQUEST' } }] }] });
+      expect((result as PromiseRejectedResult).reason).toMatchObject({
+        result: [{ errors: [{ message: 'Operation batching disabled.', extensions: { code: 'BAD_REQUEST' } }] }],
+      });
     }
   });
 });
 
 describe('urql', () => {
-  const urql = (options: Partial<ConstructorParameters<typeof UrqlClient>[0]> = {}) => new UrqlClient({ url: stack.gatewayUrl, exchanges: [fetchExchange], ...options });
+  const urql = (options: Partial<ConstructorParameters<typeof UrqlClient>[0]> = {}) =>
+    new UrqlClient({ url: stack.gatewayUrl, exchanges: [fetchExchange], ...options });
 
   it('is refused by CSRF prevention with its defaults: it sends queries as GET, without a preflight header', async () => {
     const result = await urql().query(GenresDocument, {}).toPromise();
@@ -190,10 +226,14 @@ describe('urql', () => {
   });
 
   it('is answered once it sends apollo-require-preflight (or x-apollo-operation-name), or POSTs every operation', async () => {
-    const withHeader = await urql({ fetchOptions: { headers: { 'apollo-require-preflight': 'true' } } }).query(GenresDocument, {}).toPromise();
+    const withHeader = await urql({ fetchOptions: { headers: { 'apollo-require-preflight': 'true' } } })
+      .query(GenresDocument, {})
+      .toPromise();
     expect(withHeader.error).toBeUndefined();
     expect(withHeader.data?.genres.length).toBeGreaterThan(0);
-    const namedGet = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('query Genres { genres { id } }')}`, { headers: { 'x-apollo-operation-name': 'Genres' } });
+    const namedGet = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('query Genres { genres { id } }')}`, {
+      headers: { 'x-apollo-operation-name': 'Genres' },
+    });
     expect(namedGet.status).toBe(200);
     const overPost = await urql({ preferGetMethod: false }).query(GenresDocument, {}).toPromise();
     expect(overPost.error).toBeUndefined();
@@ -205,7 +245,9 @@ describe('urql', () => {
     const login = await client.mutation(LoginDocument, MEMBER).toPromise();
     expect(login.error).toBeUndefined();
     const token = login.data!.login.accessToken;
-    const me = await urql({ fetchOptions: () => ({ headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } }) }).query(MeDocument, {}).toPromise();
+    const me = await urql({ fetchOptions: () => ({ headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } }) })
+      .query(MeDocument, {})
+      .toPromise();
     expect(me.data?.me?.email).toBe(MEMBER.email);
   });
 });

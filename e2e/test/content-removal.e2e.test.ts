@@ -40,16 +40,19 @@ let relayedUpTo = '0';
 
 async function signUp(): Promise<Member> {
   registered += 1;
-  const response = await stack.query<{ register: { accessToken: string } }>(
-    `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`,
-    { input: { email: `remover${registered}@example.test`, password: 'a long enough password', displayName: `Member ${registered}` } },
-  );
+  const response = await stack.query<{ register: { accessToken: string } }>(`mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+    input: { email: `remover${registered}@example.test`, password: 'a long enough password', displayName: `Member ${registered}` },
+  });
   expect(response.errors).toBeUndefined();
   return { token: response.data!.register.accessToken };
 }
 
 async function createMovie(title: string): Promise<string> {
-  const response = await stack.query<{ createMovie: { id: string } }>(`mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`, { input: { title, genreIds: [] } }, { token: adminToken });
+  const response = await stack.query<{ createMovie: { id: string } }>(
+    `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
+    { input: { title, genreIds: [] } },
+    { token: adminToken },
+  );
   expect(response.errors).toBeUndefined();
   return response.data!.createMovie.id;
 }
@@ -65,7 +68,9 @@ async function list(member: Member): Promise<ListView> {
 }
 
 async function idByTitle(title: string): Promise<string> {
-  const response = await stack.query<{ search: { id: string; title: string }[] }>(`query ($q: String!) { search(query: $q, first: 100) { id title } }`, { q: title });
+  const response = await stack.query<{ search: { id: string; title: string }[] }>(`query ($q: String!) { search(query: $q, first: 100) { id title } }`, {
+    q: title,
+  });
   return response.data!.search.find((c) => c.title === title)!.id;
 }
 
@@ -95,7 +100,12 @@ beforeAll(async () => {
   stack = await startStack(
     'removal_e2e',
     ['users', 'catalog', 'my-list', 'ratings'],
-    { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CONTENT_DELETED_STREAM: CATALOG_STREAM, RATING_EVENTS_STREAM: `t:${tag}:events:rating-summaries` },
+    {
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      CONTENT_DELETED_STREAM: CATALOG_STREAM,
+      RATING_EVENTS_STREAM: `t:${tag}:events:rating-summaries`,
+    },
     { 'my-list': { CONTENT_DELETED_STREAM: MY_LIST_STREAM } },
   );
   await seedCatalog(stack.subgraphEnvs.catalog!, fixture);
@@ -180,7 +190,9 @@ describe('what the catalogue shows of a removed title', () => {
         stack.query<{ browse: { totalCount: number; edges: { node: { id: string } }[] } }>(BROWSE, { filter: sciFi }),
         stack.query<{ search: { id: string }[] }>(`{ search(query: "lone star") { id } }`),
         stack.query<{ featured: { id: string }[] }>(`{ featured(first: 50) { id } }`),
-        stack.query<{ content: { similar: { id: string }[] } }>(`query ($id: ID!) { content(id: $id) { similar(first: 50) { id } } }`, { id: await idByTitle('Starfall Station') }),
+        stack.query<{ content: { similar: { id: string }[] } }>(`query ($id: ID!) { content(id: $id) { similar(first: 50) { id } } }`, {
+          id: await idByTitle('Starfall Station'),
+        }),
       ]);
       const ids = (nodes: { id: string }[]) => nodes.map((n) => n.id);
       return {
@@ -203,20 +215,52 @@ describe('what the catalogue shows of a removed title', () => {
     for (const listed of [after.browse, after.genre, after.search, after.featured, after.similar]) expect(listed).not.toContain(id);
     expect((await stack.query(`query ($id: ID!) { content(id: $id) { id } }`, { id })).data).toEqual({ content: null });
     expect(errorCodes(await stack.query(DELETE, { id }, { token: adminToken }))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await stack.query(`mutation ($id: ID!) { setFeatured(contentId: $id, featured: true) { id } }`, { id }, { token: adminToken }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await stack.query(`mutation ($id: ID!) { setFeatured(contentId: $id, featured: true) { id } }`, { id }, { token: adminToken }))).toEqual([
+      'NOT_FOUND',
+    ]);
   });
 
   it('still resolves references to a removed show and its episodes, lists no seasons, and takes no new episodes', async () => {
     const showId = await idByTitle('Kitchen Wars');
-    const seasons = await stack.query<{ content: { seasons: { episodes: { id: string }[] }[] } }>(`query ($id: ID!) { content(id: $id) { ... on TvShow { seasons { episodes { id } } } } }`, { id: showId });
+    const seasons = await stack.query<{ content: { seasons: { episodes: { id: string }[] }[] } }>(
+      `query ($id: ID!) { content(id: $id) { ... on TvShow { seasons { episodes { id } } } } }`,
+      { id: showId },
+    );
     const episodeId = seasons.data!.content.seasons[0]!.episodes[0]!.id;
 
     await remove(showId);
     const entities = await graphql<{ _entities: unknown[] }>(
       stack.subgraphUrls.catalog!,
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) {
-        ... on Content { id title available } ... on TvShow { seasons { number } } ... on Episode { id show { title available } } } }`,
-      { reps: [{ __typename: 'Content', id: showId }, { __typename: 'TvShow', id: showId }, { __typename: 'Episode', id: episodeId }] },
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on Content {
+              id
+              title
+              available
+            }
+            ... on TvShow {
+              seasons {
+                number
+              }
+            }
+            ... on Episode {
+              id
+              show {
+                title
+                available
+              }
+            }
+          }
+        }
+      `,
+      {
+        reps: [
+          { __typename: 'Content', id: showId },
+          { __typename: 'TvShow', id: showId },
+          { __typename: 'Episode', id: episodeId },
+        ],
+      },
     );
     expect(entities.errors).toBeUndefined();
     expect(entities.data!._entities).toEqual([

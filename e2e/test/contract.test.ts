@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 const contract = buildSchema(readFileSync(resolve(__dirname, 'api-contract.graphql'), 'utf8'));
 const api = buildSchema(readFileSync(resolve(__dirname, '../../schema/api.graphql'), 'utf8'));
 
-
 /** Every way `actual` falls short of `expected`: missing types, fields, arguments, enum values, or different types. */
 function shortfalls(expected: GraphQLSchema, actual: GraphQLSchema): string[] {
   const found: string[] = [];
@@ -33,7 +32,9 @@ function shortfalls(expected: GraphQLSchema, actual: GraphQLSchema): string[] {
           const otherArg = other.args?.find((a) => a.name === arg.name);
           if (!otherArg) found.push(`${type.name}.${field.name}(${arg.name})`);
           else if (String(otherArg.type) !== String(arg.type) || otherArg.defaultValue !== arg.defaultValue) {
-            found.push(`${type.name}.${field.name}(${arg.name}): ${String(otherArg.type)} = ${String(otherArg.defaultValue)} instead of ${String(arg.type)} = ${String(arg.defaultValue)}`);
+            found.push(
+              `${type.name}.${field.name}(${arg.name}): ${String(otherArg.type)} = ${String(otherArg.defaultValue)} instead of ${String(arg.type)} = ${String(arg.defaultValue)}`,
+            );
           }
         }
       }

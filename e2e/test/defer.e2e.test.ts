@@ -40,10 +40,9 @@ function multipartParts(body: string): Record<string, unknown>[] {
 beforeAll(async () => {
   stack = await startStack('defer', ['users', 'catalog', 'ratings']);
   await seedCatalog(stack.subgraphEnvs.catalog!);
-  const registered = await stack.query<{ register: { accessToken: string } }>(
-    `mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`,
-    { input: { email: 'defer-rater@example.test', password: 'a long enough password', displayName: 'Rater' } },
-  );
+  const registered = await stack.query<{ register: { accessToken: string } }>(`mutation ($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+    input: { email: 'defer-rater@example.test', password: 'a long enough password', displayName: 'Rater' },
+  });
   const token = registered.data!.register.accessToken;
   const titles = await stack.query<{ featured: Title[] }>(`{ featured { id title } }`);
   featured = titles.data!.featured;
@@ -79,7 +78,7 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(items.find((item) => item.path[1] === 0)!.data.averageRating).toBe(8);
   });
 
-  it('calls each subgraph once per fetch of the plan: the deferred part does not send the primary part\'s call again', async () => {
+  it("calls each subgraph once per fetch of the plan: the deferred part does not send the primary part's call again", async () => {
     const calls = async (subgraph: string) => {
       const text = await (await fetch(stack.gateway.metricsUrl)).text();
       const line = text.split('\n').find((l) => l.startsWith(`gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="ok"}`));
@@ -134,7 +133,7 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(inlineItems.every((item) => 'title' in item.data && 'averageRating' in item.data)).toBe(true);
   });
 
-  it('defers, for one document, the fragments whose `if` holds for each request\'s variables', async () => {
+  it("defers, for one document, the fragments whose `if` holds for each request's variables", async () => {
     const query = `query Either($a: Boolean!, $b: Boolean!) { featured(first: 1) { id ... @defer(if: $a) { title } ... @defer(if: $b) { averageRating } } }`;
     const { id, title } = featured[0]!;
     const first = multipartParts(await (await post(stack.gatewayUrl, query, DEFER_ACCEPT, { a: true, b: false })).text());
@@ -152,7 +151,12 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     expect(parts[0]).toEqual({ data: { featured: featured.slice(0, 2).map(({ id }) => ({ id })) }, hasNext: true });
     const items = parts.slice(1).flatMap((part) => part.incremental as { data: Record<string, unknown>; path: unknown[]; label: string }[]);
     const rated = items.filter((item) => item.label === 'rated');
-    expect(rated.map((item) => item.path)).toEqual(expect.arrayContaining([['featured', 0], ['featured', 1]]));
+    expect(rated.map((item) => item.path)).toEqual(
+      expect.arrayContaining([
+        ['featured', 0],
+        ['featured', 1],
+      ]),
+    );
     for (const item of rated) expect(Object.keys(item.data).sort()).toEqual(['ratingsCount', 'score']);
     expect(rated.find((item) => item.path[1] === 0)!.data).toEqual({ score: 8, ratingsCount: 1 });
     const films = items.filter((item) => item.label === 'film');
@@ -172,7 +176,9 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
     try {
       const parts = multipartParts(await (await post(broken.url, FEATURED, DEFER_ACCEPT)).text());
       expect(parts[0]).toEqual({ data: { featured: featured.map(({ id, title }) => ({ id, title })) }, hasNext: true });
-      const items = parts.slice(1).flatMap((part) => part.incremental as { data: Title; errors?: { message: string; path: unknown[]; extensions: { code: string } }[] }[]);
+      const items = parts
+        .slice(1)
+        .flatMap((part) => part.incremental as { data: Title; errors?: { message: string; path: unknown[]; extensions: { code: string } }[] }[]);
       expect(items.map((item) => item.data)).toEqual(featured.map(() => ({ averageRating: null })));
       const errors = items.flatMap((item) => item.errors ?? []);
       expect(errors.length).toBeGreaterThan(0);
@@ -187,7 +193,10 @@ describe('@defer over multipart/mixed (deferSpec=20220824)', () => {
   });
 
   it('spends the request budget once per deferred request, and refuses past it with 429', async () => {
-    const budgeted = await startGateway({ ...stack.gatewayEnv, PORT: '0', REDIS_KEY_PREFIX: `${stack.gatewayEnv.REDIS_KEY_PREFIX ?? ''}budget:`, GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '2' }, stack.supergraphSdl);
+    const budgeted = await startGateway(
+      { ...stack.gatewayEnv, PORT: '0', REDIS_KEY_PREFIX: `${stack.gatewayEnv.REDIS_KEY_PREFIX ?? ''}budget:`, GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '2' },
+      stack.supergraphSdl,
+    );
     try {
       for (let i = 0; i < 2; i += 1) expect(multipartParts(await (await post(budgeted.url, FEATURED, DEFER_ACCEPT)).text()).at(-1)!.hasNext).toBe(false);
       const refused = await post(budgeted.url, FEATURED, DEFER_ACCEPT);

@@ -9,7 +9,9 @@ import { UsersErrorCode } from '../../subgraphs/users/src/errors';
 
 describe('error codes the gateway passes on', () => {
   it('are exactly the codes the subgraphs declare as their own', () => {
-    const declared = new Set([UsersErrorCode, MyListErrorCode, RatingsErrorCode, StreamingErrorCode, BillingErrorCode].flatMap((codes) => Object.values(codes)));
+    const declared = new Set(
+      [UsersErrorCode, MyListErrorCode, RatingsErrorCode, StreamingErrorCode, BillingErrorCode].flatMap((codes) => Object.values(codes)),
+    );
     expect([...SUBGRAPH_ERROR_CODES].sort()).toEqual([...declared].sort());
   });
 

@@ -29,7 +29,7 @@ function references(text: string): string[] {
 }
 
 describe('GraphiQL at /graphiql', () => {
-  it("loads every script and style from the gateway itself, and none from elsewhere", async () => {
+  it('loads every script and style from the gateway itself, and none from elsewhere', async () => {
     const page = await fetch(pageUrl());
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
@@ -65,7 +65,7 @@ describe('GraphiQL at /graphiql', () => {
     expect(start).toContain("new URL('/graphql', window.location.href)");
   });
 
-  it('sends a Content-Security-Policy that lets only the gateway\'s own scripts run and its own endpoint be called', async () => {
+  it("sends a Content-Security-Policy that lets only the gateway's own scripts run and its own endpoint be called", async () => {
     const page = await fetch(pageUrl());
     const policy = Object.fromEntries(
       (page.headers.get('content-security-policy') ?? '').split(';').map((directive) => {

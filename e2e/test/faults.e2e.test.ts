@@ -29,15 +29,25 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const saved = async (who: Member) =>
-  new Set((await stack.query<{ me: { myList: { edges: { node: { content: { id: string } } }[] } } }>(LIST, {}, { token: who.token })).data!.me.myList.edges.map((e) => e.node.content.id));
+  new Set(
+    (await stack.query<{ me: { myList: { edges: { node: { content: { id: string } } }[] } } }>(LIST, {}, { token: who.token })).data!.me.myList.edges.map(
+      (e) => e.node.content.id,
+    ),
+  );
 
 describe('subgraphs behind the shared secret', () => {
   it('answer the gateway, and each other, but refuse a direct caller with FORBIDDEN', async () => {
     const response = await stack.query(ADD, { id: titles[0] }, { token: member.token });
     expect(response.errors).toBeUndefined();
-    const direct = await fetch(stack.subgraphUrls['my-list']!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const direct = await fetch(stack.subgraphUrls['my-list']!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(direct.status).toBe(403);
-    expect(await direct.json()).toEqual({ errors: [{ message: 'This service answers the gateway only: send your request to the gateway.', extensions: { code: 'FORBIDDEN' } }] });
+    expect(await direct.json()).toEqual({
+      errors: [{ message: 'This service answers the gateway only: send your request to the gateway.', extensions: { code: 'FORBIDDEN' } }],
+    });
     const wrong = await graphql(stack.subgraphUrls.catalog!, '{ genres { id } }', {}, { headers: { [SUBGRAPH_SECRET_HEADER]: `${SECRET}-not` } });
     expect(errorCodes(wrong)).toEqual(['FORBIDDEN']);
     expect((await graphql(stack.subgraphUrls.catalog!, '{ genres { id } }', {}, { headers: { [SUBGRAPH_SECRET_HEADER]: SECRET } })).errors).toBeUndefined();
@@ -119,7 +129,9 @@ describe('a slow subgraph', () => {
 describe('one request', () => {
   it('cannot hold up a neighbour: a refused bomb and heavy legal queries run while the neighbour is answered', async () => {
     const heavy = () =>
-      stack.query(`{ ${Array.from({ length: 12 }, (_, i) => `s${i}: search(query: "${uniqueTag('q').slice(0, 10)}${i}", first: 100) { id title }`).join(' ')} }`);
+      stack.query(
+        `{ ${Array.from({ length: 12 }, (_, i) => `s${i}: search(query: "${uniqueTag('q').slice(0, 10)}${i}", first: 100) { id title }`).join(' ')} }`,
+      );
     const bomb = `{ ${Array.from({ length: 400 }, (_, i) => `a${i}: search(query: "a", first: 100) { id title }`).join(' ')} }`;
     let heavyDone = 0;
     const load = [heavy(), heavy(), heavy()].map((p) => p.then((r) => ((heavyDone = Date.now()), r)));

@@ -25,12 +25,17 @@ async function expectCleanRefusal(response: Response, status: number, code: stri
   return body.errors[0]!;
 }
 
-const post = (url: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(url, { method: 'POST', headers, body });
+const post = (url: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(url, { method: 'POST', headers, body });
 
 beforeAll(async () => {
   stack = await startStack('hardening', ['users', 'catalog', 'my-list']);
   await seedCatalog(stack.subgraphEnvs.catalog!);
-  production = await startGateway({ ...stack.gatewayEnv, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' }, stack.supergraphSdl, productionLogs.destination);
+  production = await startGateway(
+    { ...stack.gatewayEnv, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' },
+    stack.supergraphSdl,
+    productionLogs.destination,
+  );
   const catalog = (await import(subgraphModule('catalog', 'index'))) as { start(env: NodeJS.ProcessEnv): Promise<Service> };
   productionCatalog = await catalog.start({ ...stack.subgraphEnvs.catalog, NODE_ENV: 'production', PORT: '0' });
 });
@@ -46,10 +51,14 @@ describe('malformed requests', () => {
       const url = mode === 'production' ? production.url : stack.gatewayUrl;
       expect((await expectCleanRefusal(await post(url, '{"query": '), 400, 'BAD_REQUEST')).message).toMatch(/must be a JSON object/);
       await expectCleanRefusal(await post(url, '"just a string"'), 400, 'BAD_REQUEST');
-      expect((await expectCleanRefusal(await post(url, JSON.stringify({ query: `{ genres { id } } #${'x'.repeat(1_100_000)}` })), 413, 'BAD_REQUEST')).message).toMatch(/larger than 1 MB/);
+      expect(
+        (await expectCleanRefusal(await post(url, JSON.stringify({ query: `{ genres { id } } #${'x'.repeat(1_100_000)}` })), 413, 'BAD_REQUEST')).message,
+      ).toMatch(/larger than 1 MB/);
       await expectCleanRefusal(await post(url, '{ genres { id } }', { 'content-type': 'text/plain' }), 400, 'BAD_REQUEST');
       await expectCleanRefusal(await post(url, JSON.stringify([{ query: '{ genres { id } }' }, { query: '{ genres { id } }' }])), 400, 'BAD_REQUEST');
-      const getMutation = await fetch(`${url}?query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}`, { headers: { 'apollo-require-preflight': '1' } });
+      const getMutation = await fetch(`${url}?query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}`, {
+        headers: { 'apollo-require-preflight': '1' },
+      });
       await expectCleanRefusal(getMutation, 405, 'BAD_REQUEST');
       await expectCleanRefusal(await fetch(new URL('/nowhere', url)), 404, 'NOT_FOUND');
     });
@@ -66,13 +75,20 @@ describe('documents the server cannot run as sent', () => {
       const url = mode === 'production' ? production.url : stack.gatewayUrl;
       const severalOperations = await post(url, JSON.stringify({ query: 'query A { genres { id } } query B { featured { id } }' }));
       expect((await expectCleanRefusal(severalOperations, 400, 'OPERATION_RESOLUTION_FAILURE')).message).toMatch(/operationName/);
-      await expectCleanRefusal(await post(url, JSON.stringify({ query: 'query A { genres { id } }', operationName: 'B' })), 400, 'OPERATION_RESOLUTION_FAILURE');
+      await expectCleanRefusal(
+        await post(url, JSON.stringify({ query: 'query A { genres { id } }', operationName: 'B' })),
+        400,
+        'OPERATION_RESOLUTION_FAILURE',
+      );
       const filter = 'query ($v: ContentFilter) { browse(filter: $v, first: 1) { totalCount } }';
       await expectCleanRefusal(await post(url, deeplyNested(filter, '{"kind":', '}', 5_000)), 400, 'BAD_USER_INPUT');
       await expectCleanRefusal(await post(url, deeplyNested(filter, '[', ']', 5_000)), 400, 'BAD_USER_INPUT');
       // Even when the document does not use them.
       await expectCleanRefusal(await post(url, deeplyNested('{ genres { id } }', '{"a":', '}', 5_000)), 400, 'BAD_USER_INPUT');
-      const overGet = await fetch(`${url}?query=${encodeURIComponent('{ genres { id } }')}&variables=${encodeURIComponent(`{"v":${'['.repeat(1_000)}1${']'.repeat(1_000)}}`)}`, { headers: { 'apollo-require-preflight': '1' } });
+      const overGet = await fetch(
+        `${url}?query=${encodeURIComponent('{ genres { id } }')}&variables=${encodeURIComponent(`{"v":${'['.repeat(1_000)}1${']'.repeat(1_000)}}`)}`,
+        { headers: { 'apollo-require-preflight': '1' } },
+      );
       await expectCleanRefusal(overGet, 400, 'BAD_USER_INPUT');
     });
   }
@@ -92,7 +108,10 @@ describe('documents the server cannot run as sent', () => {
     const deadline = Date.now() + 10_000;
     while (!replies.some((r) => r.id === 'deep') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     socket.close();
-    expect(replies.find((r) => r.id === 'deep')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'BAD_USER_INPUT', limit: 'variablesDepth' } }] });
+    expect(replies.find((r) => r.id === 'deep')).toMatchObject({
+      type: 'error',
+      payload: [{ extensions: { code: 'BAD_USER_INPUT', limit: 'variablesDepth' } }],
+    });
   });
 
   it('log no error and no stack for them', () => {
@@ -135,12 +154,28 @@ describe('refusals passed on from subgraphs', () => {
     const response = await stack.query(`mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: browse.edges[0]!.node.id });
     expect(response.status).toBe(200);
     expect(response.errors).toHaveLength(1);
-    expect(response.errors![0]).toMatchObject({ message: 'Sign in to do this: send a valid access token as "Authorization: Bearer <token>".', path: ['addToMyList'] });
+    expect(response.errors![0]).toMatchObject({
+      message: 'Sign in to do this: send a valid access token as "Authorization: Bearer <token>".',
+      path: ['addToMyList'],
+    });
     expect(response.errors![0]!.extensions).toEqual({ code: 'UNAUTHENTICATED' });
   });
 
   it('are GraphQL errors with HTTP 200 between the gateway and a subgraph, also for a token that does not verify', async () => {
-    const direct = await graphql(stack.subgraphUrls['my-list']!, `{ me { myListStats { total } } }`, {}, { token: 'not.a.token' });
+    const direct = await graphql(
+      stack.subgraphUrls['my-list']!,
+      `
+        {
+          me {
+            myListStats {
+              total
+            }
+          }
+        }
+      `,
+      {},
+      { token: 'not.a.token' },
+    );
     expect(direct.status).toBe(200);
     expect(errorCodes(direct)).toEqual(['UNAUTHENTICATED']);
     const viaGateway = await stack.query(`{ me { id } }`, {}, { token: 'not.a.token' });

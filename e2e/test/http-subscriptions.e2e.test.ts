@@ -18,7 +18,11 @@ let redis: Redis;
 const closers: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  stack = await startStack('httpsubs', ['users', 'catalog', 'ratings', 'billing', 'streaming'], { REDIS_KEY_PREFIX: PREFIX, WS_CONNECTIONS_PER_MEMBER: '2', WS_KEEPALIVE_SECONDS: '1' });
+  stack = await startStack('httpsubs', ['users', 'catalog', 'ratings', 'billing', 'streaming'], {
+    REDIS_KEY_PREFIX: PREFIX,
+    WS_CONNECTIONS_PER_MEMBER: '2',
+    WS_KEEPALIVE_SECONDS: '1',
+  });
   await seedCatalog(stack.subgraphEnvs.catalog!);
   catalog = await catalogIds(stack);
   redis = new Redis(stack.gatewayEnv.REDIS_URL!);
@@ -39,7 +43,6 @@ async function listened(channel: string, count = 1): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
 
 const sseClient = (who: Member | null): SseClient => {
   const client = createSseClient({ url: stack.gatewayUrl, headers: who ? { authorization: `Bearer ${who.token}` } : {}, retryAttempts: 0 });
@@ -63,13 +66,26 @@ describe('subscriptions over HTTP', () => {
     const { ApolloClient, HttpLink, InMemoryCache, gql } = await import('@apollo/client');
     const who = await subscriber(stack, 'STANDARD', 'multipart');
     const session = await started(stack, who, { contentId: catalog.movies[0]!.id, device: 'tv', quality: 'HD' });
-    const client = new ApolloClient({ link: new HttpLink({ uri: stack.gatewayUrl, headers: { authorization: `Bearer ${who.token}` } }), cache: new InMemoryCache() });
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: stack.gatewayUrl, headers: { authorization: `Bearer ${who.token}` } }),
+      cache: new InMemoryCache(),
+    });
     closers.push(() => client.stop());
     const results: { data?: { playbackSessionUpdated: { id: string; state: string; positionSeconds: number } } | null }[] = [];
     const failures: unknown[] = [];
     let completed = false;
-    const query = gql`subscription Watch($id: ID!) { playbackSessionUpdated(sessionId: $id) { id state positionSeconds } }`;
-    client.subscribe({ query, variables: { id: session.id } }).subscribe({ next: (r) => results.push(r as (typeof results)[number]), error: (e: unknown) => failures.push(e), complete: () => (completed = true) });
+    const query = gql`
+      subscription Watch($id: ID!) {
+        playbackSessionUpdated(sessionId: $id) {
+          id
+          state
+          positionSeconds
+        }
+      }
+    `;
+    client
+      .subscribe({ query, variables: { id: session.id } })
+      .subscribe({ next: (r) => results.push(r as (typeof results)[number]), error: (e: unknown) => failures.push(e), complete: () => (completed = true) });
     await listened(channels.session(session.id));
 
     expect((await heartbeat(stack, who, session.id, 754, 'PAUSED')).errors).toBeUndefined();
@@ -88,7 +104,10 @@ describe('subscriptions over HTTP', () => {
     const results: Sessions[] = [];
     const failures: unknown[] = [];
     const client = sseClient(who);
-    const unsubscribe = client.subscribe<Sessions>({ query: MINE }, { next: (r) => void (r.data && results.push(r.data)), error: (e) => failures.push(e), complete: () => undefined });
+    const unsubscribe = client.subscribe<Sessions>(
+      { query: MINE },
+      { next: (r) => void (r.data && results.push(r.data)), error: (e) => failures.push(e), complete: () => undefined },
+    );
     closers.push(unsubscribe);
     await listened(channels.user(who.id));
 
@@ -123,7 +142,11 @@ describe('subscriptions over HTTP', () => {
   });
 
   it('refuses a subscriber without a token with 401 and UNAUTHENTICATED, as curl sees it', async () => {
-    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: MINE }) });
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: MINE }),
+    });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
   });
@@ -136,14 +159,23 @@ describe('subscriptions over HTTP', () => {
     ws.subscribe(MINE);
     const sse = new AbortController();
     closers.push(() => sse.abort());
-    const first = await fetch(stack.gatewayUrl, { method: 'POST', signal: sse.signal, headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${who.token}` }, body: JSON.stringify({ query: MINE }) });
+    const first = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      signal: sse.signal,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${who.token}` },
+      body: JSON.stringify({ query: MINE }),
+    });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await until(() => stack.gateway.subscriptionStats()!.connections - before >= 2, 'both connections to open');
 
     const third = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json', authorization: `Bearer ${who.token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json',
+        authorization: `Bearer ${who.token}`,
+      },
       body: JSON.stringify({ query: MINE }),
     });
     expect(third.status).toBe(429);

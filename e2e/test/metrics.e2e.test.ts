@@ -25,7 +25,12 @@ const seriesOf = (text: string, name: string) => text.split('\n').filter((l) => 
 
 beforeAll(async () => {
   // Reads that reach catalog's Redis cache: not answered from the gateway's kept answers or catalog's copy in memory.
-  stack = await startStack('metrics', ['catalog'], { GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '100000', RESPONSE_CACHE_MAX_AGE_SECONDS: '0' }, { catalog: { CATALOG_MEMORY_MAX_DOCUMENTS: '0' } });
+  stack = await startStack(
+    'metrics',
+    ['catalog'],
+    { GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS: '100000', RESPONSE_CACHE_MAX_AGE_SECONDS: '0' },
+    { catalog: { CATALOG_MEMORY_MAX_DOCUMENTS: '0' } },
+  );
   await seedCatalog(stack.subgraphEnvs.catalog!);
 });
 
@@ -35,7 +40,10 @@ afterAll(async () => {
 
 describe('/metrics', () => {
   it('is served on a loopback listener of its own, never on the public port', async () => {
-    for (const [service, publicUrl] of [[stack.gateway, stack.gatewayUrl], [stack.services.catalog!, stack.subgraphUrls.catalog!]] as const) {
+    for (const [service, publicUrl] of [
+      [stack.gateway, stack.gatewayUrl],
+      [stack.services.catalog!, stack.subgraphUrls.catalog!],
+    ] as const) {
       const metricsUrl = new URL(service.metricsUrl);
       expect(metricsUrl.hostname).toBe('127.0.0.1');
       expect(metricsUrl.port).not.toBe(new URL(publicUrl).port);

@@ -204,7 +204,11 @@ describe('whose list it is', () => {
   it('never shows a member’s list to anyone else, an administrator included', async () => {
     const owner = await signUp();
     await add(owner, 'Iron Orchard');
-    const response = await stack.query(`query ($id: ID!) { user(id: $id) { displayName myList { totalCount } myListStats { total } } }`, { id: owner.id }, { token: adminToken });
+    const response = await stack.query(
+      `query ($id: ID!) { user(id: $id) { displayName myList { totalCount } myListStats { total } } }`,
+      { id: owner.id },
+      { token: adminToken },
+    );
     expect(errorCodes(response).length).toBeGreaterThan(0);
     expect(new Set(errorCodes(response))).toEqual(new Set(['FORBIDDEN']));
     expect(JSON.stringify(response.data)).not.toContain('totalCount');

@@ -125,7 +125,9 @@ describe('one subgraph stopped', () => {
     );
     expect(me.data?.me).toEqual({ id: member.id, displayName: expect.any(String), ratings: null });
     expect(me.errors?.map((e) => e.path)).toEqual([['me', 'ratings']]);
-    const page = await stack.query<{ browse: { edges: { node: { id: string; ratingsCount: number | null } }[] } }>(`{ browse(first: 3) { edges { node { id ratingsCount } } } }`);
+    const page = await stack.query<{ browse: { edges: { node: { id: string; ratingsCount: number | null } }[] } }>(
+      `{ browse(first: 3) { edges { node { id ratingsCount } } } }`,
+    );
     expect(page.data?.browse.edges.map((e) => e.node)).toEqual([0, 1, 2].map(() => ({ id: expect.any(String), ratingsCount: null })));
     expect(page.errors?.map((e) => e.path)).toEqual([0, 1, 2].map((i) => ['browse', 'edges', i, 'node', 'ratingsCount']));
 

@@ -87,7 +87,14 @@ beforeAll(async () => {
   deployService('gateway', gatewayDir);
   users = await startCompiled(
     usersDir,
-    { JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey, MONGODB_URL: inject('mongoUrl'), MONGODB_DB: `t_${tag}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, SHUTDOWN_DRAIN_SECONDS: '1' },
+    {
+      JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey,
+      MONGODB_URL: inject('mongoUrl'),
+      MONGODB_DB: `t_${tag}`,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      SHUTDOWN_DRAIN_SECONDS: '1',
+    },
     '/health/ready',
   );
   // Only users runs: the gateway serves what users answers (its readiness is its own Redis and supergraph).
@@ -117,7 +124,10 @@ describe('the production image, built here as its Dockerfile builds it', () => {
       expect(existsSync(join(kit, 'dist/testing'))).toBe(false);
       const installed = readdirSync(join(dir, 'node_modules/.pnpm'));
       for (const devOnly of ['vitest@', '@swc+core@', '@swc-node+register@', 'typescript@', 'eslint@', '@ott+catalog@', 'graphiql@', 'react-dom@']) {
-        expect(installed.filter((name) => name.startsWith(devOnly)), `${dir}: ${devOnly}`).toEqual([]);
+        expect(
+          installed.filter((name) => name.startsWith(devOnly)),
+          `${dir}: ${devOnly}`,
+        ).toEqual([]);
       }
     }
     // The gateway's event contracts (packages/events), compiled like the kit.
@@ -156,26 +166,40 @@ describe('the production image, built here as its Dockerfile builds it', () => {
   });
 
   it('logs JSON lines naming the service, one per operation', async () => {
-    for (const [name, service] of [['users', users], ['gateway', gateway]] as const) {
+    for (const [name, service] of [
+      ['users', users],
+      ['gateway', gateway],
+    ] as const) {
       // A request's line is written as its answer leaves, so it may trail the answer a little.
       await vi.waitFor(() => {
-        const lines = service.output().trim().split('\n').map((line) => JSON.parse(line) as { service: string; msg: string });
-        expect(lines.every((line) => line.service === name), name).toBe(true);
+        const lines = service
+          .output()
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { service: string; msg: string });
+        expect(
+          lines.every((line) => line.service === name),
+          name,
+        ).toBe(true);
         expect(lines.filter((line) => line.msg === 'graphql request').length, name).toBeGreaterThanOrEqual(2);
       });
     }
   });
 
-  it("runs a document of the trusted-documents manifest, found beside the supergraph, by its id alone", async () => {
+  it('runs a document of the trusted-documents manifest, found beside the supergraph, by its id alone', async () => {
     const manifest = JSON.parse(readFileSync(join(gatewayDir, 'schema/client/persisted-documents.json'), 'utf8')) as Record<string, string>;
     const documentId = Object.keys(manifest).find((id) => manifest[id]!.startsWith('mutation Login('))!;
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId, variables: ADMIN }) });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId, variables: ADMIN }),
+    });
     const body = (await response.json()) as { data?: { login: { accessToken: string } }; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data!.login.accessToken).toEqual(expect.any(String));
   });
 
-    it('on SIGTERM (docker stop) answers not ready while it drains, then exits with 0', async () => {
+  it('on SIGTERM (docker stop) answers not ready while it drains, then exits with 0', async () => {
     const stopped = users.stop();
     // The signal arrives a moment later; the drain lasts SHUTDOWN_DRAIN_SECONDS (1).
     let draining = await fetch(`${users.url}/health/ready`);

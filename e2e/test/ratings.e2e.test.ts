@@ -56,11 +56,9 @@ async function createMovie(title: string): Promise<string> {
 }
 
 const rate = (member: Member | null, contentId: string, score: number, review?: string | null) =>
-  stack.query<{ rateContent: { id: string; score: number; review: string | null; createdAt: string; updatedAt: string; user: { id: string; displayName: string } } }>(
-    RATE,
-    { contentId, score, review },
-    { token: member?.token },
-  );
+  stack.query<{
+    rateContent: { id: string; score: number; review: string | null; createdAt: string; updatedAt: string; user: { id: string; displayName: string } };
+  }>(RATE, { contentId, score, review }, { token: member?.token });
 
 async function totals(contentId: string, member?: Member): Promise<Totals> {
   const response = await stack.query<{ content: Totals }>(TOTALS, { id: contentId }, { token: member?.token });
@@ -198,8 +196,19 @@ describe('a member’s ratings', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const response: Awaited<ReturnType<typeof stack.query<{ me: { ratings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { content: { id: string } } }[] } } }>>> =
-        await stack.query(`query ($after: String) { me { ratings(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { content { id } } } } } }`, { after }, { token: reader.token });
+      const response: Awaited<
+        ReturnType<
+          typeof stack.query<{
+            me: {
+              ratings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { content: { id: string } } }[] };
+            };
+          }>
+        >
+      > = await stack.query(
+        `query ($after: String) { me { ratings(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { content { id } } } } } }`,
+        { after },
+        { token: reader.token },
+      );
       expect(response.errors).toBeUndefined();
       const page = response.data!.me.ratings;
       expect(page.totalCount).toBe(5);
@@ -239,7 +248,9 @@ describe('exact totals under concurrency', () => {
     expect(responses.flatMap((r) => r.errors ?? [])).toEqual([]);
 
     const stored = await ratingsDb().collection('ratings').find({ contentId: title }).toArray();
-    const summary = await ratingsDb().collection('summaries').findOne({ _id: title as unknown as Types.ObjectId });
+    const summary = await ratingsDb()
+      .collection('summaries')
+      .findOne({ _id: title as unknown as Types.ObjectId });
     const sum = stored.reduce((total, rating) => total + (rating.score as number), 0);
     expect(summary).toMatchObject({ sum, count: stored.length });
     expect(stored.length).toBeGreaterThanOrEqual(50);

@@ -40,7 +40,11 @@ beforeAll(async () => {
     LOGIN_FAILURES_PER_ACCOUNT_AND_IP: '2',
     TRENDING_CACHE_TTL_SECONDS: '1',
   });
-  redis = createRedis('cluster-test', { url: stack.gatewayEnv.REDIS_URL!, clusterNodes: nodes.split(','), keyPrefix: '' }, createLogger('cluster-test', 'silent'));
+  redis = createRedis(
+    'cluster-test',
+    { url: stack.gatewayEnv.REDIS_URL!, clusterNodes: nodes.split(','), keyPrefix: '' },
+    createLogger('cluster-test', 'silent'),
+  );
   await connectRedis(redis);
   await seedCatalog(stack.subgraphEnvs.catalog!);
   catalog = await catalogIds(stack);
@@ -85,7 +89,11 @@ describe.skipIf(!nodes)('the graph on a Redis Cluster', () => {
 
   it('caches the catalogue and drops a removed title everywhere, over the streams between subgraphs', async () => {
     const viewer = await subscriber(stack, 'BASIC', 'lister');
-    const created = await stack.query<{ createMovie: { id: string } }>(`mutation { createMovie(input: { title: "Cluster Feature", genreIds: [] }) { id } }`, {}, { token: adminToken });
+    const created = await stack.query<{ createMovie: { id: string } }>(
+      `mutation { createMovie(input: { title: "Cluster Feature", genreIds: [] }) { id } }`,
+      {},
+      { token: adminToken },
+    );
     const id = dataOf(created).createMovie.id;
     const add = await stack.query(`mutation ($id: ID!) { addToMyList(contentId: $id) { id } }`, { id }, { token: viewer.token });
     expect(add.errors).toBeUndefined();
@@ -95,7 +103,13 @@ describe.skipIf(!nodes)('the graph on a Redis Cluster', () => {
     expect(dataOf(await stack.query(`mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: adminToken }))).toEqual({ deleteContent: true });
     // catalog → my-list over the content-deleted stream: the entry goes from the list.
     await eventually(async () => {
-      const list = dataOf(await stack.query<{ me: { myList: { edges: { node: { content: { id: string } } }[] } } }>(`{ me { myList(first: 50) { edges { node { content { id } } } } } }`, {}, { token: viewer.token }));
+      const list = dataOf(
+        await stack.query<{ me: { myList: { edges: { node: { content: { id: string } } }[] } } }>(
+          `{ me { myList(first: 50) { edges { node { content { id } } } } } }`,
+          {},
+          { token: viewer.token },
+        ),
+      );
       expect(list.me.myList.edges.map((edge) => edge.node.content.id)).not.toContain(id);
     }, 15_000);
     // my-list's cache holds the member's entries under the member's hash tag.

@@ -13,7 +13,11 @@ let stack: Stack;
 let member: Member;
 
 beforeAll(async () => {
-  stack = await startStack('response_cache', ['catalog', 'users', 'my-list'], { RESPONSE_CACHE_MAX_AGE_SECONDS: String(MAX_AGE), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+  stack = await startStack('response_cache', ['catalog', 'users', 'my-list'], {
+    RESPONSE_CACHE_MAX_AGE_SECONDS: String(MAX_AGE),
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
   await seedCatalog(stack.subgraphEnvs.catalog!);
   member = await signUp(stack, 'cache');
 }, 120_000);
@@ -52,12 +56,19 @@ describe('the gateway’s cache of public answers', () => {
   });
 
   it('stops answering from memory as soon as catalog announces a change', async () => {
-    const login = await stack.query<{ login: { accessToken: string } }>(`mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`, ADMIN);
+    const login = await stack.query<{ login: { accessToken: string } }>(
+      `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`,
+      ADMIN,
+    );
     const admin = login.data!.login.accessToken;
     const newest = `query Newest { browse(first: 1, sort: RELEASE_YEAR_DESC) { edges { node { title } } } }`;
     await stack.query(newest);
     expect((await stack.query(newest)).headers.get('age')).not.toBeNull();
-    const created = await stack.query(`mutation { createMovie(input: { title: "Released Tomorrow", releaseYear: 2099, genreIds: [] }) { id } }`, {}, { token: admin });
+    const created = await stack.query(
+      `mutation { createMovie(input: { title: "Released Tomorrow", releaseYear: 2099, genreIds: [] }) { id } }`,
+      {},
+      { token: admin },
+    );
     expect(created.errors).toBeUndefined();
     const after = await stack.query<{ browse: { edges: { node: { title: string } }[] } }>(newest);
     expect(after.headers.get('age')).toBeNull();

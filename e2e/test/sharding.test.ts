@@ -24,9 +24,14 @@ const collections = new Map<SubgraphName, string[]>();
 beforeAll(async () => {
   mongo = await connectMongo(inject('mongoUrl'), `t_${uniqueTag('sharding')}`, createLogger('sharding-test', 'silent'));
   for (const { name } of SUBGRAPHS) {
-    const { MODEL_CLASSES, SHARDING_DEFAULT_DB } = (await import(source(name, 'sharding.ts'))) as { MODEL_CLASSES: (new () => unknown)[]; SHARDING_DEFAULT_DB: string };
+    const { MODEL_CLASSES, SHARDING_DEFAULT_DB } = (await import(source(name, 'sharding.ts'))) as {
+      MODEL_CLASSES: (new () => unknown)[];
+      SHARDING_DEFAULT_DB: string;
+    };
     plans.set(name, shardingPlan(SHARDING_DEFAULT_DB, MODEL_CLASSES));
-    const { createModels } = (await import(source(name, name === 'catalog' ? 'models.ts' : 'server.ts'))) as { createModels: (c: Connection) => Record<string, { collection: { collectionName: string } }> };
+    const { createModels } = (await import(source(name, name === 'catalog' ? 'models.ts' : 'server.ts'))) as {
+      createModels: (c: Connection) => Record<string, { collection: { collectionName: string } }>;
+    };
     collections.set(name, [...new Set(Object.values(createModels(mongo)).map((model) => model.collection.collectionName))]);
   }
 }, 60_000);
@@ -55,14 +60,24 @@ describe('shard keys', () => {
     expect(plans.get('catalog')!.collections.every((c) => 'unsharded' in c.sharding)).toBe(true);
     const sharded = [...plans.values()].flatMap((p) => p.collections.filter((c) => 'key' in c.sharding).map((c) => `${p.db}.${c.collection}`));
     expect(sharded.sort()).toEqual(
-      ['ott_billing.memberships', 'ott_mylist.items', 'ott_ratings.ratings', 'ott_streaming.progress', 'ott_streaming.sessions', 'ott_users.refresh_tokens'].sort(),
+      [
+        'ott_billing.memberships',
+        'ott_mylist.items',
+        'ott_ratings.ratings',
+        'ott_streaming.progress',
+        'ott_streaming.sessions',
+        'ott_users.refresh_tokens',
+      ].sort(),
     );
   });
 });
 
 describe('tools/mongo/shard.mjs', () => {
   it('prints, without --apply, exactly the commands the declarations give, touching no database', () => {
-    const result = spawnSync(process.execPath, [resolve(ROOT, 'tools/mongo/shard.mjs')], { env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URL: 'mongodb://127.0.0.1:1' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [resolve(ROOT, 'tools/mongo/shard.mjs')], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URL: 'mongodb://127.0.0.1:1' },
+      encoding: 'utf8',
+    });
     expect(result.status, result.stderr).toBe(0);
     const expected = SUBGRAPHS.map((s) => s.name)
       .sort()

@@ -74,7 +74,8 @@ describe('a session without heartbeats', () => {
     const viewer = await subscriber(stack, 'STANDARD');
     await started(stack, viewer, { contentId: catalog.movies[4]!.id });
     await sleep(TIMEOUT_SECONDS * 1000 + 200);
-    const active = dataOf(await stack.query<{ me: { activeSessions: unknown[] } }>(`{ me { activeSessions { id } } }`, {}, { token: viewer.token })).me.activeSessions;
+    const active = dataOf(await stack.query<{ me: { activeSessions: unknown[] } }>(`{ me { activeSessions { id } } }`, {}, { token: viewer.token })).me
+      .activeSessions;
     expect(active).toEqual([]);
   });
 

@@ -77,7 +77,10 @@ describe("the streaming subgraph's Subscription fields", () => {
     const owner = await subscriber(stack, 'STANDARD', 'owner');
     const other = await subscriber(stack, 'STANDARD', 'other');
     const session = await started(stack, owner, { contentId: catalog.movies[1]!.id, device: 'tv', quality: 'HD' });
-    const refused = streaming({ authorization: `Bearer ${other.token}` }).subscribe('subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { id } }', { id: session.id });
+    const refused = streaming({ authorization: `Bearer ${other.token}` }).subscribe(
+      'subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { id } }',
+      { id: session.id },
+    );
     await refused.ended();
     // graphql-js answers a refused subscribe as one result with its errors, then graphql-ws completes.
     expect(refused.results.flatMap((result) => errorCodes(result as Parameters<typeof errorCodes>[0]))).toEqual(['NOT_FOUND']);

@@ -31,7 +31,11 @@ let db: mongoose.Connection;
 let catalog: CatalogIds;
 let adminToken: string;
 
-const sessionsOf = (userId: string, filter: Record<string, unknown> = {}) => db.collection('sessions').find({ userId, ...filter }).toArray();
+const sessionsOf = (userId: string, filter: Record<string, unknown> = {}) =>
+  db
+    .collection('sessions')
+    .find({ userId, ...filter })
+    .toArray();
 const streamsOf = (userId: string) => db.collection('live_sessions').find({ userId }).toArray();
 
 beforeAll(async () => {
@@ -102,7 +106,11 @@ describe('starting playback', () => {
     expect(errorCodes(await start(stack, viewer, { contentId: '64b7f0c2a1b2c3d4e5f60718' }))).toEqual(['CONTENT_NOT_FOUND']);
     expect(errorCodes(await start(stack, viewer, { contentId: 'not-an-id' }))).toEqual(['CONTENT_NOT_FOUND']);
 
-    const created = await stack.query<{ createMovie: { id: string } }>(`mutation { createMovie(input: { title: "Soon Gone", genreIds: [] }) { id } }`, {}, { token: adminToken });
+    const created = await stack.query<{ createMovie: { id: string } }>(
+      `mutation { createMovie(input: { title: "Soon Gone", genreIds: [] }) { id } }`,
+      {},
+      { token: adminToken },
+    );
     const id = dataOf(created).createMovie.id;
     await stack.query(`mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: adminToken });
     expect(errorCodes(await start(stack, viewer, { contentId: id }))).toEqual(['CONTENT_NOT_FOUND']);
@@ -161,7 +169,9 @@ describe('starting playback', () => {
 describe('the stream limit', () => {
   it('gives exactly 2 of 10 concurrent starts by a STANDARD member a session; the rest answer STREAM_LIMIT_REACHED', async () => {
     const viewer = await subscriber(stack, 'STANDARD');
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => start(stack, viewer, { contentId: catalog.movies[i]!.id, device: `device-${i}` })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => start(stack, viewer, { contentId: catalog.movies[i]!.id, device: `device-${i}` })),
+    );
     const ok = responses.filter((response) => !response.errors);
     expect(ok).toHaveLength(2);
     const refused = responses.filter((response) => response.errors);
@@ -199,7 +209,14 @@ describe('the stream limit', () => {
     dataOf(await heartbeat(stack, viewer, session.id, 42));
     dataOf(await stop(stack, viewer, session.id));
     const record = await db.collection('sessions').findOne({ _id: new mongoose.Types.ObjectId(session.id) });
-    expect(record).toMatchObject({ state: 'ENDED', endReason: 'STOPPED', positionSeconds: 42, contentId: catalog.movies[7]!.id, userId: viewer.id, version: 3 });
+    expect(record).toMatchObject({
+      state: 'ENDED',
+      endReason: 'STOPPED',
+      positionSeconds: 42,
+      contentId: catalog.movies[7]!.id,
+      userId: viewer.id,
+      version: 3,
+    });
   });
 
   it('applies a plan change to the next start within seconds: more streams and a better picture', async () => {
@@ -284,7 +301,10 @@ describe('another member’s sessions', () => {
     const url = stack.subgraphUrls.streaming!;
     expect(errorCodes(await graphql(url, SESSION, { id: session.id }, { token: other.token }))).toEqual(['NOT_FOUND']);
     const entities = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on PlaybackSession { id state playbackUrl } ... on User { activeSessions { id } } } }`;
-    const representations = [{ __typename: 'PlaybackSession', id: session.id }, { __typename: 'User', id: owner.id }];
+    const representations = [
+      { __typename: 'PlaybackSession', id: session.id },
+      { __typename: 'User', id: owner.id },
+    ];
     const asOther = await graphql<{ _entities: unknown[] }>(url, entities, { r: representations }, { token: other.token });
     expect(new Set(errorCodes(asOther))).toEqual(new Set(['FORBIDDEN']));
     expect(JSON.stringify(asOther.data)).not.toContain('playback/');
@@ -424,7 +444,11 @@ describe('watch progress', () => {
       dataOf(await stop(stack, viewer, session.id));
     }
     const PAGE = `query ($after: String) { me { watchHistory(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { content { id } } } } } }`;
-    type PageView = { me: { watchHistory: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { content: { id: string } } }[] } } };
+    type PageView = {
+      me: {
+        watchHistory: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { content: { id: string } } }[] };
+      };
+    };
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -439,7 +463,11 @@ describe('watch progress', () => {
     expect(seen).toEqual(titles.map((movie) => movie.id).reverse());
 
     const stranger = await subscriber(stack, 'BASIC');
-    const foreign = await stack.query(PAGE, { after: Buffer.from(JSON.stringify([Date.now(), `${viewer.id}:x:`])).toString('base64url') }, { token: stranger.token });
+    const foreign = await stack.query(
+      PAGE,
+      { after: Buffer.from(JSON.stringify([Date.now(), `${viewer.id}:x:`])).toString('base64url') },
+      { token: stranger.token },
+    );
     expect(errorCodes(foreign)).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await stack.query(`{ me { continueWatching(first: 101) { completed } } }`, {}, { token: stranger.token }))).toEqual(['BAD_USER_INPUT']);
   });
@@ -455,10 +483,18 @@ describe('play counts and trending', () => {
     const viewer = await subscriber(stack, 'PREMIUM');
     const titles: { id: string; title: string }[] = [];
     for (const title of ['Often Played', 'Sometimes Played', 'Rarely Played']) {
-      const created = await stack.query<{ createMovie: { id: string } }>(`mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`, { title }, { token: adminToken });
+      const created = await stack.query<{ createMovie: { id: string } }>(
+        `mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`,
+        { title },
+        { token: adminToken },
+      );
       titles.push({ id: dataOf(created).createMovie.id, title });
     }
-    for (const [title, times] of [[titles[2]!, 2], [titles[0]!, 4], [titles[1]!, 3]] as const) {
+    for (const [title, times] of [
+      [titles[2]!, 2],
+      [titles[0]!, 4],
+      [titles[1]!, 3],
+    ] as const) {
       for (let i = 0; i < times; i++) {
         const session = await started(stack, viewer, { contentId: title.id });
         dataOf(await stop(stack, viewer, session.id));
@@ -481,7 +517,9 @@ describe('play counts and trending', () => {
       expect(await redis.exists('{plays}:since', '{plays}:all')).toBe(2);
       const session = await started(stack, viewer, { contentId: titles[2]!.id });
       dataOf(await stop(stack, viewer, session.id));
-      const counted = dataOf(await stack.query<{ content: { playCount: number } }>(`query ($id: ID!) { content(id: $id) { playCount } }`, { id: titles[2]!.id })).content;
+      const counted = dataOf(
+        await stack.query<{ content: { playCount: number } }>(`query ($id: ID!) { content(id: $id) { playCount } }`, { id: titles[2]!.id }),
+      ).content;
       expect(counted.playCount).toBe(3);
     } finally {
       redis.disconnect();
@@ -490,7 +528,11 @@ describe('play counts and trending', () => {
 
   it('drops a removed title from trending at once', async () => {
     const viewer = await subscriber(stack, 'PREMIUM');
-    const created = await stack.query<{ createMovie: { id: string } }>(`mutation { createMovie(input: { title: "Briefly Trending", genreIds: [] }) { id } }`, {}, { token: adminToken });
+    const created = await stack.query<{ createMovie: { id: string } }>(
+      `mutation { createMovie(input: { title: "Briefly Trending", genreIds: [] }) { id } }`,
+      {},
+      { token: adminToken },
+    );
     const id = dataOf(created).createMovie.id;
     const session = await started(stack, viewer, { contentId: id });
     dataOf(await stop(stack, viewer, session.id));
@@ -503,7 +545,11 @@ describe('play counts and trending', () => {
 describe('titles removed from the catalogue', () => {
   it('end their active sessions (CONTENT_REMOVED), freeing the streams', async () => {
     const viewer = await subscriber(stack, 'BASIC');
-    const created = await stack.query<{ createMovie: { id: string } }>(`mutation { createMovie(input: { title: "Pulled", genreIds: [], runtimeMinutes: 100 }) { id } }`, {}, { token: adminToken });
+    const created = await stack.query<{ createMovie: { id: string } }>(
+      `mutation { createMovie(input: { title: "Pulled", genreIds: [], runtimeMinutes: 100 }) { id } }`,
+      {},
+      { token: adminToken },
+    );
     const id = dataOf(created).createMovie.id;
     const session = await started(stack, viewer, { contentId: id });
     dataOf(await stack.query(`mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: adminToken }));

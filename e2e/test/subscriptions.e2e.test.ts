@@ -36,7 +36,6 @@ async function rawSubscriber(token: string, query: string): Promise<WebSocket> {
   return socket;
 }
 
-
 const UPDATED = `subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { id state positionSeconds version } }`;
 const MINE = `subscription { myPlaybackSessions { id state positionSeconds version endReason } }`;
 
@@ -135,7 +134,10 @@ describe('connecting', () => {
     const before = stack.gateway.subscriptionStats()!;
     const opened = () => stack.gateway.subscriptionStats()!;
     const settled = (connections: number, subscriptions: number) =>
-      until(() => opened().connections - before.connections === connections && opened().subscriptions - before.subscriptions === subscriptions, 'the gauges to settle');
+      until(
+        () => opened().connections - before.connections === connections && opened().subscriptions - before.subscriptions === subscriptions,
+        'the gauges to settle',
+      );
 
     // A complete message ends one subscription; the connection stays.
     const client = connect(viewer);
@@ -168,7 +170,9 @@ describe('connecting', () => {
     const deep = `subscription { myPlaybackSessions { content { similar { similar { similar { similar { similar { similar { similar { similar { similar { similar { similar { id } } } } } } } } } } } } } }`;
     const live = connect(viewer).subscribe(deep);
     await live.ended();
-    expect(live.errors).toMatchObject([[{ message: 'The operation is nested 14 levels deep; the limit is 12.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' } }]]);
+    expect(live.errors).toMatchObject([
+      [{ message: 'The operation is nested 14 levels deep; the limit is 12.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' } }],
+    ]);
   });
 
   it('applies the gateway’s cost limit to subscription documents, refused as the same document over HTTP', async () => {
@@ -179,7 +183,9 @@ describe('connecting', () => {
     const live = connect(viewer).subscribe(costly);
     await live.ended();
     const { message, extensions } = overHttp.errors![0]!;
-    expect(live.errors).toMatchObject([[{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: extensions!.max, found: extensions!.found } }]]);
+    expect(live.errors).toMatchObject([
+      [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: extensions!.max, found: extensions!.found } }],
+    ]);
   });
 
   it('pings the client to keep the connection alive', async () => {
@@ -198,7 +204,9 @@ describe('playbackSessionUpdated', () => {
     const movie = catalog.movies.find((m) => m.genres.length > 0)!;
     dataOf(await stack.query(`mutation ($id: ID!) { rateContent(contentId: $id, score: 8) { id } }`, { id: movie.id }, { token: viewer.token }));
     const session = await started(stack, viewer, { contentId: movie.id });
-    const live = connect(viewer).subscribe<{ session: SessionEvent & { content: { title: string; genres: { name: string }[]; myRating: { score: number } }; user: { displayName: string } } }>(
+    const live = connect(viewer).subscribe<{
+      session: SessionEvent & { content: { title: string; genres: { name: string }[]; myRating: { score: number } }; user: { displayName: string } };
+    }>(
       `subscription Watch($id: ID!) { session: playbackSessionUpdated(sessionId: $id) {
         id state positionSeconds version
         content { title genres { name } myRating { score } }
@@ -220,7 +228,10 @@ describe('playbackSessionUpdated', () => {
       [4, 'PLAYING', 30],
       [5, 'ENDED', 30],
     ]);
-    expect(events[0]).toMatchObject({ content: { title: movie.title, myRating: { score: 8 } }, user: { displayName: expect.stringMatching(/^viewer/) as string } });
+    expect(events[0]).toMatchObject({
+      content: { title: movie.title, myRating: { score: 8 } },
+      user: { displayName: expect.stringMatching(/^viewer/) as string },
+    });
     expect(events[0]!.content.genres.map((g) => g.name)).toEqual(movie.genres);
     expect(live.completed).toBe(true);
   });
@@ -257,8 +268,14 @@ describe('playbackSessionUpdated', () => {
     const session = await started(stack, viewer, { contentId: catalog.movies[3]!.id });
     const before = stack.gateway.subscriptionStats()!;
     const client = connect(viewer);
-    const same = [client.subscribe<{ playbackSessionUpdated: SessionEvent }>(UPDATED, { id: session.id }), client.subscribe<{ playbackSessionUpdated: SessionEvent }>(UPDATED, { id: session.id })];
-    const other = client.subscribe<{ playbackSessionUpdated: { version: number } }>(`subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { version } }`, { id: session.id });
+    const same = [
+      client.subscribe<{ playbackSessionUpdated: SessionEvent }>(UPDATED, { id: session.id }),
+      client.subscribe<{ playbackSessionUpdated: SessionEvent }>(UPDATED, { id: session.id }),
+    ];
+    const other = client.subscribe<{ playbackSessionUpdated: { version: number } }>(
+      `subscription ($id: ID!) { playbackSessionUpdated(sessionId: $id) { version } }`,
+      { id: session.id },
+    );
     await new Promise((r) => setTimeout(r, 300));
     const during = stack.gateway.subscriptionStats()!;
     expect(during.subscriptions - before.subscriptions).toBe(3);

@@ -58,7 +58,9 @@ afterAll(async () => {
 
 async function register(url = stack.gatewayUrl) {
   const email = `keys-${randomUUID().slice(0, 8)}@example.test`;
-  const response = await graphql<{ register: { accessToken: string; user: { id: string } } }>(url, REGISTER, { input: { email, password: PASSWORD, displayName: 'Keyed' } });
+  const response = await graphql<{ register: { accessToken: string; user: { id: string } } }>(url, REGISTER, {
+    input: { email, password: PASSWORD, displayName: 'Keyed' },
+  });
   expect(response.errors).toBeUndefined();
   return { email, ...response.data!.register };
 }
@@ -86,15 +88,23 @@ describe('every service', () => {
   it('but users refuses to start with a private key: none of them can mint a token', async () => {
     for (const { name } of SUBGRAPHS.filter((s) => s.name !== 'users')) {
       const { start } = (await import(subgraphModule(name, 'index'))) as { start(env: NodeJS.ProcessEnv): Promise<Service> };
-      await expect(start({ ...stack.subgraphEnvs[name], JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey }), name).rejects.toThrow(/JWT_PRIVATE_KEYS: only the users service signs tokens/);
+      await expect(start({ ...stack.subgraphEnvs[name], JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey }), name).rejects.toThrow(
+        /JWT_PRIVATE_KEYS: only the users service signs tokens/,
+      );
     }
-    await expect(startGateway({ ...stack.gatewayEnv, JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey }, stack.supergraphSdl)).rejects.toThrow(/JWT_PRIVATE_KEYS: only the users service/);
+    await expect(startGateway({ ...stack.gatewayEnv, JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey }, stack.supergraphSdl)).rejects.toThrow(
+      /JWT_PRIVATE_KEYS: only the users service/,
+    );
   });
 
   it('refuses to start in production without its keys', async () => {
-    await expect(startGateway({ ...stack.gatewayEnv, NODE_ENV: 'production', JWT_PUBLIC_KEYS: '' }, stack.supergraphSdl)).rejects.toThrow(/JWT_PUBLIC_KEYS: is required in production/);
+    await expect(startGateway({ ...stack.gatewayEnv, NODE_ENV: 'production', JWT_PUBLIC_KEYS: '' }, stack.supergraphSdl)).rejects.toThrow(
+      /JWT_PUBLIC_KEYS: is required in production/,
+    );
     const { start } = (await import(subgraphModule('users', 'index'))) as { start(env: NodeJS.ProcessEnv): Promise<Service> };
-    await expect(start({ ...stack.subgraphEnvs.users, NODE_ENV: 'production', JWT_PRIVATE_KEYS: '' })).rejects.toThrow(/JWT_PRIVATE_KEYS: is required in production/);
+    await expect(start({ ...stack.subgraphEnvs.users, NODE_ENV: 'production', JWT_PRIVATE_KEYS: '' })).rejects.toThrow(
+      /JWT_PRIVATE_KEYS: is required in production/,
+    );
   });
 });
 
@@ -132,7 +142,9 @@ describe('rotating the token keys', () => {
     const fresh = generateTokenKeyPair();
     const both = { JWT_PUBLIC_KEYS: fresh.publicKey + TEST_TOKEN_KEYS.publicKey };
     // Users signs with the new key and still verifies the old one's tokens; a gateway lists both.
-    const users = await (await import(subgraphModule('users', 'index'))).start({ ...before.subgraphEnvs.users, PORT: '0', ...both, JWT_PRIVATE_KEYS: fresh.privateKey + TEST_TOKEN_KEYS.privateKey });
+    const users = await (
+      await import(subgraphModule('users', 'index'))
+    ).start({ ...before.subgraphEnvs.users, PORT: '0', ...both, JWT_PRIVATE_KEYS: fresh.privateKey + TEST_TOKEN_KEYS.privateKey });
     extra.push(users);
     const rotating = await startGateway({ ...before.gatewayEnv, ...both, USERS_URL: users.url }, before.supergraphSdl);
     extra.push(rotating);

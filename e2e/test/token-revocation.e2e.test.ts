@@ -34,7 +34,9 @@ describe('access tokens end with what they stand for', () => {
 
   async function register(): Promise<Tokens & { email: string; id: string }> {
     const email = `stamp-${randomUUID().slice(0, 8)}@example.test`;
-    const response = await stack.query<{ register: Tokens & { user: { id: string } } }>(REGISTER, { input: { email, password: PASSWORD, displayName: 'Stamped' } });
+    const response = await stack.query<{ register: Tokens & { user: { id: string } } }>(REGISTER, {
+      input: { email, password: PASSWORD, displayName: 'Stamped' },
+    });
     expect(response.errors).toBeUndefined();
     return { ...response.data!.register, email, id: response.data!.register.user.id };
   }
@@ -118,7 +120,9 @@ describe('revoked tokens after Redis lost its data', () => {
 
   it('stay refused: users announces the stamps in force again when its Redis is back, and a gateway started since refuses them', async () => {
     const email = `lost-${randomUUID().slice(0, 8)}@example.test`;
-    const registered = await stack.query<{ register: Tokens & { user: { id: string } } }>(REGISTER, { input: { email, password: PASSWORD, displayName: 'Lost' } });
+    const registered = await stack.query<{ register: Tokens & { user: { id: string } } }>(REGISTER, {
+      input: { email, password: PASSWORD, displayName: 'Lost' },
+    });
     expect(registered.errors).toBeUndefined();
     const { accessToken, refreshToken, user } = registered.data!.register;
     expect((await stack.query<{ logout: boolean }>(LOGOUT, { refreshToken })).data?.logout).toBe(true);

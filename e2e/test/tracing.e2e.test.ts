@@ -56,13 +56,20 @@ describe('traces', () => {
   it('follow one request from the gateway through my-list to MongoDB, Redis and catalog, in one trace carrying the request id', async () => {
     const requestId = `trace-${randomBytes(6).toString('hex')}`;
     const member = testAccessToken({ id: '64b7f0c2a1b2c3d4e5f60789', role: 'USER' });
-    const response = await stack.query(`mutation AddForTrace($id: ID!) { addToMyList(contentId: $id) { id } }`, { id: contentId }, { token: member, headers: { 'x-request-id': requestId } });
+    const response = await stack.query(
+      `mutation AddForTrace($id: ID!) { addToMyList(contentId: $id) { id } }`,
+      { id: contentId },
+      { token: member, headers: { 'x-request-id': requestId } },
+    );
     expect(response.errors).toBeUndefined();
 
     const gatewayPort = portOf(stack.gatewayUrl);
     const myListPort = portOf(stack.subgraphUrls['my-list']!);
     const catalogPort = portOf(stack.subgraphUrls.catalog!);
-    const spans = await spansOf(requestId, (found) => found.some(isServer(gatewayPort)) && found.some(isServer(catalogPort)) && found.some(isServer(myListPort)));
+    const spans = await spansOf(
+      requestId,
+      (found) => found.some(isServer(gatewayPort)) && found.some(isServer(catalogPort)) && found.some(isServer(myListPort)),
+    );
 
     const gatewayServer = spans.find(isServer(gatewayPort));
     const toMyList = spans.find(isClientTo(myListPort));

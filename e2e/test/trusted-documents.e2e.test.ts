@@ -129,7 +129,9 @@ describe("Apollo Client's persisted-queries link, set up as the README says", ()
     const { createPersistedQueryLink } = await import('@apollo/client/link/persisted-queries');
     const sent: unknown[] = [];
     const client = new ApolloClient({
-      link: createPersistedQueryLink({ generateHash: (document) => (document as { __meta__?: { hash: string } }).__meta__!.hash.replace('sha256:', '') }).concat(
+      link: createPersistedQueryLink({
+        generateHash: (document) => (document as { __meta__?: { hash: string } }).__meta__!.hash.replace('sha256:', ''),
+      }).concat(
         new HttpLink({
           uri: requiring.url,
           fetch: async (input, init) => {
@@ -145,14 +147,21 @@ describe("Apollo Client's persisted-queries link, set up as the README says", ()
     // The cache needs the __typename it would have asked for: the manifest's document has it.
     expect(data!.genres[0]!.__typename).toBe('Genre');
     // The hash alone, no text (Apollo Client 4 also names itself in extensions.clientLibrary).
-    expect(sent).toEqual([{ operationName: 'Genres', variables: {}, extensions: expect.objectContaining({ persistedQuery: { version: 1, sha256Hash: genresHash } }) }]);
+    expect(sent).toEqual([
+      { operationName: 'Genres', variables: {}, extensions: expect.objectContaining({ persistedQuery: { version: 1, sha256Hash: genresHash } }) },
+    ]);
   });
 });
 
 describe('GATEWAY_TRUSTED_DOCUMENTS=require over WebSocket', () => {
   it('holds queries and subscriptions sent over the socket to the list as well', async () => {
     const token = testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'USER' });
-    const client = createClient({ url: requiring.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: requiring.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const run = (query: string) =>
       new Promise<unknown>((resolve) => {
         let result: unknown;
@@ -162,7 +171,9 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=require over WebSocket', () => {
       expect(await run(UNLISTED)).toMatchObject({ error: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
       expect(await run(genresDocument)).toMatchObject({ data: { genres: expect.any(Array) } });
       // Subscriptions run outside Apollo Server's plugins: held to the list all the same.
-      expect(await run('subscription Unlisted { myPlaybackSessions { id } }')).toMatchObject({ error: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });
+      expect(await run('subscription Unlisted { myPlaybackSessions { id } }')).toMatchObject({
+        error: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }],
+      });
     } finally {
       await client.dispose();
     }
@@ -196,7 +207,9 @@ describe('the manifest', () => {
     expect(trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'allow', trustedDocumentsPath: missing }, logger).size).toBe(0);
     expect(logs.messages('no trusted-documents manifest: no document runs by id')).toHaveLength(1);
     expect(() => trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'require', trustedDocumentsPath: missing }, logger)).toThrow(/cannot read/);
-    expect(() => trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'allow', GATEWAY_TRUSTED_DOCUMENTS_PATH: missing, trustedDocumentsPath: missing }, logger)).toThrow(/cannot read/);
+    expect(() =>
+      trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'allow', GATEWAY_TRUSTED_DOCUMENTS_PATH: missing, trustedDocumentsPath: missing }, logger),
+    ).toThrow(/cannot read/);
     expect(trustedDocuments({ GATEWAY_TRUSTED_DOCUMENTS: 'off', trustedDocumentsPath: missing }, logger).size).toBe(0);
   });
 });

@@ -186,7 +186,10 @@ describe('bad input', () => {
     const claims = { role: 'USER', sub: auth.user.id, iss: 'ott-users', aud: 'ott-supergraph' };
     const tokens = {
       tampered: `${header}.${forged}.${signature}`,
-      expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_TOKENS.signing.key, { algorithm: 'ES256', keyid: TEST_TOKENS.signing.kid }),
+      expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_TOKENS.signing.key, {
+        algorithm: 'ES256',
+        keyid: TEST_TOKENS.signing.kid,
+      }),
       wronglySigned: jwt.sign(claims, 'another-secret-of-sufficient-length-for-hs256', { expiresIn: 60 }),
       unsigned: jwt.sign(claims, '', { algorithm: 'none' }),
       garbage: 'not.a.jwt',
@@ -222,7 +225,10 @@ describe('bad input', () => {
     );
     expect(tooDeep.status).toBe(400);
     expect(errorCodes(tooDeep)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(tooDeep.errors?.[0]).toMatchObject({ message: 'The operation is nested 4 levels deep; the limit is 3.', extensions: { limit: 'depth', max: 3, found: 4 } });
+    expect(tooDeep.errors?.[0]).toMatchObject({
+      message: 'The operation is nested 4 levels deep; the limit is 3.',
+      extensions: { limit: 'depth', max: 3, found: 4 },
+    });
     const introspection = await stack.query(`{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }`);
     expect(introspection.errors).toBeUndefined();
   });

@@ -91,14 +91,25 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
  * runs after validation). The schema carries the supergraph's field costs (withFieldCosts). Variables that do not fit their types cannot be costed: execution
  * refuses those itself, before any work, with the usual BAD_USER_INPUT.
  */
-export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): number | undefined {
+export function assertCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+  maxCost: number,
+): number | undefined {
   const cost = operationCost(schema, document, variables, operationName);
   if (cost !== undefined && cost > maxCost) throw limitError('cost', maxCost, cost);
   return cost;
 }
 
 /** The estimate, or undefined when the variables do not fit their types. */
-function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number | undefined {
+function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): number | undefined {
   try {
     return getComplexity({ estimators: [estimator(fieldCostsOf(schema))], schema, query: document, variables, operationName });
   } catch (error) {

@@ -72,9 +72,17 @@ export class GatewayMetrics {
           this.set(total);
         },
       });
-    gauge('gateway_subscription_connections', 'Open subscription connections on this gateway instance: graphql-ws sockets and HTTP streams (multipart, SSE)', (s) => s.connections);
+    gauge(
+      'gateway_subscription_connections',
+      'Open subscription connections on this gateway instance: graphql-ws sockets and HTTP streams (multipart, SSE)',
+      (s) => s.connections,
+    );
     gauge('gateway_subscriptions_active', 'Subscriptions running on this gateway instance', (s) => s.subscriptions);
-    gauge('gateway_subscription_executions', 'Executions the active subscriptions share (subscribers with the same member, selection and variables share one)', (s) => s.executions);
+    gauge(
+      'gateway_subscription_executions',
+      'Executions the active subscriptions share (subscribers with the same member, selection and variables share one)',
+      (s) => s.executions,
+    );
   }
 }
 

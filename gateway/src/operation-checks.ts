@@ -4,10 +4,16 @@ import type { GatewayContext } from './context';
 import { assertCost, limitError, limitRules, type QueryLimits } from './limits';
 
 /** An operation's estimated cost (limits.ts), or undefined when its variables do not fit their types. */
-export type CostEstimate = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) => number | undefined;
+export type CostEstimate = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+) => number | undefined;
 
 /** The estimate alone: the limit is applied here, to a cached estimate. */
-const estimateCost: CostEstimate = (schema, document, variables, operationName) => assertCost(schema, document, variables, operationName, Number.POSITIVE_INFINITY);
+const estimateCost: CostEstimate = (schema, document, variables, operationName) =>
+  assertCost(schema, document, variables, operationName, Number.POSITIVE_INFINITY);
 
 const COSTS_PER_DOCUMENT = 100;
 const DOCUMENTS_PER_SCHEMA = 1_000;

@@ -9,7 +9,12 @@ type ErrorPath = (string | number)[];
  * The response keys a selection set asks of an object of `typename`: its fields, and those of
  * the fragments that apply to it (all of them when `typename` is unknown).
  */
-function responseKeys(selectionSet: SelectionSetNode, typename: string | undefined, fragments: Map<string, FragmentDefinitionNode>, keys = new Set<string>()): Set<string> {
+function responseKeys(
+  selectionSet: SelectionSetNode,
+  typename: string | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  keys = new Set<string>(),
+): Set<string> {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value !== '__typename') keys.add(selection.alias?.value ?? selection.name.value);
@@ -64,7 +69,9 @@ export class OutagePaths implements GraphQLDataSource<GatewayContext> {
       const document = 'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : undefined;
       const paths = document ? fieldPathsOf(document, options.request.variables) : [];
       if (paths.length === 0) throw error;
-      return { errors: paths.map((path) => new GraphQLError(error.message, { path, originalError: error.originalError ?? error, extensions: error.extensions })) };
+      return {
+        errors: paths.map((path) => new GraphQLError(error.message, { path, originalError: error.originalError ?? error, extensions: error.extensions })),
+      };
     }
   }
 }

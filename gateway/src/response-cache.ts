@@ -79,7 +79,11 @@ export class PublicAnswers {
       if (change) this.changed(change.subgraph);
     });
     const follow = () =>
-      events.subscribe(channel).catch((err: Error) => logger.warn({ err: { message: err.message }, channel }, 'not following public data changes: kept answers live until their max-age'));
+      events
+        .subscribe(channel)
+        .catch((err: Error) =>
+          logger.warn({ err: { message: err.message }, channel }, 'not following public data changes: kept answers live until their max-age'),
+        );
     events.on('ready', () => {
       this.clear();
       void follow();
@@ -114,7 +118,10 @@ export class PublicAnswers {
             hit = true;
             const ageSeconds = Math.floor((Date.now() - kept.storedAt) / 1000);
             overallCachePolicy.replace({ maxAge: kept.maxAge - ageSeconds, scope: 'PUBLIC' });
-            return { body: { kind: 'single', singleResult: { data: kept.data } }, http: { status: undefined, headers: new HeaderMap([['age', String(ageSeconds)]]) } };
+            return {
+              body: { kind: 'single', singleResult: { data: kept.data } },
+              http: { status: undefined, headers: new HeaderMap([['age', String(ageSeconds)]]) },
+            };
           },
           willSendResponse: async ({ response }) => {
             if (hit || !key || response.body.kind !== 'single') return;

@@ -38,7 +38,10 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
     perAnonymousAddressPerMinute: config.GATEWAY_REQUESTS_PER_MINUTE_ANONYMOUS,
   });
   const checks = new OperationChecks(config.limits);
-  const concurrency = new ClientConcurrency({ operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT }, checks.costOf);
+  const concurrency = new ClientConcurrency(
+    { operations: config.GATEWAY_CONCURRENT_OPERATIONS_PER_CLIENT, cost: config.GATEWAY_CONCURRENT_COST_PER_CLIENT },
+    checks.costOf,
+  );
   const trusted = trustedDocuments(config, logger);
   const publicAnswers = config.RESPONSE_CACHE_MAX_AGE_SECONDS > 0 ? new PublicAnswers({ maxAgeSeconds: config.RESPONSE_CACHE_MAX_AGE_SECONDS }) : undefined;
   const deferring = new DeferringGateway({
@@ -48,7 +51,16 @@ export function createServer({ config, supergraphSdl, events, redis, logger }: G
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
       const features = publicAnswers ? [publicAnswers.subgraphHook] : [];
-      return new OutagePaths(subgraphSource({ name, url: target, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, sharedSecret: config.SUBGRAPH_SHARED_SECRET, timing: metrics.subgraphCalls(name), features }));
+      return new OutagePaths(
+        subgraphSource({
+          name,
+          url: target,
+          timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+          sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+          timing: metrics.subgraphCalls(name),
+          features,
+        }),
+      );
     },
   });
   const gateway = new SubscribingGateway(deferring, concurrency.admit);

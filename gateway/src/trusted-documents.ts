@@ -103,19 +103,33 @@ export function decide(request: GraphQLRequest, mode: TrustedDocumentsMode, list
     if (id === undefined) return { run: 'as-sent' };
     const document = listed.get(normalizeId(id));
     if (document !== undefined) return { run: 'listed', document };
-    if (mode === 'require') return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_IN_LIST, `This gateway runs trusted documents only, and ${shown(id)} is not one of them.`) };
-    if (documentId !== undefined) return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_FOUND, `No trusted document has the id ${shown(documentId)}.`) };
+    if (mode === 'require')
+      return {
+        run: 'refused',
+        error: refusal(TrustedDocumentCode.NOT_IN_LIST, `This gateway runs trusted documents only, and ${shown(id)} is not one of them.`),
+      };
+    if (documentId !== undefined)
+      return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_FOUND, `No trusted document has the id ${shown(documentId)}.`) };
     // An APQ hash this gateway may have cached: Apollo Server looks it up (PERSISTED_QUERY_NOT_FOUND if not).
     return { run: 'as-sent' };
   }
   const hash = sha256(query);
   for (const id of [documentId, apqHash]) {
     if (id !== undefined && normalizeId(id) !== hash) {
-      return { run: 'refused', error: refusal(TrustedDocumentCode.HASH_MISMATCH, `The document's SHA-256 is ${hash}, not the ${shown(id)} sent with it: send the hash of the exact document, or the document alone.`) };
+      return {
+        run: 'refused',
+        error: refusal(
+          TrustedDocumentCode.HASH_MISMATCH,
+          `The document's SHA-256 is ${hash}, not the ${shown(id)} sent with it: send the hash of the exact document, or the document alone.`,
+        ),
+      };
     }
   }
   if (mode === 'require' && !listed.has(hash)) {
-    return { run: 'refused', error: refusal(TrustedDocumentCode.NOT_IN_LIST, 'This gateway runs trusted documents only: send the id of a document of its manifest.') };
+    return {
+      run: 'refused',
+      error: refusal(TrustedDocumentCode.NOT_IN_LIST, 'This gateway runs trusted documents only: send the id of a document of its manifest.'),
+    };
   }
   return { run: 'as-sent' };
 }

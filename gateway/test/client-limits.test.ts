@@ -71,7 +71,6 @@ beforeEach(() => {
   abandoned = { count: 0 };
 });
 
-
 const member = () => testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'USER' });
 const SLOW = (tag: string) => `{ slow(tag: "${tag}") }`;
 

@@ -62,8 +62,17 @@ beforeAll(async () => {
   composeConfigBin = ensureComposeConfig();
   base = rendered('deploy/base');
   withRouter = rendered('deploy/overlays/router');
-  const secrets = { JWT_PRIVATE_KEYS: 'private-pem', JWT_PUBLIC_KEYS: 'public-pem', SUBGRAPH_SHARED_SECRET: 'b'.repeat(32), PLAYBACK_URL_SECRET: 'c'.repeat(32), ADMIN_PASSWORD: 'x' };
-  const loaded = spawnSync(composeConfigBin, ['-f', resolve(ROOT, 'docker-compose.yml')], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...secrets }, encoding: 'utf8' });
+  const secrets = {
+    JWT_PRIVATE_KEYS: 'private-pem',
+    JWT_PUBLIC_KEYS: 'public-pem',
+    SUBGRAPH_SHARED_SECRET: 'b'.repeat(32),
+    PLAYBACK_URL_SECRET: 'c'.repeat(32),
+    ADMIN_PASSWORD: 'x',
+  };
+  const loaded = spawnSync(composeConfigBin, ['-f', resolve(ROOT, 'docker-compose.yml')], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...secrets },
+    encoding: 'utf8',
+  });
   compose = (JSON.parse(loaded.stdout) as { services: typeof compose }).services;
   scratch = mkdtempSync(join(tmpdir(), 'kube-check-'));
 }, 300_000);
@@ -100,7 +109,10 @@ describe('deploy/ (Kubernetes, kustomize)', () => {
       expect(envNames(main), name).toEqual(Object.keys(environment).sort());
       for (const variable of main.env!) {
         if (variable.value !== undefined) expect(variable.value, `${name}: ${variable.name}`).toBe(environment[variable.name]);
-        else expect(variable.valueFrom?.secretKeyRef?.name ?? variable.valueFrom?.configMapKeyRef?.name, `${name}: ${variable.name}`).toMatch(/^ott-(secrets|config)$/);
+        else
+          expect(variable.valueFrom?.secretKeyRef?.name ?? variable.valueFrom?.configMapKeyRef?.name, `${name}: ${variable.name}`).toMatch(
+            /^ott-(secrets|config)$/,
+          );
       }
     };
     for (const { name } of SERVICES) check(base, 'Deployment', name, name);
@@ -145,7 +157,9 @@ describe('tools/kube-check', () => {
   }
 
   it('refuses a field the Kubernetes API does not know', () => {
-    const dir = variant('unknown-field', 'users.yaml', (text) => text.replace('      automountServiceAccountToken: false', '      automountServiceAccountToken: false\n      restartPolicyy: Always'));
+    const dir = variant('unknown-field', 'users.yaml', (text) =>
+      text.replace('      automountServiceAccountToken: false', '      automountServiceAccountToken: false\n      restartPolicyy: Always'),
+    );
     const result = kubeCheck(dir);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/Deployment users: .*unknown field "spec\.template\.spec\.restartPolicyy"/);
@@ -153,13 +167,19 @@ describe('tools/kube-check', () => {
 
   it('refuses a secret set literally, a Secret object, a missing probe and a Deployment without its PodDisruptionBudget', () => {
     const literal = kubeCheck(
-      variant('literal-secret', 'users.yaml', (text) => text.replace('valueFrom: { secretKeyRef: { name: ott-secrets, key: jwt-private-keys } }', 'value: "-----BEGIN PRIVATE KEY-----"')),
+      variant('literal-secret', 'users.yaml', (text) =>
+        text.replace('valueFrom: { secretKeyRef: { name: ott-secrets, key: jwt-private-keys } }', 'value: "-----BEGIN PRIVATE KEY-----"'),
+      ),
     );
     expect(literal.status).not.toBe(0);
     expect(literal.stderr).toContain('Deployment users, container users: JWT_PRIVATE_KEYS must come from a Secret');
 
     const secretObject = kubeCheck(
-      variant('secret-object', 'config.yaml', (text) => `${text}---\napiVersion: v1\nkind: Secret\nmetadata: { name: ott-secrets }\nstringData: { jwt-private-keys: x }\n`),
+      variant(
+        'secret-object',
+        'config.yaml',
+        (text) => `${text}---\napiVersion: v1\nkind: Secret\nmetadata: { name: ott-secrets }\nstringData: { jwt-private-keys: x }\n`,
+      ),
     );
     expect(secretObject.stderr).toContain('Secret ott-secrets: secrets are created in the cluster');
 

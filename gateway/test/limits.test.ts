@@ -27,8 +27,12 @@ function readmeOperations(): string[] {
 /** The documents the benchmarks send (template literals that hold no interpolation). */
 function benchOperations(): string[] {
   const dir = resolve(ROOT, 'bench');
-  const sources = readdirSync(dir).filter((f) => f.endsWith('.bench.mjs')).map((f) => readFileSync(resolve(dir, f), 'utf8'));
-  return sources.flatMap((source) => [...source.matchAll(/`((?:query|mutation|subscription)\b[^`$]*|\{[^`$]*\})`/g)].map((m) => m[1]!)).filter((text) => /^\s*(query|mutation|subscription|\{)/.test(text));
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.bench.mjs'))
+    .map((f) => readFileSync(resolve(dir, f), 'utf8'));
+  return sources
+    .flatMap((source) => [...source.matchAll(/`((?:query|mutation|subscription)\b[^`$]*|\{[^`$]*\})`/g)].map((m) => m[1]!))
+    .filter((text) => /^\s*(query|mutation|subscription|\{)/.test(text));
 }
 
 /** What frontends' screens ask in one request (the home screen's rows; a title page). */
@@ -93,7 +97,8 @@ describe('the default limits', () => {
   });
 
   it('refuse what costs too much even within the alias limit: every list counts as many items as it asks for', () => {
-    const heavy = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: browse(first: 100) { edges { node { similar(first: 10) { id title } } } }`).join(' ')} }`;
+    const heavy = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: browse(first: 100) { edges { node { similar(first: 10) { id title } } } }`).join(' ')} }`;
     expect(refusals(heavy(2))).toEqual([]);
     expect(refusals(heavy(3))).toEqual(['The operation is estimated to cost 5415; the limit is 5000. Ask for fewer items (first) or fewer fields.']);
   });

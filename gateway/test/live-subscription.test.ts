@@ -22,7 +22,9 @@ async function collect(subscription: LiveSubscription, count: number): Promise<E
 describe('a subscription as a query', () => {
   it('reads playbackSession(id:) under the subscription’s own response key, keeping only the variables it still uses', () => {
     const live = liveQueryOf(
-      parse(`subscription Watch($id: ID!, $n: Int) { mine: playbackSessionUpdated(sessionId: $id) { ...F content { similar(first: $n) { id } } } } fragment F on PlaybackSession { state }`),
+      parse(
+        `subscription Watch($id: ID!, $n: Int) { mine: playbackSessionUpdated(sessionId: $id) { ...F content { similar(first: $n) { id } } } } fragment F on PlaybackSession { state }`,
+      ),
       'Watch',
       { id: 's9', n: 3, unused: true },
     );
@@ -46,12 +48,17 @@ describe('one execution shared by its subscribers', () => {
     let state = 1;
     let release: () => void = () => undefined;
     // Each run reads the state as it is when it starts, as the query through the graph would.
-    const execution = new SharedExecution('k', updated, async () => {
-      const read = state;
-      runs.push(read);
-      if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
-      return { data: { playbackSessionUpdated: { version: read } } };
-    }, logger);
+    const execution = new SharedExecution(
+      'k',
+      updated,
+      async () => {
+        const read = state;
+        runs.push(read);
+        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return { data: { playbackSessionUpdated: { version: read } } };
+      },
+      logger,
+    );
     const subscriber = new LiveSubscription(connection, updated, 10, () => undefined);
     execution.subscribers.add(subscriber);
     execution.onEvent(event(2));
@@ -71,7 +78,11 @@ describe('one execution shared by its subscribers', () => {
     const execution = new SharedExecution('k', updated, async () => ({ data: { playbackSessionUpdated: { version: answers.shift() } } }), logger);
     const subscriber = new LiveSubscription(connection, updated, 10, () => undefined);
     execution.subscribers.add(subscriber);
-    for (const [version, kind] of [[6, 'UPDATED'], [7, 'UPDATED'], [8, 'ENDED']] as const) {
+    for (const [version, kind] of [
+      [6, 'UPDATED'],
+      [7, 'UPDATED'],
+      [8, 'ENDED'],
+    ] as const) {
       execution.onEvent(event(version, kind));
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -35,7 +35,13 @@ function counted() {
 async function overHttp(checks: OperationChecks, schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}) {
   const contextValue = {} as GatewayContext;
   const listener = await checks.plugin().requestDidStart!({} as never);
-  await listener!.didResolveOperation!({ schema, document, request: { variables }, operationName: null, contextValue } as unknown as GraphQLRequestContextDidResolveOperation<GatewayContext>);
+  await listener!.didResolveOperation!({
+    schema,
+    document,
+    request: { variables },
+    operationName: null,
+    contextValue,
+  } as unknown as GraphQLRequestContextDidResolveOperation<GatewayContext>);
   return checks.costOf(contextValue);
 }
 

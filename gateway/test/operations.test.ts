@@ -92,14 +92,20 @@ describe("the README's operations and docs/operations/", () => {
 
   it('has documents that are valid against schema/api.graphql', () => {
     for (const { file, document } of documents) {
-      expect(validate(api, document, specifiedRules).map((e) => e.message), file).toEqual([]);
+      expect(
+        validate(api, document, specifiedRules).map((e) => e.message),
+        file,
+      ).toEqual([]);
     }
   });
 
   it("keeps every README operation within the gateway's default limits", () => {
     for (const operation of readmeOperations) {
       const document = { kind: Kind.DOCUMENT, definitions: [operation] } as const;
-      expect(validate(api, document, [...specifiedRules, ...limitRules(limits)]).map((e) => e.message), print(operation)).toEqual([]);
+      expect(
+        validate(api, document, [...specifiedRules, ...limitRules(limits)]).map((e) => e.message),
+        print(operation),
+      ).toEqual([]);
       // The README's variables are ids: any string costs the same.
       const variables = Object.fromEntries((operation.variableDefinitions ?? []).map((v) => [v.variable.name.value, 'an-id']));
       expect(assertCost(api, document, variables, undefined, limits.maxCost)).toBeLessThanOrEqual(limits.maxCost);

@@ -75,7 +75,10 @@ describe('router.yaml', () => {
   it("serves its metrics apart from /graphql, on loopback's 9090 like the gateway's default", () => {
     expect(router.telemetry.exporters.metrics.prometheus).toMatchObject({ enabled: true, path: '/metrics' });
     const gateway = metricsListener(defaults);
-    expect(expansion(router.telemetry.exporters.metrics.prometheus.listen)).toEqual({ variable: 'METRICS_LISTEN', fallback: `${gateway.host}:${gateway.port}` });
+    expect(expansion(router.telemetry.exporters.metrics.prometheus.listen)).toEqual({
+      variable: 'METRICS_LISTEN',
+      fallback: `${gateway.host}:${gateway.port}`,
+    });
   });
 
   it('passes on the token and the request id, and adds the shared secret when SUBGRAPH_SHARED_SECRET is set', () => {
@@ -120,7 +123,9 @@ describe('router.yaml', () => {
     expect(declared?.[1]).toBe('STREAMING');
     expect(supergraph).toMatch(/schema\s*(@[^{]*)?\{[^}]*subscription: Subscription/);
     expect(router.subscription.enabled).toBe(true);
-    expect(router.subscription.mode.passthrough.subgraphs).toEqual({ streaming: { path: new URL(SUBGRAPHS.find((s) => s.name === 'streaming')!.url).pathname, protocol: 'graphql_ws' } });
+    expect(router.subscription.mode.passthrough.subgraphs).toEqual({
+      streaming: { path: new URL(SUBGRAPHS.find((s) => s.name === 'streaming')!.url).pathname, protocol: 'graphql_ws' },
+    });
   });
 
   it('links only the core specs this file was checked against in schema/supergraph.graphql (all read by Router 2)', () => {

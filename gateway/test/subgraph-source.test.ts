@@ -42,7 +42,11 @@ describe('calling a subgraph', () => {
 
   it('never shares between callers with different credentials, nor a mutation', async () => {
     const source = subgraphSource({ name: 'my-list', url: subgraph.url, timeoutMs: 1_000 });
-    await Promise.all([call(source, ENTITIES, context({ authorization: 'Bearer member-a' })), call(source, ENTITIES, context({ authorization: 'Bearer member-b' })), call(source, ENTITIES, context({ authorization: undefined }))]);
+    await Promise.all([
+      call(source, ENTITIES, context({ authorization: 'Bearer member-a' })),
+      call(source, ENTITIES, context({ authorization: 'Bearer member-b' })),
+      call(source, ENTITIES, context({ authorization: undefined })),
+    ]);
     expect(subgraph.received.map((r) => r.headers.authorization)).toEqual(expect.arrayContaining(['Bearer member-a', 'Bearer member-b', undefined]));
     expect(subgraph.received).toHaveLength(3);
 

@@ -41,11 +41,13 @@ export function compiledPackages() {
 }
 
 function sourceFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    // Test helpers import vitest and never run in production.
-    .filter((file) => !relative(dir, file).startsWith('testing'));
+  return (
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+      .map((entry) => join(entry.parentPath, entry.name))
+      // Test helpers import vitest and never run in production.
+      .filter((file) => !relative(dir, file).startsWith('testing'))
+  );
 }
 
 /** Compiles src/ of every such package into dist/ (emptied first); returns the files written. */
@@ -92,7 +94,16 @@ export function servicePackage(service) {
 export function deployService(service, target, { offline = true } = {}) {
   const [pnpm, ...prefix] = pnpmCommand();
   rmSync(target, { recursive: true, force: true });
-  const args = [...prefix, '--filter', servicePackage(service), '--prod', '--config.inject-workspace-packages=true', 'deploy', ...(offline ? ['--offline'] : []), target];
+  const args = [
+    ...prefix,
+    '--filter',
+    servicePackage(service),
+    '--prod',
+    '--config.inject-workspace-packages=true',
+    'deploy',
+    ...(offline ? ['--offline'] : []),
+    target,
+  ];
   execFileSync(pnpm, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   if (service === 'gateway') {
     mkdirSync(join(target, 'schema'), { recursive: true });

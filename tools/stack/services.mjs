@@ -22,7 +22,9 @@ const KUBE_CHECK_BIN = join(ROOT, '.data/bin/kube-check');
  */
 function ensureGoBinary(src, bin, label, patches = {}) {
   const hash = createHash('sha256');
-  const sources = readdirSync(src).filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum').sort();
+  const sources = readdirSync(src)
+    .filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum')
+    .sort();
   const patchFiles = Object.values(patches).flat();
   for (const file of [...sources.map((name) => join(src, name)), ...patchFiles]) hash.update(relative(src, file)).update(readFileSync(file));
   const stamp = `${bin}.sha256`;

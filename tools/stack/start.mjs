@@ -61,8 +61,7 @@ function restart(label, reason) {
 
 /** Watching: each subgraph follows its src/ and the kit's; the gateway also the supergraph it reads. */
 function watchServices(subgraphs) {
-  const follow = (label, sources) =>
-    unwatchers.push(watchSources(sources, (path) => restart(label, `${relative(ROOT, path)} changed`)));
+  const follow = (label, sources) => unwatchers.push(watchSources(sources, (path) => restart(label, `${relative(ROOT, path)} changed`)));
   for (const { name } of subgraphs) follow(name, { dirs: [join(ROOT, 'subgraphs', name, 'src'), KIT_SOURCES, EVENTS_SOURCES] });
   follow('gateway', { dirs: [join(ROOT, 'gateway/src'), KIT_SOURCES, EVENTS_SOURCES], files: [join(ROOT, 'schema/supergraph.graphql')] });
 }
@@ -97,10 +96,7 @@ async function ensureDemoUser() {
     password: DEMO.password,
   });
   if (!signedIn.errors) return;
-  const registered = await gql(
-    'mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }',
-    { input: DEMO },
-  );
+  const registered = await gql('mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }', { input: DEMO });
   const code = registered.errors?.[0]?.extensions?.code;
   if (registered.errors && code !== 'EMAIL_TAKEN') throw new Error(`could not create the demo user: ${registered.errors[0].message}`);
 }
@@ -154,7 +150,14 @@ async function main() {
     const dir = join(ROOT, 'subgraphs', name);
     if (!existsSync(dir)) throw new Error(`subgraph folder ${dir} is missing`);
     // The gateway is on loopback: subgraphs believe the client address it forwards.
-    launch(name, dir, { ...shared, ...tokenEnv(name, tokenKeys), PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TRUST_PROXY: 'loopback' });
+    launch(name, dir, {
+      ...shared,
+      ...tokenEnv(name, tokenKeys),
+      PORT: String(port),
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      TRUST_PROXY: 'loopback',
+    });
   }
   await Promise.all(subgraphs.map(({ name, port }) => waitReady(name, port)));
 

@@ -6,9 +6,4 @@ export interface Supervisor {
   restart(label: string): void;
   stopAll(): Promise<void>;
 }
-export function createSupervisor(options?: {
-  log?: (line: string) => void;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  stableAfterMs?: number;
-}): Supervisor;
+export function createSupervisor(options?: { log?: (line: string) => void; initialDelayMs?: number; maxDelayMs?: number; stableAfterMs?: number }): Supervisor;

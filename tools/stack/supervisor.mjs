@@ -73,12 +73,13 @@ export function createSupervisor({ log = console.error, initialDelayMs = 500, ma
       const all = [...services.values()];
       for (const service of all) clearTimeout(service.timer);
       await Promise.all(
-        all.reverse().map(({ child }) =>
-          new Promise((resolve) => {
-            if (!running(child)) return resolve();
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-          }),
+        all.reverse().map(
+          ({ child }) =>
+            new Promise((resolve) => {
+              if (!running(child)) return resolve();
+              child.once('exit', resolve);
+              child.kill('SIGTERM');
+            }),
         ),
       );
     },

@@ -1,4 +1,4 @@
-// `npm test`: install everything, then type-check, lint, check schema/ and run every test
+// `npm test`: install everything, then type-check, lint, check formatting and schema/ and run every test
 // against the real embedded database and a private Redis (or MONGODB_URL / REDIS_URL).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ rmSync(REPORT, { force: true });
 const steps = [
   ['type check', ['run', 'typecheck']],
   ['lint', ['run', 'lint']],
+  ['format check', ['run', 'format:check']],
   ['schema check', ['run', 'schema:check']],
   ['tests', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...process.argv.slice(2)]],
 ];

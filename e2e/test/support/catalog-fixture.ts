@@ -4,10 +4,30 @@ import type { CatalogSeed, SeedContent } from '@ott/catalog/import';
 import { createModels } from '@ott/catalog/models';
 
 const TITLES = [
-  'Star Quest', 'Lone Star', 'Starlight Express', 'The Stars Above', 'Dark Star', 'Mustard Seeds',
-  'Amélie', 'Harbor Nights', 'Quiet Rooms', 'Iron Orchard', 'Paper Moons', 'Glass Houses',
-  'Night Shift', 'Blue Valley', 'The Long Road', 'Red Signal', 'Salt & Pepper', 'Winter Tides',
-  'Echo Park', 'Golden Hour', 'Open Water', 'Last Train', 'City of Kites', 'Zero Hour',
+  'Star Quest',
+  'Lone Star',
+  'Starlight Express',
+  'The Stars Above',
+  'Dark Star',
+  'Mustard Seeds',
+  'Amélie',
+  'Harbor Nights',
+  'Quiet Rooms',
+  'Iron Orchard',
+  'Paper Moons',
+  'Glass Houses',
+  'Night Shift',
+  'Blue Valley',
+  'The Long Road',
+  'Red Signal',
+  'Salt & Pepper',
+  'Winter Tides',
+  'Echo Park',
+  'Golden Hour',
+  'Open Water',
+  'Last Train',
+  'City of Kites',
+  'Zero Hour',
 ];
 
 /** A small catalogue whose values repeat, so every sort has ties and missing values. */

@@ -44,7 +44,13 @@ export async function signUp(stack: Stack, label = 'viewer'): Promise<Member> {
   registered += 1;
   const response = await stack.query<{ register: { accessToken: string; user: { id: string } } }>(
     `mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
-    { input: { email: `${label}${registered}-${randomUUID().slice(0, 8)}@example.test`, password: 'a long enough password', displayName: `${label} ${registered}` } },
+    {
+      input: {
+        email: `${label}${registered}-${randomUUID().slice(0, 8)}@example.test`,
+        password: 'a long enough password',
+        displayName: `${label} ${registered}`,
+      },
+    },
   );
   expect(response.errors).toBeUndefined();
   return { id: response.data!.register.user.id, token: response.data!.register.accessToken };
@@ -67,9 +73,9 @@ export async function subscriber(stack: Stack, planCode: 'BASIC' | 'STANDARD' | 
 }
 
 export async function catalogIds(stack: Stack): Promise<CatalogIds> {
-  const response = await stack.query<{ browse: { edges: { node: { __typename: string; id: string; title: string; genres: { name: string }[]; runtimeMinutes?: number } }[] } }>(
-    `{ browse(first: 100) { edges { node { __typename id title genres { name } ... on Movie { runtimeMinutes } } } } }`,
-  );
+  const response = await stack.query<{
+    browse: { edges: { node: { __typename: string; id: string; title: string; genres: { name: string }[]; runtimeMinutes?: number } }[] };
+  }>(`{ browse(first: 100) { edges { node { __typename id title genres { name } ... on Movie { runtimeMinutes } } } } }`);
   expect(response.errors).toBeUndefined();
   const nodes = response.data!.browse.edges.map((edge) => edge.node);
   // A show's episodes one show at a time, as a title page asks for them (all of them at once would exceed the cost limit).
@@ -77,13 +83,18 @@ export async function catalogIds(stack: Stack): Promise<CatalogIds> {
     nodes
       .filter((n) => n.__typename === 'TvShow')
       .map(async (n) => {
-        const show = await stack.query<{ content: { seasons: { episodes: { id: string }[] }[] } }>(`query ($id: ID!) { content(id: $id) { ... on TvShow { seasons { episodes { id } } } } }`, { id: n.id });
+        const show = await stack.query<{ content: { seasons: { episodes: { id: string }[] }[] } }>(
+          `query ($id: ID!) { content(id: $id) { ... on TvShow { seasons { episodes { id } } } } }`,
+          { id: n.id },
+        );
         expect(show.errors).toBeUndefined();
         return { id: n.id, title: n.title, episodes: show.data!.content.seasons.flatMap((s) => s.episodes.map((e) => e.id)) };
       }),
   );
   return {
-    movies: nodes.filter((n) => n.__typename === 'Movie').map((n) => ({ id: n.id, title: n.title, runtimeMinutes: n.runtimeMinutes!, genres: n.genres.map((g) => g.name) })),
+    movies: nodes
+      .filter((n) => n.__typename === 'Movie')
+      .map((n) => ({ id: n.id, title: n.title, runtimeMinutes: n.runtimeMinutes!, genres: n.genres.map((g) => g.name) })),
     shows,
   };
 }

@@ -73,7 +73,13 @@ export async function startStack(
       const peers = Object.fromEntries(subgraphs.map((s) => [SUBGRAPHS.find((known) => known.name === s.name)!.urlVariable, s.url]));
       // One Redis key prefix for the stack, as for a deployment: each service keeps its keys under its own name there.
       // Users alone gets the private key: it signs, every other service only verifies.
-      const subgraphEnv = (name === 'users' ? usersTestEnv : testEnv)(`${tag}_${name}`, { ...SUBGRAPH_DEFAULTS, REDIS_KEY_PREFIX: `t:${tag}:`, ...peers, ...env, ...only[name] });
+      const subgraphEnv = (name === 'users' ? usersTestEnv : testEnv)(`${tag}_${name}`, {
+        ...SUBGRAPH_DEFAULTS,
+        REDIS_KEY_PREFIX: `t:${tag}:`,
+        ...peers,
+        ...env,
+        ...only[name],
+      });
       const { start, buildSchema } = await loadSubgraph(name);
       const service = await start(subgraphEnv);
       started.push(service);

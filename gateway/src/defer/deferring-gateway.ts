@@ -59,7 +59,8 @@ export class DeferringGateway extends ApolloGateway {
   plugin(admit: Admission, logger: Logger): ApolloServerPlugin<GatewayContext> {
     const formatter = createErrorFormatter(logger, SUBGRAPH_ERROR_CODES);
     const format = (error: unknown): GraphQLFormattedError => {
-      const graphQLError = error instanceof GraphQLError ? error : new GraphQLError('Unexpected error value', { originalError: error instanceof Error ? error : undefined });
+      const graphQLError =
+        error instanceof GraphQLError ? error : new GraphQLError('Unexpected error value', { originalError: error instanceof Error ? error : undefined });
       const formatted = graphQLError.toJSON();
       return formatter({ ...formatted, extensions: { ...formatted.extensions, code: formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR' } }, graphQLError);
     };
@@ -116,7 +117,8 @@ export class DeferringGateway extends ApolloGateway {
 
 /** What executeQueryPlan and the data sources read of the request (Apollo Server builds the same for its gateway executor). */
 function gatewayRequestContext(requestContext: GraphQLRequestContext<GatewayContext>, logger: Logger): GatewayGraphQLRequestContext {
-  const { request, contextValue, document, source, operationName, operation, queryHash, metrics, overallCachePolicy, schema, requestIsBatched, cache } = requestContext;
+  const { request, contextValue, document, source, operationName, operation, queryHash, metrics, overallCachePolicy, schema, requestIsBatched, cache } =
+    requestContext;
   return {
     request: { query: request.query, operationName: request.operationName, variables: request.variables, extensions: request.extensions },
     logger,

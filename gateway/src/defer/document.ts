@@ -68,7 +68,12 @@ export function usesDefer(document: DocumentNode): boolean {
  * Labels every `@defer` in force; undefined when none is (all `if: false`), or when the
  * variables do not fit the operation (execution refuses those itself).
  */
-export function labelDefers(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, raw: Record<string, unknown> | undefined): DeferredDocument | undefined {
+export function labelDefers(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  raw: Record<string, unknown> | undefined,
+): DeferredDocument | undefined {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
   if (coerced.errors) return undefined;
   const variables = coerced.coerced;

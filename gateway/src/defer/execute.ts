@@ -57,7 +57,12 @@ export interface PartRunnerOptions {
  * Runs the plan nodes of one part (its parents' first, answered again from what they were
  * told) with @apollo/gateway's own executor, shaped by the part's view of the document.
  */
-export async function runPart(options: PartRunnerOptions, nodes: (PlanNode | undefined)[], known: ReadonlyMap<string, unknown>, released: ReadonlySet<string>): Promise<Part> {
+export async function runPart(
+  options: PartRunnerOptions,
+  nodes: (PlanNode | undefined)[],
+  known: ReadonlyMap<string, unknown>,
+  released: ReadonlySet<string>,
+): Promise<Part> {
   const own = nodes.filter((node): node is PlanNode => node !== undefined);
   const plan: QueryPlan = { kind: 'QueryPlan', node: own.length === 0 ? undefined : own.length === 1 ? own[0] : { kind: 'Sequence', nodes: own } };
   const view = viewOf(options.schema, options.document.document, released);
@@ -140,7 +145,13 @@ export interface DeferredRun {
  * answered: a deferred fragment's fetches start once its parent part is complete, those of
  * sibling fragments at the same time. `done` is called once nothing runs any more.
  */
-export async function runDeferred(options: PartRunnerOptions, root: Block, format: FormatError, stopped: () => boolean, done: () => void): Promise<DeferredRun> {
+export async function runDeferred(
+  options: PartRunnerOptions,
+  root: Block,
+  format: FormatError,
+  stopped: () => boolean,
+  done: () => void,
+): Promise<DeferredRun> {
   const { document, schema } = options;
   const rootType = schema.getRootType(document.operation.operation) as GraphQLObjectType;
   const shaper = new Shaper(schema, document.document, document.variables);
@@ -169,7 +180,8 @@ export async function runDeferred(options: PartRunnerOptions, root: Block, forma
         try {
           items = positions.map(({ path, selectionSet, type }) => {
             const value = valueAt(part.data, path);
-            const data = value && typeof value === 'object' ? shaper.pick(value as Data, [selectionSet], shaper.runtimeType(value as Data, type) ?? type) : null;
+            const data =
+              value && typeof value === 'object' ? shaper.pick(value as Data, [selectionSet], shaper.runtimeType(value as Data, type) ?? type) : null;
             return { data, path, ...(usage?.label ? { label: usage.label } : {}) };
           });
           if (part.data) for (const child of block.children) start(child, part.data, [...lineage, block], part.answers, ownReleased);

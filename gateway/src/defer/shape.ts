@@ -58,7 +58,11 @@ export class Shaper {
       }
       const definition = type.getFields()[name];
       if (!definition) continue;
-      out[key] = this.complete(value[key], definition.type, fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : [])));
+      out[key] = this.complete(
+        value[key],
+        definition.type,
+        fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : [])),
+      );
     }
     return out;
   }

@@ -53,7 +53,10 @@ export class ConnectionRegistry {
 
   /** Drops the connection when its token expires, or is revoked (a logout, a role change: the member's stamp moved past it). */
   expireWithToken(connection: Connection, token: { expiresAt: Date; issuedAt: number }, code: number): void {
-    connection.expiry = setTimeout(() => this.drop(connection, code, 'The access token expired: reconnect with a fresh one.'), Math.max(0, token.expiresAt.getTime() - Date.now()));
+    connection.expiry = setTimeout(
+      () => this.drop(connection, code, 'The access token expired: reconnect with a fresh one.'),
+      Math.max(0, token.expiresAt.getTime() - Date.now()),
+    );
     connection.expiry.unref();
     const open = this.tokensOf.get(connection.user.id) ?? new Map<Connection, number>();
     this.tokensOf.set(connection.user.id, open.set(connection, token.issuedAt));
@@ -77,7 +80,8 @@ export class ConnectionRegistry {
 
   private revoked(memberId: string, validAfter: number): void {
     for (const [connection, issuedAt] of this.tokensOf.get(memberId) ?? []) {
-      if (issuedAt < validAfter) this.drop(connection, CloseCode.Unauthorized, 'The access token was revoked (signed out, or the account changed): sign in again.');
+      if (issuedAt < validAfter)
+        this.drop(connection, CloseCode.Unauthorized, 'The access token was revoked (signed out, or the account changed): sign in again.');
     }
   }
 }

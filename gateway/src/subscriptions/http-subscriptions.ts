@@ -44,7 +44,10 @@ const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, R
 
 function refuse(res: Response, errors: readonly ErrorBody[]): void {
   const code = String(errors[0]?.extensions?.code ?? 'BAD_REQUEST');
-  res.status(STATUS[code] ?? 400).type('application/json').send(JSON.stringify({ errors: errors.map((e) => ({ message: e.message, extensions: { ...e.extensions, http: undefined } })) }));
+  res
+    .status(STATUS[code] ?? 400)
+    .type('application/json')
+    .send(JSON.stringify({ errors: errors.map((e) => ({ message: e.message, extensions: { ...e.extensions, http: undefined } })) }));
 }
 
 const failure = (code: string, message: string): ErrorBody[] => [{ message, extensions: { code } }];
@@ -74,7 +77,8 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
     const signedIn = await live.connections.authenticate(req.headers.authorization);
     if ('error' in signedIn) return refuse(res, failure('UNAUTHENTICATED', signedIn.error ?? 'Send Authorization: Bearer <access token> to subscribe.'));
     const { user, authorization } = signedIn;
-    if (!live.connections.open(user.id)) return refuse(res, failure('RATE_LIMITED', `At most ${live.connections.connectionsPerMember} subscription connections per member: close one first.`));
+    if (!live.connections.open(user.id))
+      return refuse(res, failure('RATE_LIMITED', `At most ${live.connections.connectionsPerMember} subscription connections per member: close one first.`));
     const writer = WRITERS[protocol];
     let dropped: { code: number; reason: string } | undefined;
     const connection: Connection = {
@@ -95,7 +99,11 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
     try {
       const prepared = await live.prepare(connection, payload);
       if (res.destroyed) return;
-      if ('refused' in prepared) return refuse(res, prepared.refused.map((e) => e.toJSON() as ErrorBody));
+      if ('refused' in prepared)
+        return refuse(
+          res,
+          prepared.refused.map((e) => e.toJSON() as ErrorBody),
+        );
       res.status(200).setHeader('content-type', writer.contentType);
       res.setHeader('cache-control', 'no-cache');
       res.flushHeaders();
@@ -127,7 +135,8 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
       readBody(req, res, (err?: unknown) => {
         if (err) return next(err);
         const body = (req.body ?? {}) as Partial<OperationPayload>;
-        if (typeof body.query !== 'string') return refuse(res, failure('BAD_REQUEST', 'Send the operation as JSON: { "query": "subscription { … }", "variables": { … } }.'));
+        if (typeof body.query !== 'string')
+          return refuse(res, failure('BAD_REQUEST', 'Send the operation as JSON: { "query": "subscription { … }", "variables": { … } }.'));
         // Queries and mutations are Apollo Server's (@defer and all), unless the client reads
         // event streams only (graphql-sse); clients that list every type they read (urql) get JSON.
         const subscribing = operationType(body.query, body.operationName) === 'subscription';
@@ -136,7 +145,8 @@ export function httpSubscriptions(options: { live: () => LiveSubscriptions | und
         res.setHeader('x-request-id', requestId);
         serve(live, protocol, req, res).catch((err: unknown) => {
           options.logger.error({ err, requestId, protocol }, 'an HTTP subscription failed');
-          if (!res.headersSent) refuse(res, failure('INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.'));
+          if (!res.headersSent)
+            refuse(res, failure('INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.'));
           else res.end();
         });
       });

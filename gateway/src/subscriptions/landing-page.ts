@@ -44,7 +44,11 @@ export function sandboxWithSubscriptions(): ApolloServerPlugin {
 </html>`;
   return {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html }; } };
+      return {
+        async renderLandingPage() {
+          return { html };
+        },
+      };
     },
   };
 }

@@ -52,7 +52,10 @@ function usedVariables(nodes: readonly (OperationDefinitionNode | FragmentDefini
   return used;
 }
 
-const stable = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 
 /**
  * Turns a validated subscription operation into the query run for each event: the root field
@@ -83,10 +86,16 @@ export function liveQueryOf(document: DocumentNode, operationName: string | unde
     ...root,
     alias: { kind: Kind.NAME, value: root.alias?.value ?? root.name.value },
     name: { kind: Kind.NAME, value: 'playbackSession' },
-    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: sessionVariable } } }],
+    arguments: [
+      { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: sessionVariable } } },
+    ],
   };
   const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
-  const draft: OperationDefinitionNode = { ...operation, operation: 'query' as OperationDefinitionNode['operation'], selectionSet: { ...operation.selectionSet, selections: [liveField] } };
+  const draft: OperationDefinitionNode = {
+    ...operation,
+    operation: 'query' as OperationDefinitionNode['operation'],
+    selectionSet: { ...operation.selectionSet, selections: [liveField] },
+  };
   const used = usedVariables([draft, ...fragments]);
   const kept = (operation.variableDefinitions ?? []).filter((definition) => used.has(definition.variable.name.value));
   const liveOperation: OperationDefinitionNode = {
@@ -101,8 +110,19 @@ export function liveQueryOf(document: DocumentNode, operationName: string | unde
     ],
   };
   const liveDocument: DocumentNode = { kind: Kind.DOCUMENT, definitions: [liveOperation, ...fragments] };
-  const keptVariables = Object.fromEntries(kept.map((d) => d.variable.name.value).filter((name) => name in variables).map((name) => [name, variables[name]]));
+  const keptVariables = Object.fromEntries(
+    kept
+      .map((d) => d.variable.name.value)
+      .filter((name) => name in variables)
+      .map((name) => [name, variables[name]]),
+  );
   const query = print(liveDocument);
-  const fingerprint = createHash('sha256').update(query).update('\n').update(stable(keptVariables)).update('\n').update(sessionId ?? '').digest('base64url');
+  const fingerprint = createHash('sha256')
+    .update(query)
+    .update('\n')
+    .update(stable(keptVariables))
+    .update('\n')
+    .update(sessionId ?? '')
+    .digest('base64url');
   return { field, document: liveDocument, query, operationName: operation.name?.value, sessionVariable, variables: keptVariables, sessionId, fingerprint };
 }

@@ -55,7 +55,8 @@ export type Prepared = Refusal | { subscription: LiveSubscription; document: Doc
 const ACCESS_CHECK = 'query ($id: ID!) { playbackSession(id: $id) { id } }';
 const TRY_AGAIN_LATER = 1013;
 
-const toGraphQLErrors = (errors: readonly GraphQLFormattedError[]) => errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+const toGraphQLErrors = (errors: readonly GraphQLFormattedError[]) =>
+  errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
 export const refusal = (code: string, message: string): Refusal => ({ refused: [new GraphQLError(message, { extensions: { code } })] });
 
 /** A refusal as the client sees it over HTTP, less what only the request's own HTTP answer carries (status, headers). */
@@ -102,7 +103,13 @@ export class LiveSubscriptions {
   private contextFor(connection: Connection, update: boolean): GatewayContext {
     const requestId = randomUUID();
     const { logger, requestTimeoutMs } = this.options;
-    const context: GatewayContext = { requestId, user: connection.user, logger: logger.child({ requestId }), authorization: connection.authorization, deadline: Date.now() + requestTimeoutMs };
+    const context: GatewayContext = {
+      requestId,
+      user: connection.user,
+      logger: logger.child({ requestId }),
+      authorization: connection.authorization,
+      deadline: Date.now() + requestTimeoutMs,
+    };
     if (update) return { ...context, subscriptionUpdate: true };
     return { ...context, clientIp: connection.clientIp, signal: connection.closed.signal };
   }
@@ -110,14 +117,21 @@ export class LiveSubscriptions {
   /** Runs an operation through Apollo Server (plugins, limits, the cost check, the response cache, the client's concurrency). */
   async execute(payload: OperationPayload, connection: Connection, update = false): Promise<ExecutionResult> {
     const { query, variables, operationName } = payload;
-    const response = await this.options.apollo.executeOperation({ query, variables: variables ?? {}, operationName: operationName ?? undefined }, { contextValue: this.contextFor(connection, update) });
+    const response = await this.options.apollo.executeOperation(
+      { query, variables: variables ?? {}, operationName: operationName ?? undefined },
+      { contextValue: this.contextFor(connection, update) },
+    );
     if (response.body.kind !== 'single') return { errors: refusal('BAD_REQUEST', 'Incremental delivery is not supported over subscriptions.').refused.slice() };
     const { data, errors } = response.body.singleResult;
     return { data: data as ExecutionResult['data'], ...(errors ? { errors: toGraphQLErrors(errors) } : {}) };
   }
 
   private readonly runLive = (live: LiveQuery, sessionId: string, connection: Connection): Promise<ExecutionResult> =>
-    this.execute({ query: live.query, variables: { ...live.variables, [live.sessionVariable]: sessionId }, operationName: live.operationName }, connection, true);
+    this.execute(
+      { query: live.query, variables: { ...live.variables, [live.sessionVariable]: sessionId }, operationName: live.operationName },
+      connection,
+      true,
+    );
 
   /**
    * A client's operation on a subscription connection: a subscription (validated, limited,
@@ -152,7 +166,11 @@ export class LiveSubscriptions {
     if (untrusted) return { refused: [new GraphQLError(untrusted.message, { extensions: { ...untrusted.extensions, http: undefined } })] };
     const invalid = checks.validate(schema, document);
     if (invalid.length > 0) {
-      return { refused: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } })) };
+      return {
+        refused: invalid.map(
+          (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions, http: undefined } }),
+        ),
+      };
     }
     try {
       checks.cost(schema, document, variables, operationName);
@@ -197,7 +215,11 @@ export class LiveSubscriptions {
     }
     if (live.sessionId) {
       const check = await this.execute({ query: ACCESS_CHECK, variables: { id: live.sessionId } }, connection);
-      const refused = check.errors?.length ? { refused: check.errors } : check.data?.playbackSession ? undefined : refusal('NOT_FOUND', `No playback session with id "${live.sessionId}".`);
+      const refused = check.errors?.length
+        ? { refused: check.errors }
+        : check.data?.playbackSession
+          ? undefined
+          : refusal('NOT_FOUND', `No playback session with id "${live.sessionId}".`);
       if (refused) {
         await subscription.end();
         return refused;

@@ -34,10 +34,12 @@ export class SharedExecutions {
     if (!execution) {
       const created = new SharedExecution(key, live, this.run, this.logger);
       this.shared.set(key, created);
-      created.unlisten = await this.feed.listen(channel, (event) => created.onEvent(event)).catch((err: unknown) => {
-        this.shared.delete(key);
-        throw err;
-      });
+      created.unlisten = await this.feed
+        .listen(channel, (event) => created.onEvent(event))
+        .catch((err: unknown) => {
+          this.shared.delete(key);
+          throw err;
+        });
       execution = created;
     }
     execution.subscribers.add(subscription);

@@ -46,9 +46,12 @@ export class SubscribingGateway implements GatewayInterface {
       if (operation.operation === 'subscription') {
         return {
           errors: [
-            new GraphQLError('Subscribe over graphql-ws (protocol graphql-transport-ws) at this same URL, or over HTTP with accept: multipart/mixed;subscriptionSpec="1.0" or text/event-stream.', {
-              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-            }),
+            new GraphQLError(
+              'Subscribe over graphql-ws (protocol graphql-transport-ws) at this same URL, or over HTTP with accept: multipart/mixed;subscriptionSpec="1.0" or text/event-stream.',
+              {
+                extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+              },
+            ),
           ],
         };
       }

@@ -7,7 +7,8 @@ import { ClientGone, SubgraphTimeout, type Send, type SubgraphCall, type Subgrap
  */
 export function callTiming(timing: SubgraphCallTiming): SubgraphHook {
   return {
-    wrap: (send: Send): Send =>
+    wrap:
+      (send: Send): Send =>
       async (call: SubgraphCall) => {
         const started = performance.now();
         try {

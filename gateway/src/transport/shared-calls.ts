@@ -49,7 +49,8 @@ export function sharedCalls(): SubgraphHook {
   }
 
   return {
-    wrap: (send: Send): Send =>
+    wrap:
+      (send: Send): Send =>
       (call: SubgraphCall) => {
         if (call.mutation) return send(call);
         const signal = call.signal;

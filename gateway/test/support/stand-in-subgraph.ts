@@ -85,5 +85,10 @@ export const requestContext = (overrides: Partial<GatewayContext> = {}): Gateway
 
 /** What @apollo/gateway hands a data source for one fetch of its plan. */
 export function fetchOptions(query: string, context: GatewayContext = requestContext(), extra: object = {}): GraphQLDataSourceProcessOptions<GatewayContext> {
-  return { kind: 'health check', request: { query, variables: { representations: [{ __typename: 'Content', id: '1' }] } }, context, ...extra } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+  return {
+    kind: 'health check',
+    request: { query, variables: { representations: [{ __typename: 'Content', id: '1' }] } },
+    context,
+    ...extra,
+  } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
 }

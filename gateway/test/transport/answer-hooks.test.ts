@@ -44,7 +44,10 @@ describe('the error mapping hook', () => {
   ])('makes %s a SUBGRAPH_UNAVAILABLE error naming the subgraph, keeping its cause', (error, cause) => {
     const mapped = unavailableErrors.failed!(callOf(), error);
     expect(mapped).toBeInstanceOf(GraphQLError);
-    expect(mapped).toMatchObject({ message: `the ratings subgraph did not answer: ${cause}`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ratings' } });
+    expect(mapped).toMatchObject({
+      message: `the ratings subgraph did not answer: ${cause}`,
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ratings' },
+    });
     expect((mapped as GraphQLError).originalError?.message).toBe(cause);
   });
 

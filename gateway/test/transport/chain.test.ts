@@ -25,7 +25,8 @@ describe('a hook switched off', () => {
     subgraph.reply = () => ({ status: 200, body: '{"data":{}}', delayMs: 300 });
     // With the deadline hook, a deadline 100 ms away would cut this 300 ms answer off.
     await expect(bare.process(fetchOptions(ENTITIES, requestContext({ deadline: Date.now() + 100 })))).resolves.toEqual({ data: {} });
-    for (const header of ['authorization', 'x-request-id', 'x-request-deadline', 'x-forwarded-for']) expect(subgraph.received[0]!.headers).not.toHaveProperty(header);
+    for (const header of ['authorization', 'x-request-id', 'x-request-deadline', 'x-forwarded-for'])
+      expect(subgraph.received[0]!.headers).not.toHaveProperty(header);
 
     subgraph.reply = () => ({ status: 500, body: '{}' });
     const failure = await bare.process(fetchOptions(ENTITIES)).catch((error: unknown) => error);
@@ -37,9 +38,13 @@ describe('a hook switched off', () => {
     subgraph.reply = () => ({ status: 200, body: '{"data":{}}', headers: { 'cache-control': 'max-age=60, public' } });
     const hints: unknown[] = [];
     const incomingRequestContext = { overallCachePolicy: { restrict: (hint: unknown) => hints.push(hint) } };
-    await subgraphSource({ name: 'catalog', url: subgraph.url, timeoutMs: 1_000 }).process(fetchOptions(ENTITIES, requestContext(), { incomingRequestContext }));
+    await subgraphSource({ name: 'catalog', url: subgraph.url, timeoutMs: 1_000 }).process(
+      fetchOptions(ENTITIES, requestContext(), { incomingRequestContext }),
+    );
     expect(hints).toEqual([{ maxAge: 60, scope: 'PUBLIC' }]);
-    await new SubgraphSource({ name: 'catalog', url: subgraph.url, timeoutMs: 1_000, hooks: [] }).process(fetchOptions(ENTITIES, requestContext(), { incomingRequestContext }));
+    await new SubgraphSource({ name: 'catalog', url: subgraph.url, timeoutMs: 1_000, hooks: [] }).process(
+      fetchOptions(ENTITIES, requestContext(), { incomingRequestContext }),
+    );
     expect(hints).toHaveLength(1);
   });
 });
@@ -51,7 +56,9 @@ describe('a feature’s hook', () => {
     seen.set(context, []);
     const features = [{ prepare: ({ context: of, subgraph: name }: { context: object; subgraph: string }) => seen.get(of)?.push(name) }];
     subgraph.reply = () => ({ status: 500, body: '{}' });
-    await expect(subgraphSource({ name: 'ratings', url: subgraph.url, timeoutMs: 1_000, features }).process(fetchOptions(ENTITIES, context))).rejects.toThrow('the ratings subgraph did not answer');
+    await expect(subgraphSource({ name: 'ratings', url: subgraph.url, timeoutMs: 1_000, features }).process(fetchOptions(ENTITIES, context))).rejects.toThrow(
+      'the ratings subgraph did not answer',
+    );
     expect(seen.get(context)).toEqual(['ratings']);
   });
 });

@@ -9,14 +9,19 @@ beforeAll(async () => void (subgraph = await standInSubgraph()));
 afterAll(() => subgraph.close());
 beforeEach(() => subgraph.reset());
 
-const callOf = (query: string, timeoutMs = 1_000, signal?: AbortSignal) => new SubgraphCall('catalog', fetchOptions(query, requestContext({ signal })), query, JSON.stringify({ query }), timeoutMs);
+const callOf = (query: string, timeoutMs = 1_000, signal?: AbortSignal) =>
+  new SubgraphCall('catalog', fetchOptions(query, requestContext({ signal })), query, JSON.stringify({ query }), timeoutMs);
 
 describe('the bare POST', () => {
   it('sends the body as JSON with its length, and nothing of the request the hooks did not add', async () => {
     const answer = await post(subgraph.url)(callOf(ENTITIES));
     expect(answer).toMatchObject({ status: 200, body: JSON.stringify({ data: { _entities: [{ id: '1', title: 'Alien' }] } }) });
     expect(subgraph.received[0]!.body).toEqual({ query: ENTITIES });
-    expect(subgraph.received[0]!.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json', 'content-length': String(JSON.stringify({ query: ENTITIES }).length) });
+    expect(subgraph.received[0]!.headers).toMatchObject({
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'content-length': String(JSON.stringify({ query: ENTITIES }).length),
+    });
     expect(subgraph.received[0]!.headers).not.toHaveProperty('authorization');
     expect(subgraph.received[0]!.headers).not.toHaveProperty('x-request-id');
   });

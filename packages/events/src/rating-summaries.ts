@@ -13,7 +13,12 @@ export interface RatingSummary {
 /** ratings → catalog (consumer group "catalog"). Entry: `contentId`, `sum`, `count`, `version`. */
 export const ratingSummaries: StreamContract<RatingSummary> = {
   name: 'rating-summaries',
-  encode: ({ contentId, sum, count, version }) => ({ contentId, sum: String(sum), count: String(count), ...(version === null ? {} : { version: String(version) }) }),
+  encode: ({ contentId, sum, count, version }) => ({
+    contentId,
+    sum: String(sum),
+    count: String(count),
+    ...(version === null ? {} : { version: String(version) }),
+  }),
   decode: (fields) =>
     decodeFields(fields, (f) => ({
       contentId: text(f, 'contentId'),

@@ -24,10 +24,14 @@ describe('content-deleted', () => {
 
 describe('rating-summaries', () => {
   it('reads back what ratings writes, with or without a version', () => {
-    expect(roundTrip(ratingSummaries, { contentId: 'c1', sum: 42, count: 5, version: 7 })).toEqual({ event: { contentId: 'c1', sum: 42, count: 5, version: 7 } });
+    expect(roundTrip(ratingSummaries, { contentId: 'c1', sum: 42, count: 5, version: 7 })).toEqual({
+      event: { contentId: 'c1', sum: 42, count: 5, version: 7 },
+    });
     expect(ratingSummaries.encode({ contentId: 'c1', sum: 42, count: 5, version: 7 })).toEqual({ contentId: 'c1', sum: '42', count: '5', version: '7' });
     // Entries of ratings processes older than versions.
-    expect(roundTrip(ratingSummaries, { contentId: 'c1', sum: 0, count: 0, version: null })).toEqual({ event: { contentId: 'c1', sum: 0, count: 0, version: null } });
+    expect(roundTrip(ratingSummaries, { contentId: 'c1', sum: 0, count: 0, version: null })).toEqual({
+      event: { contentId: 'c1', sum: 0, count: 0, version: null },
+    });
   });
 
   it('rejects missing or non-integer numbers, and a negative count', () => {

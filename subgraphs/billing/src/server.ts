@@ -56,7 +56,10 @@ export async function createServer({ config, mongo, redis, events, logger, wrapP
   const changes = new StreamPublisher(
     events,
     entitlementsChanged,
-    { stream: config.entitlementsEventsStream, lostMessage: 'could not announce an entitlements change: streaming uses its cached answer until ENTITLEMENTS_CACHE_TTL_SECONDS' },
+    {
+      stream: config.entitlementsEventsStream,
+      lostMessage: 'could not announce an entitlements change: streaming uses its cached answer until ENTITLEMENTS_CACHE_TTL_SECONDS',
+    },
     logger,
   );
   const entitlements = new EntitlementsService(cache, plans, changes);

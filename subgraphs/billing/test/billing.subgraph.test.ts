@@ -19,7 +19,10 @@ const tokenFor = (id: string) => testAccessToken({ id, role: 'USER' }, 300);
 const newUserId = () => new mongoose.Types.ObjectId().toHexString();
 
 /** What a process that died mid-way through a subscription leaves behind: a pending operation whose lease has run out. */
-const abandonedSubscription = (userId: string, fields: Partial<Operation> & Pick<Operation, 'key' | 'planCode' | 'lines' | 'amountCents'> & { _id?: mongoose.Types.ObjectId }) =>
+const abandonedSubscription = (
+  userId: string,
+  fields: Partial<Operation> & Pick<Operation, 'key' | 'planCode' | 'lines' | 'amountCents'> & { _id?: mongoose.Types.ObjectId },
+) =>
   models.operations.create({
     userId,
     kind: OperationKind.SUBSCRIBE,
@@ -49,7 +52,16 @@ afterAll(async () => {
 
 describe('the billing subgraph reached directly', () => {
   it('contributes membership, entitlements and invoices to the users subgraph’s User entity', async () => {
-    const response = await graphql<{ _service: { sdl: string } }>(billing.url, `{ _service { sdl } }`);
+    const response = await graphql<{ _service: { sdl: string } }>(
+      billing.url,
+      `
+        {
+          _service {
+            sdl
+          }
+        }
+      `,
+    );
     const sdl = response.data?._service.sdl ?? '';
     expect(typeDirectives(sdl, 'User')).toEqual(['@key(fields: "id")']);
     expect(sdl).toMatch(/membership: Membership\n/);
@@ -57,7 +69,18 @@ describe('the billing subgraph reached directly', () => {
 
   it('verifies the token itself: a forged one is UNAUTHENTICATED here too', async () => {
     const token = tokenFor(newUserId());
-    const response = await graphql(billing.url, `{ myEntitlements { canStream } }`, {}, { token: `${token.slice(0, -4)}AAAA` });
+    const response = await graphql(
+      billing.url,
+      `
+        {
+          myEntitlements {
+            canStream
+          }
+        }
+      `,
+      {},
+      { token: `${token.slice(0, -4)}AAAA` },
+    );
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -123,7 +146,13 @@ describe('the test-mode payment provider', () => {
 
   it('refunds a charge in full once: a repeated key answers the first refund, another key or a declined charge is refused', async () => {
     const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: 'pm:refund' });
-    const charge = await provider.charge({ idempotencyKey: 'charge:refund', paymentMethodId: method.id, amountCents: 899, currency: 'EUR', description: 'test' });
+    const charge = await provider.charge({
+      idempotencyKey: 'charge:refund',
+      paymentMethodId: method.id,
+      amountCents: 899,
+      currency: 'EUR',
+      description: 'test',
+    });
     const request = { idempotencyKey: 'refund:one', chargeId: charge.id, amountCents: 899, reason: 'test' };
     const refunds = await Promise.all(Array.from({ length: 5 }, () => provider.refund(request)));
     expect(new Set(refunds.map((refund) => refund.id)).size).toBe(1);
@@ -152,8 +181,17 @@ describe('resuming an interrupted subscription', () => {
     const userId = newUserId();
     const operationId = new mongoose.Types.ObjectId();
     const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: `pm:${operationId.toHexString()}` });
-    await provider.charge({ idempotencyKey: `charge:${operationId.toHexString()}`, paymentMethodId: method.id, amountCents: 899, currency: 'EUR', description: 'Basic' });
-    const charge = await models.charges.findOne({ idempotencyKey: `charge:${operationId.toHexString()}` }).orFail().exec();
+    await provider.charge({
+      idempotencyKey: `charge:${operationId.toHexString()}`,
+      paymentMethodId: method.id,
+      amountCents: 899,
+      currency: 'EUR',
+      description: 'Basic',
+    });
+    const charge = await models.charges
+      .findOne({ idempotencyKey: `charge:${operationId.toHexString()}` })
+      .orFail()
+      .exec();
     const now = new Date();
     // The state a crash between the charge and the invoice leaves behind.
     await abandonedSubscription(userId, {
@@ -171,7 +209,16 @@ describe('resuming an interrupted subscription', () => {
     const replay = () =>
       graphql<{ subscribeToPlan: { status: string; plan: { code: string } } }>(
         billing.url,
-        `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status plan { code } } }`,
+        `
+          mutation ($input: SubscribeToPlanInput!) {
+            subscribeToPlan(input: $input) {
+              status
+              plan {
+                code
+              }
+            }
+          }
+        `,
         { input: { planCode: 'BASIC', paymentToken: 'tok_visa', idempotencyKey: 'interrupted-key' } },
         { token: tokenFor(userId) },
       );
@@ -196,7 +243,13 @@ describe('resuming an interrupted subscription', () => {
     });
     const response = await graphql<{ subscribeToPlan: { status: string } }>(
       billing.url,
-      `mutation ($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status } }`,
+      `
+        mutation ($input: SubscribeToPlanInput!) {
+          subscribeToPlan(input: $input) {
+            status
+          }
+        }
+      `,
       { input: { planCode: 'BASIC', paymentToken: 'tok_visa', idempotencyKey: 'fresh-key' } },
       { token: tokenFor(userId) },
     );
@@ -237,7 +290,19 @@ describe('entitlements cache', () => {
     const env = testEnv(uniqueTag('billing_noredis'), { REDIS_URL: 'redis://127.0.0.1:1' });
     const offline = await start(env);
     try {
-      const response = await graphql(offline.url, `{ myEntitlements { canStream maxStreams } }`, {}, { token: tokenFor(newUserId()) });
+      const response = await graphql(
+        offline.url,
+        `
+          {
+            myEntitlements {
+              canStream
+              maxStreams
+            }
+          }
+        `,
+        {},
+        { token: tokenFor(newUserId()) },
+      );
       expect(response.errors).toBeUndefined();
       expect(response.data).toEqual({ myEntitlements: { canStream: false, maxStreams: 0 } });
     } finally {
@@ -245,4 +310,3 @@ describe('entitlements cache', () => {
     }
   });
 });
-

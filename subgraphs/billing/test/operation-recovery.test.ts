@@ -83,7 +83,13 @@ const settledOperation = (userId: string, key: string) =>
 async function abandonedChargedSubscription(userId: string, key: string, fields: Partial<Operation> = {}): Promise<OperationDocument> {
   const id = new mongoose.Types.ObjectId();
   const method = await provider.createPaymentMethod({ token: 'tok_visa', idempotencyKey: `pm:${id.toHexString()}` });
-  const charge = await provider.charge({ idempotencyKey: `charge:${id.toHexString()}`, paymentMethodId: method.id, amountCents: 899, currency: 'EUR', description: 'Basic' });
+  const charge = await provider.charge({
+    idempotencyKey: `charge:${id.toHexString()}`,
+    paymentMethodId: method.id,
+    amountCents: 899,
+    currency: 'EUR',
+    description: 'Basic',
+  });
   const now = new Date();
   return models.operations.create({
     _id: id,

@@ -34,7 +34,8 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     events.on('ready', () => {
       contents.announcePendingDeletions().then(
         (again) => void (again > 0 && logger.info({ announced: again }, 'announced removed titles whose event had been lost')),
-        (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'could not look for removals to announce again: the next reconnection or start retries'),
+        (err: unknown) =>
+          logger.warn({ err: { message: (err as Error).message } }, 'could not look for removals to announce again: the next reconnection or start retries'),
       );
     });
     const server = await app.listen(config.HOST, config.PORT);

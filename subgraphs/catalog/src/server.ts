@@ -51,7 +51,10 @@ export async function createServer({ config, mongo, redis, events, versionFeed, 
   const deletions = new StreamPublisher(
     events,
     contentDeleted,
-    { stream: config.contentDeletedStream, lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again' },
+    {
+      stream: config.contentDeletedStream,
+      lostMessage: 'could not announce a removed title: my-list keeps it (shown unavailable) until Redis is back and catalog announces it again',
+    },
     logger,
   );
   const contents = new ContentService({ models, catalogue, deletions, logger });
@@ -67,4 +70,3 @@ export async function createServer({ config, mongo, redis, events, versionFeed, 
   });
   return { app, models, cache, contents, catalogue, context };
 }
-

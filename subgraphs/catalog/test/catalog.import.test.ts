@@ -46,7 +46,12 @@ describe('reading the vega-datasets films', () => {
   });
 
   it('maps the major genres and genre-like creative types to slugged genres', () => {
-    expect(seed.genres).toEqual(expect.arrayContaining([{ slug: 'thriller-suspense', name: 'Thriller/Suspense' }, { slug: 'science-fiction', name: 'Science Fiction' }]));
+    expect(seed.genres).toEqual(
+      expect.arrayContaining([
+        { slug: 'thriller-suspense', name: 'Thriller/Suspense' },
+        { slug: 'science-fiction', name: 'Science Fiction' },
+      ]),
+    );
   });
 
   it('generates the same TV shows on every run', () => {

@@ -40,7 +40,6 @@ async function expectSameAnswers(query: string, variables: Record<string, unknow
   return fromMemory;
 }
 
-
 beforeAll(async () => {
   env = testEnv(uniqueTag('catalog_memory'));
   const config = catalogConfig(env);
@@ -66,44 +65,68 @@ describe('the catalogue in memory', () => {
     expect(data!.browse.totalCount).toBe(3_236);
   });
 
-  it('pages through browse in every sort, with and without filters, exactly as the database does', async () => {
-    const filters = [null, { genreSlug: 'drama', releaseYearFrom: 1990, releaseYearTo: 2005 }, { kind: 'TV_SHOW' }];
-    const PAGE = `query ($sort: ContentSort, $a: ContentFilter, $b: ContentFilter, $c: ContentFilter, $afterA: String, $afterB: String, $afterC: String) {
+  it(
+    'pages through browse in every sort, with and without filters, exactly as the database does',
+    async () => {
+      const filters = [null, { genreSlug: 'drama', releaseYearFrom: 1990, releaseYearTo: 2005 }, { kind: 'TV_SHOW' }];
+      const PAGE = `query ($sort: ContentSort, $a: ContentFilter, $b: ContentFilter, $c: ContentFilter, $afterA: String, $afterB: String, $afterC: String) {
       a: browse(sort: $sort, filter: $a, first: 30, after: $afterA) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } }
       b: browse(sort: $sort, filter: $b, first: 30, after: $afterB) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } }
       c: browse(sort: $sort, filter: $c, first: 30, after: $afterC) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${NODE} } } } }`;
-    type Pages = Record<'a' | 'b' | 'c', { totalCount: number; pageInfo: { endCursor: string | null } }>;
-    for (const sort of ['TITLE', 'RELEASE_YEAR_DESC', 'POPULARITY_DESC', 'RATING_DESC']) {
-      const first = await expectSameAnswers(PAGE, { sort, a: filters[0], b: filters[1], c: filters[2] });
-      const pages = first.data as unknown as Pages;
-      expect(pages.a.totalCount).toBeGreaterThan(pages.b.totalCount);
-      await expectSameAnswers(PAGE, { sort, a: filters[0], b: filters[1], c: filters[2], afterA: pages.a.pageInfo.endCursor, afterB: pages.b.pageInfo.endCursor, afterC: pages.c.pageInfo.endCursor });
-    }
-  }, DATABASE_PATH_TIMEOUT);
+      type Pages = Record<'a' | 'b' | 'c', { totalCount: number; pageInfo: { endCursor: string | null } }>;
+      for (const sort of ['TITLE', 'RELEASE_YEAR_DESC', 'POPULARITY_DESC', 'RATING_DESC']) {
+        const first = await expectSameAnswers(PAGE, { sort, a: filters[0], b: filters[1], c: filters[2] });
+        const pages = first.data as unknown as Pages;
+        expect(pages.a.totalCount).toBeGreaterThan(pages.b.totalCount);
+        await expectSameAnswers(PAGE, {
+          sort,
+          a: filters[0],
+          b: filters[1],
+          c: filters[2],
+          afterA: pages.a.pageInfo.endCursor,
+          afterB: pages.b.pageInfo.endCursor,
+          afterC: pages.c.pageInfo.endCursor,
+        });
+      }
+    },
+    DATABASE_PATH_TIMEOUT,
+  );
 
   it('refuses the same cursors and filters as the database, with the same errors', async () => {
     const { data } = await ask<{ browse: { pageInfo: { endCursor: string } } }>(reader, `{ browse(sort: TITLE, first: 2) { pageInfo { endCursor } } }`);
     const BAD = `query ($after: String, $filter: ContentFilter) { browse(sort: POPULARITY_DESC, after: $after, filter: $filter) { totalCount } }`;
-    for (const variables of [{ after: data!.browse.pageInfo.endCursor }, { after: 'not-a-cursor' }, { filter: { genreSlug: 'no-such-genre' } }, { filter: { releaseYearFrom: 2000, releaseYearTo: 1990 } }]) {
+    for (const variables of [
+      { after: data!.browse.pageInfo.endCursor },
+      { after: 'not-a-cursor' },
+      { filter: { genreSlug: 'no-such-genre' } },
+      { filter: { releaseYearFrom: 2000, releaseYearTo: 1990 } },
+    ]) {
       const answer = await expectSameAnswers(BAD, variables);
       expect(answer.errors?.[0]?.code).toBe('BAD_USER_INPUT');
     }
   });
 
-  it('answers search, featured, genres, similar titles and seasons exactly as the database does', async () => {
-    const shows = await models.contents.find({ kind: 'TV_SHOW' }, { _id: 1 }).limit(3).lean();
-    const films = await models.contents.find({ kind: 'MOVIE' }, { _id: 1 }).sort({ popularity: -1 }).limit(3).lean();
-    const ids = [...shows, ...films].map((doc) => String(doc._id));
-    const READS = `{
+  it(
+    'answers search, featured, genres, similar titles and seasons exactly as the database does',
+    async () => {
+      const shows = await models.contents.find({ kind: 'TV_SHOW' }, { _id: 1 }).limit(3).lean();
+      const films = await models.contents.find({ kind: 'MOVIE' }, { _id: 1 }).sort({ popularity: -1 }).limit(3).lean();
+      const ids = [...shows, ...films].map((doc) => String(doc._id));
+      const READS = `{
       star: search(query: "star", first: 25) { id title } the: search(query: "The", first: 100) { id }
       rare: search(query: "zzqx") { id } accents: search(query: "amélie") { id title }
       featured(first: 20) { id title } genres { id slug name }
       ${ids.map((_, i) => `t${i}: content(id: "${ids[i]}") { ${NODE} similar(first: 7) { id title } }`).join('\n')} }`;
-    const answer = await expectSameAnswers(READS);
-    expect(answer.errors).toBeUndefined();
-    expect((answer.data as { star: unknown[] }).star).toHaveLength(25);
-    expect((answer.data as { t0: { seasons: unknown[]; similar: unknown[] } }).t0).toMatchObject({ seasons: expect.arrayContaining([expect.anything()]), similar: expect.arrayContaining([expect.anything()]) });
-  }, DATABASE_PATH_TIMEOUT);
+      const answer = await expectSameAnswers(READS);
+      expect(answer.errors).toBeUndefined();
+      expect((answer.data as { star: unknown[] }).star).toHaveLength(25);
+      expect((answer.data as { t0: { seasons: unknown[]; similar: unknown[] } }).t0).toMatchObject({
+        seasons: expect.arrayContaining([expect.anything()]),
+        similar: expect.arrayContaining([expect.anything()]),
+      });
+    },
+    DATABASE_PATH_TIMEOUT,
+  );
 
   it('resolves 50 content and 50 episode references exactly as the database does', async () => {
     const contents = await models.contents.find({}, { kind: 1 }).sort({ _id: -1 }).limit(50).lean();
@@ -123,11 +146,22 @@ describe('the catalogue in memory', () => {
 
 describe('writes reach the catalogue in memory of every process, without Redis', () => {
   it('shows a created, featured and then removed title on the next read of another process', async () => {
-    const created = await ask<{ createMovie: { id: string } }>(writer, `mutation { createMovie(input: { title: "Zyzzyva Nights", genreIds: [], releaseYear: 2024 }) { id } }`, {}, admin);
+    const created = await ask<{ createMovie: { id: string } }>(
+      writer,
+      `mutation { createMovie(input: { title: "Zyzzyva Nights", genreIds: [], releaseYear: 2024 }) { id } }`,
+      {},
+      admin,
+    );
     const id = created.data!.createMovie.id;
     const READ = `query ($id: ID!) { content(id: $id) { id title available } search(query: "zyzzyva") { id } featured(first: 100) { id }
       browse(sort: RELEASE_YEAR_DESC, first: 100) { totalCount edges { node { id } } } _entities(representations: [{ __typename: "Content", id: $id }]) { ... on Content { id available } } }`;
-    type Read = { content: { id: string } | null; search: { id: string }[]; featured: { id: string }[]; browse: { totalCount: number; edges: { node: { id: string } }[] }; _entities: { available: boolean }[] };
+    type Read = {
+      content: { id: string } | null;
+      search: { id: string }[];
+      featured: { id: string }[];
+      browse: { totalCount: number; edges: { node: { id: string } }[] };
+      _entities: { available: boolean }[];
+    };
     const afterCreate = await ask<Read>(reader, READ, { id });
     expect(afterCreate.data!.content).toEqual({ id, title: 'Zyzzyva Nights', available: true });
     expect(afterCreate.data!.search.map((c) => c.id)).toEqual([id]);
@@ -155,11 +189,17 @@ describe('writes reach the catalogue in memory of every process, without Redis',
       if (key) byGenres.set(key, [...(byGenres.get(key) ?? []), doc]);
     }
     // The best-ranked of each crowded genre set: the likeliest to appear in each other's lists.
-    const rank = (a: (typeof docs)[number], b: (typeof docs)[number]) => b.ratingKey - a.ratingKey || b.popularity - a.popularity || String(a._id).localeCompare(String(b._id));
+    const rank = (a: (typeof docs)[number], b: (typeof docs)[number]) =>
+      b.ratingKey - a.ratingKey || b.popularity - a.popularity || String(a._id).localeCompare(String(b._id));
     const ids = [...byGenres.values()]
       .filter((group) => group.length >= 3)
       .slice(0, 12)
-      .flatMap((group) => [...group].sort(rank).slice(0, 3).map((doc) => String(doc._id)));
+      .flatMap((group) =>
+        [...group]
+          .sort(rank)
+          .slice(0, 3)
+          .map((doc) => String(doc._id)),
+      );
     expect(ids.length).toBeGreaterThanOrEqual(12);
     const query = `{ ${ids.map((id, i) => `t${i}: content(id: "${id}") { id s1: similar(first: 1) { id } s5: similar(first: 5) { id } }`).join(' ')} }`;
     const answer = await expectSameAnswers(query);
@@ -169,7 +209,12 @@ describe('writes reach the catalogue in memory of every process, without Redis',
   it('lists an episode added by another process in its show’s seasons', async () => {
     const show = await models.contents.findOne({ kind: 'TV_SHOW', deletedAt: null }).lean();
     const showId = String(show!._id);
-    const added = await ask<{ addEpisode: { id: string } }>(writer, `mutation ($showId: ID!) { addEpisode(showId: $showId, input: { seasonNumber: 40, episodeNumber: 1, title: "Late Addition" }) { id } }`, { showId }, admin);
+    const added = await ask<{ addEpisode: { id: string } }>(
+      writer,
+      `mutation ($showId: ID!) { addEpisode(showId: $showId, input: { seasonNumber: 40, episodeNumber: 1, title: "Late Addition" }) { id } }`,
+      { showId },
+      admin,
+    );
     expect(added.errors).toBeUndefined();
     const SEASONS = `query ($id: ID!, $reps: [_Any!]!) { content(id: $id) { ... on TvShow { seasons { number episodes { id title } } } } _entities(representations: $reps) { ... on Episode { id title } } }`;
     const variables = { id: showId, reps: [{ __typename: 'Episode', id: added.data!.addEpisode.id }] };
@@ -182,7 +227,9 @@ describe('writes reach the catalogue in memory of every process, without Redis',
     const least = await models.contents.findOne({ deletedAt: null }).sort({ ratingKey: 1, _id: 1 }).lean();
     const id = String(least!._id);
     await events.xadd(catalogConfig(env).ratingEventsStream, '*', 'contentId', id, 'sum', '100', 'count', '10');
-    const top = async () => (await ask<{ browse: { edges: { node: { id: string } }[] } }>(reader, `{ browse(sort: RATING_DESC, first: 1) { edges { node { id } } } }`)).data!.browse.edges[0]!.node.id;
+    const top = async () =>
+      (await ask<{ browse: { edges: { node: { id: string } }[] } }>(reader, `{ browse(sort: RATING_DESC, first: 1) { edges { node { id } } } }`)).data!.browse
+        .edges[0]!.node.id;
     await until(async () => (await top()) === id);
     await expectSameAnswers(`{ browse(sort: RATING_DESC, first: 20) { edges { cursor node { id } } } }`);
   });
@@ -208,15 +255,26 @@ describe('writes reach the catalogue in memory of every process, without Redis',
   it('sorts titles in the database’s string order, characters beyond U+FFFF included', async () => {
     // U+FA0E sorts before U+20000 by code point (and in UTF-8), after it by UTF-16 unit.
     for (const title of ['\u{20000} Zz', '\u{FA0E} Zz', 'Zzzzz']) {
-      expect((await ask(writer, `mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`, { title }, admin)).errors).toBeUndefined();
+      expect(
+        (await ask(writer, `mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`, { title }, admin)).errors,
+      ).toBeUndefined();
     }
     const after = Buffer.from(JSON.stringify(['TITLE', 'zzzz', '000000000000000000000000'])).toString('base64url');
-    const answer = await expectSameAnswers(`query ($after: String) { browse(sort: TITLE, first: 10, after: $after) { edges { cursor node { title } } } }`, { after });
-    expect((answer.data as { browse: { edges: { node: { title: string } }[] } }).browse.edges.map((e) => e.node.title)).toEqual(['Zzzzz', '\u{FA0E} Zz', '\u{20000} Zz']);
+    const answer = await expectSameAnswers(`query ($after: String) { browse(sort: TITLE, first: 10, after: $after) { edges { cursor node { title } } } }`, {
+      after,
+    });
+    expect((answer.data as { browse: { edges: { node: { title: string } }[] } }).browse.edges.map((e) => e.node.title)).toEqual([
+      'Zzzzz',
+      '\u{FA0E} Zz',
+      '\u{20000} Zz',
+    ]);
   });
 
   it('loads the whole catalogue again when it missed more changes than the change ring holds', async () => {
-    const titles = await models.contents.find({ deletedAt: null, featured: false }, { _id: 1 }).limit(CHANGE_RING_SIZE + 2).lean();
+    const titles = await models.contents
+      .find({ deletedAt: null, featured: false }, { _id: 1 })
+      .limit(CHANGE_RING_SIZE + 2)
+      .lean();
     for (const { _id } of titles) await ask(writer, `mutation ($id: ID!) { setFeatured(contentId: $id, featured: true) { id } }`, { id: String(_id) }, admin);
     const answer = await expectSameAnswers(`{ featured(first: 100) { id } }`);
     expect((answer.data as { featured: { id: string }[] }).featured.map((c) => c.id)).toEqual(expect.arrayContaining(titles.map((t) => String(t._id))));
@@ -245,7 +303,9 @@ describe('database work per request', () => {
   beforeAll(async () => {
     const config = catalogConfig({ ...env, REDIS_URL: NO_REDIS });
     const logger = createLogger('catalog', 'silent');
-    monitored = await mongoose.createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false }).asPromise();
+    monitored = await mongoose
+      .createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false })
+      .asPromise();
     redis = createRedis('catalog', { url: NO_REDIS, keyPrefix: '' }, logger);
     const service = await createServer({ config, mongo: monitored, redis, events: redis, logger });
     await service.catalogue.start();
@@ -271,8 +331,23 @@ describe('database work per request', () => {
     const movie = await models.contents.findOne({ kind: 'MOVIE', deletedAt: null }, { _id: 1 }).lean();
     const id = String(movie!._id);
     await ask(writer, `mutation ($id: ID!) { setFeatured(contentId: $id, featured: false) { id } }`, { id }, admin);
-    const filters = await filtersOf(() => graphql(server.url, `{ featured { id } }`));
-    expect(filters).toEqual([{ catalogue_versions: { _id: 'catalogue' } }, { catalogue_versions: { _id: expect.stringMatching(/^change:\d+$/) } }, { contents: { _id: new Types.ObjectId(id) } }]);
+    const filters = await filtersOf(() =>
+      graphql(
+        server.url,
+        `
+          {
+            featured {
+              id
+            }
+          }
+        `,
+      ),
+    );
+    expect(filters).toEqual([
+      { catalogue_versions: { _id: 'catalogue' } },
+      { catalogue_versions: { _id: expect.stringMatching(/^change:\d+$/) } },
+      { contents: { _id: new Types.ObjectId(id) } },
+    ]);
   });
 });
 

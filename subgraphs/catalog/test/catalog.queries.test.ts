@@ -38,7 +38,9 @@ beforeAll(async () => {
   deletedStream = config.contentDeletedStream;
   const logger = createLogger('catalog', 'silent');
   // Command monitoring on the service's own connection sees every query a request costs.
-  mongo = await mongoose.createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false }).asPromise();
+  mongo = await mongoose
+    .createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false })
+    .asPromise();
   redis = createRedis('catalog', { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}catalog:` }, logger);
   await connectRedis(redis);
   events = createRedis('catalog-events', { url: config.REDIS_URL, keyPrefix: '' }, logger);
@@ -50,7 +52,16 @@ beforeAll(async () => {
   server = await service.app.listen('127.0.0.1', 0);
   adminToken = testAccessToken({ id: new mongoose.Types.ObjectId().toHexString(), role: 'ADMIN' }, 300);
   mongo.getClient().on('commandStarted', (event: mongoose.mongo.CommandStartedEvent) => commands.push(event));
-  await graphql(server.url, `{ genres { id } }`);
+  await graphql(
+    server.url,
+    `
+      {
+        genres {
+          id
+        }
+      }
+    `,
+  );
 });
 afterAll(async () => {
   await server?.close();
@@ -85,7 +96,29 @@ describe('database work per request', () => {
 
   it('costs the same queries for a page of 5 and of 40 titles with their similar titles and seasons', async () => {
     const page = (first: number) => () =>
-      graphql(server.url, `query ($first: Int) { browse(first: $first, sort: RATING_DESC) { edges { node { title similar(first: 3) { title } ... on TvShow { seasons { number } } } } } }`, { first });
+      graphql(
+        server.url,
+        `
+          query ($first: Int) {
+            browse(first: $first, sort: RATING_DESC) {
+              edges {
+                node {
+                  title
+                  similar(first: 3) {
+                    title
+                  }
+                  ... on TvShow {
+                    seasons {
+                      number
+                    }
+                  }
+                }
+              }
+            }
+          }
+        `,
+        { first },
+      );
     // getMore only continues a query's cursor when the server splits a large answer.
     const queries = (commands: string[]) => commands.filter((c) => !c.startsWith('getMore'));
     const small = queries(await commandsOf(page(5)));
@@ -95,11 +128,37 @@ describe('database work per request', () => {
   });
 
   it('serves the first page of browse from Redis until an ADMIN write invalidates it', async () => {
-    const firstPage = () => graphql(server.url, `{ browse(first: 10, filter: { kind: TV_SHOW }) { totalCount edges { node { id } } } }`);
+    const firstPage = () =>
+      graphql(
+        server.url,
+        `
+          {
+            browse(first: 10, filter: { kind: TV_SHOW }) {
+              totalCount
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        `,
+      );
     await firstPage();
     expect(await commandsOf(firstPage)).toEqual([]);
     const show = await models.contents.findOne({ kind: 'TV_SHOW' }).lean();
-    const write = await graphql(server.url, `mutation ($id: ID!) { setFeatured(contentId: $id, featured: true) { id } }`, { id: String(show!._id) }, { token: adminToken });
+    const write = await graphql(
+      server.url,
+      `
+        mutation ($id: ID!) {
+          setFeatured(contentId: $id, featured: true) {
+            id
+          }
+        }
+      `,
+      { id: String(show!._id) },
+      { token: adminToken },
+    );
     expect(write.errors).toBeUndefined();
     expect((await commandsOf(firstPage)).length).toBeGreaterThan(0);
   });
@@ -121,7 +180,16 @@ describe('tombstones in catalog’s own database', () => {
     expect(before.data!.search.map((c) => c.id)).toContain(id);
     expect(before.data!.browse.edges.map((e) => e.node.id)).toContain(id);
 
-    const removal = await graphql(server.url, `mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: adminToken });
+    const removal = await graphql(
+      server.url,
+      `
+        mutation ($id: ID!) {
+          deleteContent(id: $id)
+        }
+      `,
+      { id },
+      { token: adminToken },
+    );
     expect(removal.data).toEqual({ deleteContent: true });
     const after = await graphql<Read>(server.url, READ, { id, q: doc!.title });
     expect(after.data!.content).toBeNull();
@@ -140,4 +208,3 @@ describe('tombstones in catalog’s own database', () => {
     expect(entries.filter(([, fields]) => fields[1] === id)).toHaveLength(1);
   });
 });
-

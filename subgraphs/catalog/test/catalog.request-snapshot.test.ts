@@ -52,7 +52,12 @@ describe('a request reads one catalogue', () => {
     const run = async (contextValue: unknown) => {
       const result = await execute({ schema, document: READ, variableValues: { id }, contextValue });
       expect(result.errors).toBeUndefined();
-      return result.data as { content: { title: string; featured: boolean }; featured: { id: string }[]; search: { title: string }[]; _entities: { featured: boolean }[] };
+      return result.data as {
+        content: { title: string; featured: boolean };
+        featured: { id: string }[];
+        search: { title: string }[];
+        _entities: { featured: boolean }[];
+      };
     };
 
     const started = await service.context({ headers: {} } as Request, 'started-before-the-change');

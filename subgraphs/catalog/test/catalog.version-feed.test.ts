@@ -34,8 +34,12 @@ interface Follower {
 async function follower(checkMs: number): Promise<Follower> {
   const config = catalogConfig({ ...env, CATALOG_VERSION_CHECK_MS: String(checkMs) });
   const logger = createLogger('catalog-follower', 'silent');
-  const monitored = await mongoose.createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false }).asPromise();
-  const [redis, events, versionFeed] = ['cache', 'events', 'feed'].map((label) => createRedis(`follower-${label}`, { url: config.REDIS_URL, keyPrefix: '' }, logger));
+  const monitored = await mongoose
+    .createConnection(config.MONGODB_URL, { dbName: config.MONGODB_DB, monitorCommands: true, autoIndex: false, autoCreate: false })
+    .asPromise();
+  const [redis, events, versionFeed] = ['cache', 'events', 'feed'].map((label) =>
+    createRedis(`follower-${label}`, { url: config.REDIS_URL, keyPrefix: '' }, logger),
+  );
   await Promise.all([redis, events, versionFeed].map((client) => connectRedis(client!)));
   const service = await createServer({ config, mongo: monitored, redis: redis!, events: events!, versionFeed, logger });
   await service.catalogue.start();
@@ -59,9 +63,19 @@ async function follower(checkMs: number): Promise<Follower> {
   };
 }
 
-
 async function createMovie(title: string): Promise<string> {
-  const created = await graphql<{ createMovie: { id: string } }>(writer.url, `mutation ($title: String!) { createMovie(input: { title: $title, genreIds: [] }) { id } }`, { title }, { token: admin });
+  const created = await graphql<{ createMovie: { id: string } }>(
+    writer.url,
+    `
+      mutation ($title: String!) {
+        createMovie(input: { title: $title, genreIds: [] }) {
+          id
+        }
+      }
+    `,
+    { title },
+    { token: admin },
+  );
   expect(created.errors).toBeUndefined();
   return created.data!.createMovie.id;
 }
@@ -100,7 +114,11 @@ describe('the catalogue version pushed over Redis', () => {
 
     const id = await createMovie('Pushed At Once');
     // The writer answered once it heard its own push: the reader has heard it too.
-    expect(await reader.findsOf(titleOf(id))).toEqual([VERSION_READ, { catalogue_versions: { _id: expect.stringMatching(/^change:\d+$/) } }, { contents: { _id: new Types.ObjectId(id) } }]);
+    expect(await reader.findsOf(titleOf(id))).toEqual([
+      VERSION_READ,
+      { catalogue_versions: { _id: expect.stringMatching(/^change:\d+$/) } },
+      { contents: { _id: new Types.ObjectId(id) } },
+    ]);
     expect((await graphql<{ content: { title: string } }>(reader.url, titleOf(id))).data!.content.title).toBe('Pushed At Once');
     expect(await reader.findsOf(titleOf(id))).toEqual([]);
   });
@@ -118,13 +136,19 @@ describe('the catalogue version pushed over Redis', () => {
     const reader = await follower(60_000);
     await until(async () => (await reader.findsOf(`{ genres { id } }`)).length === 0);
     const logger = createLogger('catalog-import-test', 'silent');
-    const [publisher, listener, cacheRedis] = ['publisher', 'listener', 'cache'].map((label) => createRedis(`import-${label}`, { url: env.REDIS_URL!, keyPrefix: '' }, logger));
+    const [publisher, listener, cacheRedis] = ['publisher', 'listener', 'cache'].map((label) =>
+      createRedis(`import-${label}`, { url: env.REDIS_URL!, keyPrefix: '' }, logger),
+    );
     await Promise.all([publisher, listener, cacheRedis].map((client) => connectRedis(client!)));
     closers.push(() => [publisher, listener, cacheRedis].forEach((client) => client!.disconnect()));
     const heard: string[] = [];
     listener!.on('message', (_channel: string, message: string) => heard.push(message));
     await listener!.subscribe(publicChangesChannel(env.REDIS_KEY_PREFIX!));
-    const changes = new CatalogueChanges({ connection: mongo, cache: catalogCache(cacheRedis!, logger, 60), feed: new CatalogueVersionFeed(publisher!, env.REDIS_KEY_PREFIX!, logger) });
+    const changes = new CatalogueChanges({
+      connection: mongo,
+      cache: catalogCache(cacheRedis!, logger, 60),
+      feed: new CatalogueVersionFeed(publisher!, env.REDIS_KEY_PREFIX!, logger),
+    });
 
     const seed = defaultSeed();
     await importCatalog(models, { genres: seed.genres, contents: seed.contents.slice(0, 3), episodes: [] }, (change) => changes.record(change));

@@ -32,12 +32,32 @@ async function announcements(contentId: string): Promise<number> {
 
 describe('catalog while Redis is down', () => {
   it('announces a removal Redis refused as soon as Redis is back, without a restart, and only once', async () => {
-    const created = await graphql<{ createMovie: { id: string } }>(catalog.url, `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`, { input: { title: 'Outage', genreIds: [] } }, { token: admin });
+    const created = await graphql<{ createMovie: { id: string } }>(
+      catalog.url,
+      `
+        mutation ($input: MovieInput!) {
+          createMovie(input: $input) {
+            id
+          }
+        }
+      `,
+      { input: { title: 'Outage', genreIds: [] } },
+      { token: admin },
+    );
     expect(created.errors).toBeUndefined();
     const id = created.data!.createMovie.id;
 
     await redisServer.stop();
-    const removed = await graphql(catalog.url, `mutation ($id: ID!) { deleteContent(id: $id) }`, { id }, { token: admin });
+    const removed = await graphql(
+      catalog.url,
+      `
+        mutation ($id: ID!) {
+          deleteContent(id: $id)
+        }
+      `,
+      { id },
+      { token: admin },
+    );
     expect(removed).toMatchObject({ data: { deleteContent: true } });
 
     // Nothing is kept on disk: the stream comes back empty, and only catalog can fill it again.

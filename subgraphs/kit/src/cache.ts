@@ -193,7 +193,10 @@ export class VersionedCache {
       const now = Date.now();
       if (now - this.lastFailureLog > 30_000) {
         this.lastFailureLog = now;
-        this.logger.warn({ cache: this.options.namespace, err: { message: (err as Error).message }, failures: this.stats.failures }, 'cache unavailable: answering from the database');
+        this.logger.warn(
+          { cache: this.options.namespace, err: { message: (err as Error).message }, failures: this.stats.failures },
+          'cache unavailable: answering from the database',
+        );
       }
       return undefined;
     }

@@ -43,7 +43,9 @@ export class ChannelFeed<T, Channels> {
       const current = this.listeners.get(channel);
       if (!current?.listeners.delete(listener) || current.listeners.size > 0) return;
       this.listeners.delete(channel);
-      await unsubscribeSharded(this.redis, channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'could not unsubscribe from a channel'));
+      await unsubscribeSharded(this.redis, channel).catch((err: Error) =>
+        this.logger.warn({ err: { message: err.message }, channel }, 'could not unsubscribe from a channel'),
+      );
     };
   }
 
@@ -104,7 +106,9 @@ export class ChannelEventStream<T> implements AsyncIterableIterator<T, undefined
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.(DONE);
-    await (await this.unlisten.catch(() => async () => undefined))();
+    await (
+      await this.unlisten.catch(() => async () => undefined)
+    )();
     return DONE;
   }
 

@@ -35,7 +35,10 @@ export const trustProxyEnv = {
       const trimmed = value.trim();
       if (trimmed === '' || trimmed === 'false' || trimmed === '0') return false;
       if (/^\d+$/.test(trimmed)) return Number(trimmed);
-      const entries = trimmed.split(',').map((entry) => entry.trim()).filter(Boolean);
+      const entries = trimmed
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
       const unknown = entries.filter((entry) => !isProxyAddress(entry));
       if (unknown.length > 0) {
         ctx.addIssue({
@@ -67,11 +70,13 @@ const NAMED_RANGES: Record<string, string[]> = {
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 function rangesOf(entries: string[]): Range[] {
-  return entries.flatMap((entry) => NAMED_RANGES[entry] ?? [entry]).map((entry): Range => {
-    if (entry.includes('/')) return ipaddr.parseCIDR(entry);
-    const address = ipaddr.parse(entry);
-    return [address, address.kind() === 'ipv4' ? 32 : 128];
-  });
+  return entries
+    .flatMap((entry) => NAMED_RANGES[entry] ?? [entry])
+    .map((entry): Range => {
+      if (entry.includes('/')) return ipaddr.parseCIDR(entry);
+      const address = ipaddr.parse(entry);
+      return [address, address.kind() === 'ipv4' ? 32 : 128];
+    });
 }
 
 /** proxy-addr's match: an IPv4 address against an IPv6 range as IPv4-mapped, and the reverse only for mapped addresses. */
@@ -91,7 +96,11 @@ function inRanges(address: string, ranges: Range[]): boolean {
  */
 export function requestClientAddress(request: IncomingMessage, trust: TrustProxy): string {
   const header = request.headers['x-forwarded-for'];
-  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => hop.trim()).filter(Boolean).reverse();
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean)
+    .reverse();
   const hops = [request.socket.remoteAddress ?? '', ...forwarded];
   const ranges = Array.isArray(trust) ? rangesOf(trust) : [];
   const trusted = (address: string, index: number) => (trust === false ? false : typeof trust === 'number' ? index < trust : inRanges(address, ranges));

@@ -56,8 +56,14 @@ export function metricsListener(config: { PORT: number; METRICS_HOST: string; ME
 export const SUBGRAPH_SECRET_HEADER = 'x-subgraph-secret';
 
 export const mongoEnv = (defaultDb: string) => ({
-  MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017'),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a plain database name').default(defaultDb),
+  MONGODB_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL')
+    .default('mongodb://127.0.0.1:27017'),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a plain database name')
+    .default(defaultDb),
   /** Database operations one request may run at once; the pool holds 20 for everyone. */
   DB_CONCURRENCY_PER_REQUEST: z.coerce.number().int().min(1).max(100).default(4),
 });
@@ -66,7 +72,10 @@ export const mongoEnv = (defaultDb: string) => ({
 const CLUSTER_NODE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
 
 export const redisEnv = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
   /**
    * Seed nodes of a Redis Cluster (`host:port,…`): set, every client is a cluster client and
    * REDIS_URL gives only its credentials and TLS (rediss://). See redis.ts.
@@ -81,12 +90,16 @@ export const redisEnv = {
         const port = Number(CLUSTER_NODE.exec(node)?.[1] ?? 0);
         return port < 1 || port > 65_535;
       });
-      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `must be host:port[,host:port…]; not a node: ${bad.map((node) => JSON.stringify(node)).join(', ')}` });
+      if (bad.length > 0)
+        ctx.addIssue({ code: 'custom', message: `must be host:port[,host:port…]; not a node: ${bad.map((node) => JSON.stringify(node)).join(', ')}` });
       else if (new Set(nodes).size < nodes.length) ctx.addIssue({ code: 'custom', message: 'names a node twice' });
       return nodes;
     }),
   // On a cluster, a brace in the prefix would become every key's hash tag: one slot for everything.
-  REDIS_KEY_PREFIX: z.string().regex(/^[^{}]*$/, 'must not contain { or } (hash tags are chosen per key: docs/architecture.md)').default('ott:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[^{}]*$/, 'must not contain { or } (hash tags are chosen per key: docs/architecture.md)')
+    .default('ott:'),
   /** How long a Redis command may wait for its reply; then it fails and its use fails open or closed. */
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 };
@@ -100,7 +113,10 @@ export const streamConsumerEnv = {
    * This process's name in every consumer group it reads; default `<host>-<pid>-<random>`.
    * Set it only where each live process gets its own (see `streamConsumerName`).
    */
-  STREAM_CONSUMER_NAME: z.string().regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . : _ -').optional(),
+  STREAM_CONSUMER_NAME: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . : _ -')
+    .optional(),
   /**
    * Entries pending this long (a killed consumer's, or ones whose handler failed) are claimed
    * and handled again; longer than any handler runs, short enough that a replaced pod's events
@@ -128,11 +144,13 @@ export function streamConsumerSettings(config: {
   };
 }
 
-export const port = (defaultPort: number) =>
-  z.coerce.number().int().min(0).max(65535).default(defaultPort);
+export const port = (defaultPort: number) => z.coerce.number().int().min(0).max(65535).default(defaultPort);
 
 export const boolean = (defaultValue: boolean) =>
-  z.enum(['true', 'false', '1', '0']).default(defaultValue ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(defaultValue ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
 
 /** Parses and validates env once; a bad value throws a ConfigError naming the variable. */
 export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<S>> {

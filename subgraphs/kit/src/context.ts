@@ -31,12 +31,7 @@ export function requestIdFrom(headers: IncomingHttpHeaders): string {
  * Verifies the caller's token again in every service: a direct call grants nothing extra. A
  * token that does not verify makes no anonymous caller: the request is refused as a whole.
  */
-export function createRequestContext(
-  headers: IncomingHttpHeaders,
-  requestId: string,
-  tokens: TokenConfig,
-  logger: Logger,
-): RequestContext {
+export function createRequestContext(headers: IncomingHttpHeaders, requestId: string, tokens: TokenConfig, logger: Logger): RequestContext {
   const child = logger.child({ requestId });
   try {
     const credentials = credentialsFromAuthorization(headers.authorization, tokens);

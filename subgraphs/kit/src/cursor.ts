@@ -23,10 +23,7 @@ export function decodeCursor(cursor: string, arity: number, argument = 'after'):
   } catch {
     values = undefined;
   }
-  const valid =
-    Array.isArray(values) &&
-    values.length === arity &&
-    values.every((v) => v === null || typeof v === 'string' || typeof v === 'number');
+  const valid = Array.isArray(values) && values.length === arity && values.every((v) => v === null || typeof v === 'string' || typeof v === 'number');
   if (!valid) throw badInput(argument, 'is not a cursor from this list; pass an endCursor you received.');
   return values as (string | number | null)[];
 }

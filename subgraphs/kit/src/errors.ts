@@ -38,8 +38,7 @@ export function appError(code: string, message: string, extensions: Record<strin
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-export const badInput = (field: string, message: string) =>
-  appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+export const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
 /**
  * No HTTP status of its own: between the gateway and a subgraph every answer is HTTP 200 with
  * GraphQL errors (a 401 there would reach clients as the gateway's wrapped "401: Unauthorized");

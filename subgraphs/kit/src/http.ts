@@ -20,7 +20,12 @@ import { operationResolutionPlugin, variablesDepthGuard } from './request-guards
 import { DEADLINE_HEADER, withDatabaseBudget } from './database-budget';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & { requestId: string; authError?: GraphQLError; tokenCheck?: Promise<GraphQLError | undefined>; subscriptionUpdate?: boolean };
+type ServiceContext = BaseContext & {
+  requestId: string;
+  authError?: GraphQLError;
+  tokenCheck?: Promise<GraphQLError | undefined>;
+  subscriptionUpdate?: boolean;
+};
 
 export interface GraphQLAppOptions<C extends ServiceContext> {
   name: string;
@@ -120,7 +125,8 @@ function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: Ser
           const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
           const status = response.http.status ?? 200;
           const elapsedMs = performance.now() - started;
-          if (!contextValue.subscriptionUpdate) metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
+          if (!contextValue.subscriptionUpdate)
+            metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
           logger.info(
             {
               requestId: contextValue.requestId,
@@ -141,7 +147,10 @@ function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: Ser
 export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const jsonError = (res: Response, status: number, code: string, message: string) =>
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 
 /** Refuses callers without the shared secret before anything is read (compared in constant time). */
 function onlyWithSecret(secret: string | undefined) {
@@ -149,7 +158,9 @@ function onlyWithSecret(secret: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!expected) return next();
     const given = req.headers[SUBGRAPH_SECRET_HEADER];
-    const digest = createHash('sha256').update(typeof given === 'string' ? given : '').digest();
+    const digest = createHash('sha256')
+      .update(typeof given === 'string' ? given : '')
+      .digest();
     if (timingSafeEqual(digest, expected)) return next();
     jsonError(res, 403, 'FORBIDDEN', 'This service answers the gateway only: send your request to the gateway.');
   };
@@ -168,8 +179,10 @@ function requestErrorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     const { type, status } = (err ?? {}) as { type?: string; status?: number };
-    if (type === 'entity.parse.failed') return void jsonError(res, 400, 'BAD_REQUEST', 'The request body must be a JSON object: { "query": "…", "variables": { … } }.');
-    if (type === 'entity.too.large') return void jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${REQUEST_BODY_LIMIT_BYTES / (1024 * 1024)} MB.`);
+    if (type === 'entity.parse.failed')
+      return void jsonError(res, 400, 'BAD_REQUEST', 'The request body must be a JSON object: { "query": "…", "variables": { … } }.');
+    if (type === 'entity.too.large')
+      return void jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${REQUEST_BODY_LIMIT_BYTES / (1024 * 1024)} MB.`);
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return void jsonError(res, 415, 'BAD_REQUEST', 'Send the body as UTF-8 JSON.');
     if (typeof status === 'number' && status >= 400 && status < 500) return void jsonError(res, status, 'BAD_REQUEST', 'The request is malformed.');
     logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'unexpected error while reading a request');

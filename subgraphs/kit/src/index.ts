@@ -44,7 +44,17 @@ export { decodeOrWarn, type ChannelContract, type Decoded, type EventContract, t
 export { createLogger, type LogDestination, type Logger } from './logger';
 export { MAX_OPERATION_NAMES, metricsOf, serviceMetrics, type ServiceMetrics } from './metrics';
 export { bulkWriteInBatches, connectMongo, discriminatorOn, ensureIndexes, modelOn, objectIdOrNull, openMongo, pingMongo } from './mongo';
-export { applySharding, shardingCommands, shardingPlan, shardingProblems, type AdminCommand, type CollectionPlan, type ShardKey, type Sharding, type ShardingPlan } from './sharding';
+export {
+  applySharding,
+  shardingCommands,
+  shardingPlan,
+  shardingProblems,
+  type AdminCommand,
+  type CollectionPlan,
+  type ShardKey,
+  type Sharding,
+  type ShardingPlan,
+} from './sharding';
 export { runShardingCli } from './sharding-cli';
 export { consumeAll, RateLimiter, RateLimits, type Charge } from './rate-limit';
 export { connectRedis, createRedis, isCluster, openRedis, redisConnection, type RedisClient, type RedisConnection } from './redis';

@@ -70,7 +70,10 @@ export async function ensureIndexes(models: readonly Pick<mongoose.Model<unknown
 const BULK_WRITE_BATCH = 50;
 
 /** `bulkWrite` of unordered operations, in commands of at most BULK_WRITE_BATCH. */
-export async function bulkWriteInBatches<T>(model: Pick<mongoose.Model<T>, 'bulkWrite'>, operations: Parameters<mongoose.Model<T>['bulkWrite']>[0]): Promise<void> {
+export async function bulkWriteInBatches<T>(
+  model: Pick<mongoose.Model<T>, 'bulkWrite'>,
+  operations: Parameters<mongoose.Model<T>['bulkWrite']>[0],
+): Promise<void> {
   for (let start = 0; start < operations.length; start += BULK_WRITE_BATCH) {
     await model.bulkWrite(operations.slice(start, start + BULK_WRITE_BATCH), { ordered: false });
   }

@@ -65,12 +65,11 @@ export function operationResolutionPlugin<C extends BaseContext>(): ApolloServer
         async didResolveOperation({ operation, document, request }) {
           if (operation) return;
           const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
-          const message =
-            request.operationName
-              ? `The document holds no operation named "${request.operationName}".`
-              : operations.length > 1
-                ? 'The document holds several operations: name the one to run in operationName.'
-                : 'The document holds no operation to run.';
+          const message = request.operationName
+            ? `The document holds no operation named "${request.operationName}".`
+            : operations.length > 1
+              ? 'The document holds several operations: name the one to run in operationName.'
+              : 'The document holds no operation to run.';
           throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
         },
       };

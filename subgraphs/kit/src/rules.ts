@@ -6,9 +6,7 @@ import { forbidden, unauthenticated } from './errors';
  * The four kinds of rule (docs/architecture.md, "Identity and authorization"). Rules return
  * errors carrying our codes, so shield never answers with its generic "Not Authorised!".
  */
-export const isSignedIn = rule({ cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-  ctx.user ? true : unauthenticated(),
-);
+export const isSignedIn = rule({ cache: 'contextual' })((_parent, _args, ctx: RequestContext) => (ctx.user ? true : unauthenticated()));
 
 export const isAdmin = rule({ cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
   if (!ctx.user) return unauthenticated();

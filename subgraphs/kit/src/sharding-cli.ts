@@ -9,7 +9,12 @@ import { applySharding, shardingCommands, shardingPlan, shardingProblems } from 
  * nothing; with it, runs them on MONGODB_URL, which must be a mongos. The database is the
  * service's own (MONGODB_DB, or the subgraph's default).
  */
-export async function runShardingCli(defaultDb: string, classes: readonly (new () => unknown)[], args = process.argv.slice(2), env = process.env): Promise<void> {
+export async function runShardingCli(
+  defaultDb: string,
+  classes: readonly (new () => unknown)[],
+  args = process.argv.slice(2),
+  env = process.env,
+): Promise<void> {
   const apply = args.includes('--apply');
   const config = loadConfig({ ...mongoEnv(defaultDb), LOG_LEVEL: baseEnv.LOG_LEVEL }, env);
   const resolved = shardingPlan(config.MONGODB_DB, classes);

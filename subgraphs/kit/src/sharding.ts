@@ -63,8 +63,10 @@ export function shardingProblems(plan: ShardingPlan): string[] {
     const hashed = Object.values(sharding.key).includes('hashed');
     const startsWithKey = (index: Record<string, unknown>) => fields.every((field, i) => Object.keys(index)[i] === field);
     for (const index of indexes.filter((i) => i.unique)) {
-      if (!startsWithKey(index.key)) problems.push(`${plan.db}.${collection}: unique index ${JSON.stringify(index.key)} does not start with the shard key ${JSON.stringify(sharding.key)}`);
-      else if (hashed) problems.push(`${plan.db}.${collection}: unique index ${JSON.stringify(index.key)} beside a hashed shard key; MongoDB enforces it on ranged keys only`);
+      if (!startsWithKey(index.key))
+        problems.push(`${plan.db}.${collection}: unique index ${JSON.stringify(index.key)} does not start with the shard key ${JSON.stringify(sharding.key)}`);
+      else if (hashed)
+        problems.push(`${plan.db}.${collection}: unique index ${JSON.stringify(index.key)} beside a hashed shard key; MongoDB enforces it on ranged keys only`);
     }
     if (!hashed && !indexes.some((index) => startsWithKey(index.key) && fields.every((f) => index.key[f] === 1))) {
       problems.push(`${plan.db}.${collection}: no index starts with the ranged shard key ${JSON.stringify(sharding.key)}`);
@@ -86,7 +88,9 @@ export function shardingCommands(plan: ShardingPlan): { db: string; command: Adm
   for (const { collection, sharding } of plan.collections) {
     if (!('key' in sharding)) continue;
     if (Object.values(sharding.key).includes('hashed')) {
-      const name = Object.entries(sharding.key).map(([field, kind]) => `${field}_${kind}`).join('_');
+      const name = Object.entries(sharding.key)
+        .map(([field, kind]) => `${field}_${kind}`)
+        .join('_');
       commands.push({ db: plan.db, command: { createIndexes: collection, indexes: [{ key: sharding.key, name }] } });
     }
     commands.push({ db: 'admin', command: { shardCollection: `${plan.db}.${collection}`, key: sharding.key } });

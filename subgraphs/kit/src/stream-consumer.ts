@@ -145,7 +145,15 @@ export class StreamConsumer {
     const { stream, group, batch = 100, retryMs = 1_000 } = this.options;
     let cursor = '0-0';
     do {
-      const [next, claimed, deleted = []] = (await this.redis.xautoclaim(stream, group, this.name, this.options.settings.claimIdleMs, cursor, 'COUNT', batch)) as AutoClaimReply;
+      const [next, claimed, deleted = []] = (await this.redis.xautoclaim(
+        stream,
+        group,
+        this.name,
+        this.options.settings.claimIdleMs,
+        cursor,
+        'COUNT',
+        batch,
+      )) as AutoClaimReply;
       if (deleted.length > 0) {
         // Trimmed (MAXLEN) or deleted before anyone handled them: Redis has already dropped them from the group.
         this.logger.warn({ stream, group, entryIds: deleted }, 'pending stream entries were deleted from the stream before they were handled: dropped');
@@ -178,7 +186,8 @@ export class StreamConsumer {
     if (deadConsumerMs <= 0) return;
     const { stream, group } = this.options;
     const removed = (await this.redis.eval(FORGET_IDLE_CONSUMERS, 1, stream, group, deadConsumerMs, this.name)) as string[];
-    if (removed.length > 0) this.logger.info({ stream, group, consumers: removed }, 'removed consumers idle longer than STREAM_DEAD_CONSUMER_MS with nothing pending');
+    if (removed.length > 0)
+      this.logger.info({ stream, group, consumers: removed }, 'removed consumers idle longer than STREAM_DEAD_CONSUMER_MS with nothing pending');
   }
 
   /**
@@ -192,7 +201,10 @@ export class StreamConsumer {
   private async deliver(raw: RawEntry[], { redelivered, retryMs }: { redelivered: boolean; retryMs: number }): Promise<void> {
     const gone = raw.filter((entry) => entry !== null && entry[1] === null).map((entry) => entry![0]);
     if (gone.length > 0) {
-      this.logger.warn({ stream: this.options.stream, group: this.options.group, entryIds: gone }, 'pending stream entries were deleted from the stream before they were handled: dropped');
+      this.logger.warn(
+        { stream: this.options.stream, group: this.options.group, entryIds: gone },
+        'pending stream entries were deleted from the stream before they were handled: dropped',
+      );
       await this.ack(gone);
     }
     const present = raw.filter((entry): entry is [string, string[]] => entry !== null && entry[1] !== null);
@@ -251,7 +263,14 @@ export class StreamConsumer {
     for (const entry of entries) {
       // Only the id: fields are the publisher's to define and could hold anything; XRANGE shows them.
       this.logger.error(
-        { stream, group, entryId: entry.id, deliveries: deliveriesOf(entry.id), maxDeliveries: settings.maxDeliveries, ...(err ? { err: { message: err.message } } : {}) },
+        {
+          stream,
+          group,
+          entryId: entry.id,
+          deliveries: deliveriesOf(entry.id),
+          maxDeliveries: settings.maxDeliveries,
+          ...(err ? { err: { message: err.message } } : {}),
+        },
         'gave up on a stream entry its handler keeps failing on: acknowledged without being handled',
       );
     }

@@ -107,7 +107,11 @@ export interface StreamConsumerOptions {
  * in stream order. A malformed entry is logged and skipped (acknowledged with its batch): it
  * would fail the same way on every delivery.
  */
-export function decodingHandler<T>(contract: StreamContract<T>, logger: Logger, handle: (events: T[]) => Promise<void>): (entries: StreamEntry[]) => Promise<void> {
+export function decodingHandler<T>(
+  contract: StreamContract<T>,
+  logger: Logger,
+  handle: (events: T[]) => Promise<void>,
+): (entries: StreamEntry[]) => Promise<void> {
   return (entries) => {
     const events: T[] = [];
     for (const { id, fields } of entries) {

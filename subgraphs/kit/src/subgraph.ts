@@ -10,16 +10,7 @@ import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-g
 import { forbidden } from './errors';
 
 export type FederationDirective =
-  | '@key'
-  | '@shareable'
-  | '@external'
-  | '@requires'
-  | '@provides'
-  | '@interfaceObject'
-  | '@inaccessible'
-  | '@tag'
-  | '@cost'
-  | '@listSize';
+  '@key' | '@shareable' | '@external' | '@requires' | '@provides' | '@interfaceObject' | '@inaccessible' | '@tag' | '@cost' | '@listSize';
 
 /** `{ Type: { field: resolver } }`, as @apollo/subgraph takes resolvers (its package does not export the type). */
 type ResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;

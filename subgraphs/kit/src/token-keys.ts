@@ -57,7 +57,8 @@ function pemBlocks(text: string, variable: string): { label: string; pem: string
   const normalized = text.replace(/\\n/g, '\n');
   const blocks = [...normalized.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1]!, pem: match[0] }));
   const rest = normalized.replace(PEM_BLOCK, '').trim();
-  if (blocks.length === 0 || rest !== '') throw new ConfigError(`Invalid configuration:\n  ${variable}: must be one or more PEM keys (-----BEGIN … -----END …), nothing else`);
+  if (blocks.length === 0 || rest !== '')
+    throw new ConfigError(`Invalid configuration:\n  ${variable}: must be one or more PEM keys (-----BEGIN … -----END …), nothing else`);
   return blocks;
 }
 
@@ -74,7 +75,8 @@ export function keyId(publicKey: KeyObject): string {
 /** JWT_PUBLIC_KEYS: P-256 public keys (SPKI PEM), refused if any block is a private key. */
 export function publicKeysFromPem(text: string, variable = 'JWT_PUBLIC_KEYS'): VerificationKey[] {
   return pemBlocks(text, variable).map(({ label, pem }, index) => {
-    if (label.includes('PRIVATE')) throw new ConfigError(`Invalid configuration:\n  ${variable}: key ${index + 1} is a private key; verifiers get public keys only`);
+    if (label.includes('PRIVATE'))
+      throw new ConfigError(`Invalid configuration:\n  ${variable}: key ${index + 1} is a private key; verifiers get public keys only`);
     let key: KeyObject;
     try {
       key = createPublicKey(pem);
@@ -137,7 +139,7 @@ export function tokenConfig(config: TokenEnv): TokenConfig {
     throw new ConfigError('Invalid configuration:\n  JWT_PRIVATE_KEYS: only the users service signs tokens; give this service JWT_PUBLIC_KEYS');
   }
   if (!config.JWT_PUBLIC_KEYS && config.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid configuration:\n  JWT_PUBLIC_KEYS: is required in production (the public keys of users\' JWT_PRIVATE_KEYS)');
+    throw new ConfigError("Invalid configuration:\n  JWT_PUBLIC_KEYS: is required in production (the public keys of users' JWT_PRIVATE_KEYS)");
   }
   const keys = config.JWT_PUBLIC_KEYS ? publicKeysFromPem(config.JWT_PUBLIC_KEYS) : [];
   return { keys: byKid(keys), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };

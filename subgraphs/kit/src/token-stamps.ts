@@ -76,7 +76,11 @@ export class TokenStamps {
       if (stamp) this.remember(stamp.memberId, stamp.validAfter);
     });
     const subscribe = () =>
-      subscriber.subscribe(channel).catch((err: Error) => this.logger.warn({ err: { message: err.message }, channel }, 'not following token stamps: changes are seen when cached stamps expire'));
+      subscriber
+        .subscribe(channel)
+        .catch((err: Error) =>
+          this.logger.warn({ err: { message: err.message }, channel }, 'not following token stamps: changes are seen when cached stamps expire'),
+        );
     // After a reconnection, announcements made meanwhile were missed: read stamps afresh.
     subscriber.on('ready', () => {
       for (const entry of this.known.values()) entry.freshUntil = 0;

@@ -26,7 +26,12 @@ beforeAll(async () => {
     outcome = (async () => {
       started();
       await new Promise<void>((resolve) => (proceed = resolve));
-      return Item.countDocuments({}).exec().then((n) => `counted ${n}`, (error: Error) => error.message);
+      return Item.countDocuments({})
+        .exec()
+        .then(
+          (n) => `counted ${n}`,
+          (error: Error) => error.message,
+        );
     })();
     return outcome.then((result) => (result.startsWith('counted') ? 1 : null));
   };

@@ -16,7 +16,9 @@ describe('verifying access tokens', () => {
     expect(verifyCredentials(token, tokens)).toBe(first);
 
     await new Promise((resolve) => setTimeout(resolve, first.expiresAt.getTime() - Date.now() + 50));
-    expect(() => verifyCredentials(token, tokens)).toThrow(expect.objectContaining({ message: expect.stringMatching(/expired/), extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+    expect(() => verifyCredentials(token, tokens)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/expired/), extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    );
   });
 
   it('never accepts, under another key, a token that verified under one', () => {

@@ -78,7 +78,11 @@ describe('VersionedCache', () => {
     };
     await cache.getOrLoadMany('s', ['a', 'b'], load);
     const all = await cache.getOrLoadMany('s', ['a', 'b', 'c'], load);
-    expect([...all.entries()].sort()).toEqual([['a', 'A'], ['b', 'B'], ['c', 'C']]);
+    expect([...all.entries()].sort()).toEqual([
+      ['a', 'A'],
+      ['b', 'B'],
+      ['c', 'C'],
+    ]);
     expect(loads).toEqual([['a', 'b'], ['c']]);
   });
 

@@ -38,8 +38,26 @@ describe('the address a client is counted under', () => {
 
 describe('the client address of a request Express did not see (a WebSocket upgrade)', () => {
   it('is what Express says under the same TRUST_PROXY, for every setting and X-Forwarded-For', async () => {
-    const settings: TrustProxy[] = [false, 1, 2, ['loopback'], ['loopback', '10.0.0.0/8'], ['127.0.0.1', 'uniquelocal'], ['::1'], ['::ffff:127.0.0.1/128'], ['203.0.113.0/24']];
-    const headers = [undefined, '203.0.113.7', '198.51.100.1, 10.1.2.3', '198.51.100.1, 203.0.113.9, 10.1.2.3', 'garbage, 10.0.0.1', '2001:db8::1', ' 198.51.100.2 ,10.0.0.3 '];
+    const settings: TrustProxy[] = [
+      false,
+      1,
+      2,
+      ['loopback'],
+      ['loopback', '10.0.0.0/8'],
+      ['127.0.0.1', 'uniquelocal'],
+      ['::1'],
+      ['::ffff:127.0.0.1/128'],
+      ['203.0.113.0/24'],
+    ];
+    const headers = [
+      undefined,
+      '203.0.113.7',
+      '198.51.100.1, 10.1.2.3',
+      '198.51.100.1, 203.0.113.9, 10.1.2.3',
+      'garbage, 10.0.0.1',
+      '2001:db8::1',
+      ' 198.51.100.2 ,10.0.0.3 ',
+    ];
     for (const trust of settings) {
       const app = express();
       app.set('trust proxy', trust);

@@ -38,31 +38,44 @@ describe('a request’s database budget', () => {
   });
 
   it('keeps two requests’ budgets apart, and leaves work outside a request unbounded', async () => {
-    const [a, b] = await Promise.all([1, 2].map(() => withDatabaseBudget(2, async () => {
-      await Promise.all(Array.from({ length: 6 }, () => Item.findOne({}).exec()));
-      return currentDatabaseBudget()!.peak;
-    })));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() =>
+        withDatabaseBudget(2, async () => {
+          await Promise.all(Array.from({ length: 6 }, () => Item.findOne({}).exec()));
+          return currentDatabaseBudget()!.peak;
+        }),
+      ),
+    );
     expect([a, b]).toEqual([2, 2]);
     expect(currentDatabaseBudget()).toBeUndefined();
     expect(await Promise.all(Array.from({ length: 6 }, () => Item.findOne({}).exec()))).toHaveLength(6);
   });
 
   it('starts no database work once the request’s deadline has passed: the gateway stopped waiting', async () => {
-    await withDatabaseBudget(2, async () => {
-      expect(await Item.countDocuments({}).exec()).toBe(5);
-      await new Promise((resolve) => setTimeout(resolve, 80));
-      await expect(Item.find({}).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
-      await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
-    }, Date.now() + 50);
+    await withDatabaseBudget(
+      2,
+      async () => {
+        expect(await Item.countDocuments({}).exec()).toBe(5);
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        await expect(Item.find({}).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
+        await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
+      },
+      Date.now() + 50,
+    );
   });
 
   it('starts no database work once its caller closed the request: the gateway abandoned the call', async () => {
     const caller = new AbortController();
-    await withDatabaseBudget(2, async () => {
-      expect(await Item.countDocuments({}).exec()).toBe(5);
-      caller.abort();
-      await expect(Item.find({}).exec()).rejects.toThrow('the caller closed the request');
-      await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
-    }, undefined, caller.signal);
+    await withDatabaseBudget(
+      2,
+      async () => {
+        expect(await Item.countDocuments({}).exec()).toBe(5);
+        caller.abort();
+        await expect(Item.find({}).exec()).rejects.toThrow('the caller closed the request');
+        await expect(Item.aggregate([{ $match: {} }]).exec()).rejects.toBeInstanceOf(DeadlinePassedError);
+      },
+      undefined,
+      caller.signal,
+    );
   });
 });

@@ -23,9 +23,7 @@ describe('the database under concurrent writes', () => {
   it('lets exactly one of 20 concurrent conditional findOneAndUpdate calls claim a document', async () => {
     const claims = connection.collection<{ _id: string; owner: number | null }>('claims');
     await claims.insertOne({ _id: 'job', owner: null });
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => claims.findOneAndUpdate({ _id: 'job', owner: null }, { $set: { owner: i } })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => claims.findOneAndUpdate({ _id: 'job', owner: null }, { $set: { owner: i } })));
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
 });

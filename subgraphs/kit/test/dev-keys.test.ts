@@ -16,7 +16,9 @@ describe('the development stack’s token keys', () => {
     const forged = jwt.sign(claims, OLD_CONSTANT, { algorithm: 'HS256', expiresIn: 600 });
     for (const NODE_ENV of ['development', 'test']) {
       for (const tokens of [tokenConfig({ NODE_ENV, ...NAMES }), signingTokenConfig({ NODE_ENV, ...NAMES })]) {
-        expect(() => credentialsFromAuthorization(`Bearer ${forged}`, tokens)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+        expect(() => credentialsFromAuthorization(`Bearer ${forged}`, tokens)).toThrow(
+          expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+        );
       }
     }
   });
@@ -32,7 +34,9 @@ describe('the development stack’s token keys', () => {
 
     // What users signs with it, a service given only the public key verifies.
     const token = signAccessToken(member, signingTokenConfig({ NODE_ENV: 'development', JWT_PRIVATE_KEYS: first.privateKey, ...NAMES }), 60);
-    expect(credentialsFromAuthorization(`Bearer ${token}`, tokenConfig({ NODE_ENV: 'development', JWT_PUBLIC_KEYS: first.publicKey, ...NAMES }))?.user).toEqual(member);
+    expect(credentialsFromAuthorization(`Bearer ${token}`, tokenConfig({ NODE_ENV: 'development', JWT_PUBLIC_KEYS: first.publicKey, ...NAMES }))?.user).toEqual(
+      member,
+    );
 
     // A copy with looser permissions is tightened, not trusted as it is.
     chmodSync(first.file, 0o644);

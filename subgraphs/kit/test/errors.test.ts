@@ -37,7 +37,12 @@ describe('error formatting', () => {
   it('drops what the gateway adds to a subgraph’s error: the subgraph’s name, URL, status and raw body', () => {
     const { logger } = capturingLogger();
     const error = new GraphQLError('Sign in to do this.', {
-      extensions: { code: 'UNAUTHENTICATED', serviceName: 'my-list', response: { url: 'http://localhost:4003/graphql', status: 401, body: '{}' }, http: { status: 401 } },
+      extensions: {
+        code: 'UNAUTHENTICATED',
+        serviceName: 'my-list',
+        response: { url: 'http://localhost:4003/graphql', status: 401, body: '{}' },
+        http: { status: 401 },
+      },
     });
     expect(createErrorFormatter(logger)(error.toJSON(), error)).toEqual({ message: 'Sign in to do this.', extensions: { code: 'UNAUTHENTICATED' } });
   });
@@ -63,8 +68,16 @@ describe('error formatting', () => {
     const format = createErrorFormatter(logger);
     const cause = new Error('connect ECONNREFUSED 127.0.0.1:4004');
     for (const field of ['ratingsCount', 'averageRating']) {
-      const perField = new GraphQLError('the ratings subgraph did not answer', { path: ['content', field], originalError: cause, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
-      const atGateway = new GraphQLError(perField.message, { path: ['content', field], originalError: perField, extensions: { ...perField.extensions, serviceName: 'ratings' } });
+      const perField = new GraphQLError('the ratings subgraph did not answer', {
+        path: ['content', field],
+        originalError: cause,
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+      });
+      const atGateway = new GraphQLError(perField.message, {
+        path: ['content', field],
+        originalError: perField,
+        extensions: { ...perField.extensions, serviceName: 'ratings' },
+      });
       expect(format(atGateway.toJSON(), atGateway)).toMatchObject({ path: ['content', field], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     }
     expect(lines.filter((line) => line.includes('ECONNREFUSED'))).toHaveLength(1);

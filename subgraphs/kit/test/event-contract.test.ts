@@ -33,7 +33,15 @@ describe('decoding events', () => {
       { id: '3-0', fields: new Map([['n', '3']]) },
     ]);
     expect(handled).toEqual([[1, 3]]);
-    expect(lines).toEqual([expect.objectContaining({ level: 'warn', entryId: '2-0', event: 'test-counts', problem: 'n is not a whole number', msg: 'ignored a malformed event message' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        entryId: '2-0',
+        event: 'test-counts',
+        problem: 'n is not a whole number',
+        msg: 'ignored a malformed event message',
+      }),
+    ]);
     // The message's content is the publisher's: never logged.
     expect(JSON.stringify(lines)).not.toMatch(/secret-looking/);
   });
@@ -47,7 +55,13 @@ describe('decoding events', () => {
 
   it('turns a decode that throws into a warning, not a crash', () => {
     const { logger, lines } = capturingLogger();
-    const throwing: ChannelContract<string> = { name: 'throwing', encode: (s) => s, decode: () => { throw new Error('boom'); } };
+    const throwing: ChannelContract<string> = {
+      name: 'throwing',
+      encode: (s) => s,
+      decode: () => {
+        throw new Error('boom');
+      },
+    };
     expect(decodeOrWarn(throwing, 'x', logger, { channel: 'c' })).toBeUndefined();
     expect(lines[0]).toMatchObject({ level: 'warn', channel: 'c', event: 'throwing', problem: 'boom' });
   });
@@ -55,7 +69,9 @@ describe('decoding events', () => {
 
 describe('token stamps contract', () => {
   it('reads back what users writes', () => {
-    expect(tokenStampEvents.decode(tokenStampEvents.encode({ memberId: 'u1', validAfter: 1_700_000_000_000 }))).toEqual({ event: { memberId: 'u1', validAfter: 1_700_000_000_000 } });
+    expect(tokenStampEvents.decode(tokenStampEvents.encode({ memberId: 'u1', validAfter: 1_700_000_000_000 }))).toEqual({
+      event: { memberId: 'u1', validAfter: 1_700_000_000_000 },
+    });
   });
 
   it('rejects a message without a whole-number stamp, or with extra words', () => {

@@ -61,9 +61,24 @@ describe('rate limits in Redis', () => {
   it('gives back the events consumeAll recorded when a later limit refuses, so the refusal counts nowhere', async () => {
     const loose = limit(3);
     const strict = limit(1);
-    expect(await consumeAll([[loose, 's'], [strict, 's']])).toBeUndefined();
-    expect(await consumeAll([[loose, 's'], [strict, 's']])).toBeGreaterThanOrEqual(1);
-    expect(await consumeAll([[loose, 's'], [strict, 's']])).toBeGreaterThanOrEqual(1);
+    expect(
+      await consumeAll([
+        [loose, 's'],
+        [strict, 's'],
+      ]),
+    ).toBeUndefined();
+    expect(
+      await consumeAll([
+        [loose, 's'],
+        [strict, 's'],
+      ]),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await consumeAll([
+        [loose, 's'],
+        [strict, 's'],
+      ]),
+    ).toBeGreaterThanOrEqual(1);
     await spend(loose, 's', 2);
     expect(await loose.consume('s')).toBeDefined();
   });

@@ -20,7 +20,9 @@ const sessionChanges: ChannelContract<SessionChange> = {
   encode: (event) => JSON.stringify(event),
   decode: (message) => {
     const value = JSON.parse(message) as Partial<SessionChange>;
-    return typeof value.sessionId === 'string' && typeof value.version === 'number' ? { event: { sessionId: value.sessionId, version: value.version } } : { problem: 'not a session change' };
+    return typeof value.sessionId === 'string' && typeof value.version === 'number'
+      ? { event: { sessionId: value.sessionId, version: value.version } }
+      : { problem: 'not a session change' };
   },
 };
 const sessionChannel = (prefix: string, id: string) => `${prefix}playback:session:${id}`;
@@ -62,7 +64,11 @@ afterAll(() => {
 
 describe.skipIf(!nodes)('REDIS_CLUSTER_NODES', () => {
   it('is read as a list of nodes; a malformed list, or a prefix with a hash tag, refuses to start', () => {
-    expect(loadConfig(redisEnv, { REDIS_CLUSTER_NODES: 'redis-0.redis:6379, 10.0.0.2:7000,[::1]:7001' }).REDIS_CLUSTER_NODES).toEqual(['redis-0.redis:6379', '10.0.0.2:7000', '[::1]:7001']);
+    expect(loadConfig(redisEnv, { REDIS_CLUSTER_NODES: 'redis-0.redis:6379, 10.0.0.2:7000,[::1]:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      'redis-0.redis:6379',
+      '10.0.0.2:7000',
+      '[::1]:7001',
+    ]);
     expect(loadConfig(redisEnv, {}).REDIS_CLUSTER_NODES).toBeUndefined();
     for (const [value, message] of [
       ['redis-0', 'REDIS_CLUSTER_NODES: must be host:port[,host:port…]; not a node: "redis-0"'],
@@ -79,7 +85,11 @@ describe.skipIf(!nodes)('REDIS_CLUSTER_NODES', () => {
   });
 
   it('gives the nodes the user, password and TLS of REDIS_URL, nothing else of it', () => {
-    const secured = createRedis('secured', { url: 'rediss://ott:p%40ss@ignored-host:1/3', clusterNodes: ['10.0.0.1:7000', '[::1]:7001'], keyPrefix: 'ott:' }, logger);
+    const secured = createRedis(
+      'secured',
+      { url: 'rediss://ott:p%40ss@ignored-host:1/3', clusterNodes: ['10.0.0.1:7000', '[::1]:7001'], keyPrefix: 'ott:' },
+      logger,
+    );
     const plain = createRedis('plain', { url: 'redis://127.0.0.1:6379', clusterNodes: ['10.0.0.1:7000'], keyPrefix: '' }, logger);
     clients.push(secured, plain);
     if (!isCluster(secured) || !isCluster(plain)) throw new Error('not cluster clients');
@@ -93,7 +103,11 @@ describe.skipIf(!nodes)('REDIS_CLUSTER_NODES', () => {
     const redis = await cluster('kind');
     expect(isCluster(redis)).toBe(true);
     expect(redis).toBeInstanceOf(Cluster);
-    const unreachable = createRedis('unreachable', { url: 'redis://127.0.0.1:6379', clusterNodes: ['127.0.0.1:9'], keyPrefix: '' }, createLogger('unreachable', 'silent'));
+    const unreachable = createRedis(
+      'unreachable',
+      { url: 'redis://127.0.0.1:6379', clusterNodes: ['127.0.0.1:9'], keyPrefix: '' },
+      createLogger('unreachable', 'silent'),
+    );
     clients.push(unreachable);
     await expect(connectRedis(unreachable)).rejects.toThrow();
     const started = Date.now();
@@ -150,7 +164,14 @@ describe.skipIf(!nodes)('the kit on a Redis Cluster', () => {
     const handled: StreamEntry[] = [];
     const consumer = new StreamConsumer(
       reader,
-      { stream, group: 'cluster-test', settings: { name: 'c1', claimIdleMs: 60_000, maxDeliveries: 3, deadConsumerMs: 0 }, unavailableMessage: 'cluster stream unavailable', blockMs: 1_000, retryMs: 100 },
+      {
+        stream,
+        group: 'cluster-test',
+        settings: { name: 'c1', claimIdleMs: 60_000, maxDeliveries: 3, deadConsumerMs: 0 },
+        unavailableMessage: 'cluster stream unavailable',
+        blockMs: 1_000,
+        retryMs: 100,
+      },
       async (entries) => void handled.push(...entries),
       logger,
     );
@@ -169,7 +190,12 @@ describe.skipIf(!nodes)('the kit on a Redis Cluster', () => {
   it('delivers playback events on sharded channels, whichever master a channel lives on', async () => {
     const prefix = `${uniqueTag('feed')}:`;
     const publisher = await cluster('feed-publisher');
-    const feed = new ChannelFeed(await cluster('feed', { shardedPubSub: true }), sessionChanges, { session: (id: string) => sessionChannel(prefix, id) }, logger);
+    const feed = new ChannelFeed(
+      await cluster('feed', { shardedPubSub: true }),
+      sessionChanges,
+      { session: (id: string) => sessionChannel(prefix, id) },
+      logger,
+    );
     const sessions = Array.from({ length: 9 }, (_, i) => `session-${i}`);
     expect(new Set(await Promise.all(sessions.map((id) => ownerOf(publisher, feed.channels.session(id))))).size).toBeGreaterThan(1);
     const received: SessionChange[] = [];

@@ -31,7 +31,7 @@ function checkout(pinned: string, installed?: string): string {
 const bareEnv = { ...process.env, PATH: resolve(process.execPath, '..') };
 
 describe("the stack's bootstrap", () => {
-  it('runs the workspace\'s own pnpm once installed, and it answers with no registry reachable', async () => {
+  it("runs the workspace's own pnpm once installed, and it answers with no registry reachable", async () => {
     const { pinnedPnpm, pnpmCommand } = await bootstrapModule();
     const [command, ...args] = pnpmCommand(ROOT, bareEnv);
     expect([command, ...args]).toEqual([process.execPath, join(ROOT, 'node_modules/pnpm/bin/pnpm.cjs')]);

@@ -38,11 +38,17 @@ describe("the stack's supervisor", () => {
 
     // Crashing again at once: the delay doubles, up to its bound.
     second.kill('SIGKILL');
-    const third = await until(() => (![first, second].includes(supervisor!.child('ratings')!) ? supervisor!.child('ratings') : undefined), 'ratings back again');
+    const third = await until(
+      () => (![first, second].includes(supervisor!.child('ratings')!) ? supervisor!.child('ratings') : undefined),
+      'ratings back again',
+    );
     third.kill('SIGKILL');
     await until(() => (lines.length === 3 ? true : undefined), 'third restart said');
     expect(lines.slice(1)).toEqual(['ratings exited with signal SIGKILL; restarting in 0.2 s', 'ratings exited with signal SIGKILL; restarting in 0.4 s']);
-    const fourth = await until(() => (![first, second, third].includes(supervisor!.child('ratings')!) ? supervisor!.child('ratings') : undefined), 'ratings back a third time');
+    const fourth = await until(
+      () => (![first, second, third].includes(supervisor!.child('ratings')!) ? supervisor!.child('ratings') : undefined),
+      'ratings back a third time',
+    );
 
     await supervisor.stopAll();
     expect(exited(fourth)).toBe(true);
@@ -57,7 +63,10 @@ describe("the stack's supervisor", () => {
     supervisor.add('users', sleeper);
     const first = supervisor.child('users')!;
     supervisor.restart('users');
-    const second = await until(() => (supervisor!.child('users') && supervisor!.child('users') !== first ? supervisor!.child('users') : undefined), 'users restarted');
+    const second = await until(
+      () => (supervisor!.child('users') && supervisor!.child('users') !== first ? supervisor!.child('users') : undefined),
+      'users restarted',
+    );
     expect(exited(first)).toBe(true);
     expect(first.signalCode).toBe('SIGTERM');
     expect(second.pid).not.toBe(first.pid);

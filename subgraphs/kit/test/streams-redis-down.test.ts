@@ -15,7 +15,10 @@ async function relayTo(port: number) {
     new Promise<number>((done, fail) => {
       server = createServer((socket) => {
         const upstream = connect(port, '127.0.0.1');
-        for (const [from, to] of [[socket, upstream], [upstream, socket]] as const) {
+        for (const [from, to] of [
+          [socket, upstream],
+          [upstream, socket],
+        ] as const) {
           sockets.add(from);
           from.pipe(to);
           from.on('error', () => to.destroy());

@@ -3,7 +3,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { ConfigError, loadConfig, redisEnv, streamConsumerEnv, streamConsumerSettings } from '../src/config';
 import { uniqueTag } from '../src/testing';
-import { admin, capturingLogger, cleanups, client, consumerProcess, consumers, GROUP, newStream, pending, recorder, settings, startConsumer, waitFor } from './support/stream-harness';
+import {
+  admin,
+  capturingLogger,
+  cleanups,
+  client,
+  consumerProcess,
+  consumers,
+  GROUP,
+  newStream,
+  pending,
+  recorder,
+  settings,
+  startConsumer,
+  waitFor,
+} from './support/stream-harness';
 
 describe('stream consumer names', () => {
   it('gives two processes on one host different names, and uses STREAM_CONSUMER_NAME as given', async () => {
@@ -82,7 +96,9 @@ describe('entries left pending', () => {
     await sleep(1_000);
     expect(handled).toEqual([id]);
     expect((await pending(stream))[0]).toBe(0);
-    expect(lines.filter((line) => line.msg === 'claimed stream entries pending longer than STREAM_CLAIM_IDLE_MS')).toMatchObject([{ level: 'info', claimed: 1 }]);
+    expect(lines.filter((line) => line.msg === 'claimed stream entries pending longer than STREAM_CLAIM_IDLE_MS')).toMatchObject([
+      { level: 'info', claimed: 1 },
+    ]);
   });
 
   it('a consumer restarted under its configured name handles its own pending entries at once, without waiting for a claim', async () => {
@@ -93,10 +109,15 @@ describe('entries left pending', () => {
     const read = new Promise<void>((done) => (reading = done));
     // The first run reads the entry, and its connection goes away while the handler awaits.
     const firstRun = client(inject('redisUrl'));
-    startConsumer(stream, settings({ name }), () => {
-      reading();
-      return new Promise<never>(() => undefined);
-    }, { redis: firstRun });
+    startConsumer(
+      stream,
+      settings({ name }),
+      () => {
+        reading();
+        return new Promise<never>(() => undefined);
+      },
+      { redis: firstRun },
+    );
     // Its handler never returns, so it cannot be stopped: it is only cut off.
     cleanups.pop();
     await read;
@@ -191,7 +212,12 @@ describe('entries left pending', () => {
       const now = await consumers(stream);
       return !now.has('replaced-idle') && now.has(me.name) ? true : undefined;
     }, 'the idle consumer to be removed');
-    expect(await consumers(stream)).toEqual(new Map([['replaced-holding', 1], [me.name, 0]]));
+    expect(await consumers(stream)).toEqual(
+      new Map([
+        ['replaced-holding', 1],
+        [me.name, 0],
+      ]),
+    );
     expect(lines.find((line) => line.msg.startsWith('removed consumers idle'))).toMatchObject({ consumers: ['replaced-idle'] });
   });
 });

@@ -19,7 +19,8 @@ describe('plain text checks', () => {
   });
 
   it('tell text with nothing visible from text with something', () => {
-    for (const blank of ['', ' \t\n', '\u200B\u200C\u200D', '\u2060\uFEFF', '\u3164\u115F', '\u2800', '\u00A0\u3000']) expect(isInvisibleText(blank)).toBe(true);
+    for (const blank of ['', ' \t\n', '\u200B\u200C\u200D', '\u2060\uFEFF', '\u3164\u115F', '\u2800', '\u00A0\u3000'])
+      expect(isInvisibleText(blank)).toBe(true);
     for (const visible of ['a', '\u200Bx', '·', '👍']) expect(isInvisibleText(visible)).toBe(false);
     expect(codePointLabel('😀')).toBe('U+1F600');
   });

@@ -47,7 +47,14 @@ describe('ES256 access tokens', () => {
     const listed = verifier(newer.publicKey);
     const foreign = signAccessToken(member, users(stranger.privateKey), 60);
     expect(() => verify(foreign, listed)).toThrow(refused);
-    const posing = jwt.sign({ role: 'ADMIN' }, stranger.privateKey, { algorithm: 'ES256', keyid: kidOf(signAccessToken(member, users(newer.privateKey), 60)), subject: member.id, issuer: NAMES.JWT_ISSUER, audience: NAMES.JWT_AUDIENCE, expiresIn: 60 });
+    const posing = jwt.sign({ role: 'ADMIN' }, stranger.privateKey, {
+      algorithm: 'ES256',
+      keyid: kidOf(signAccessToken(member, users(newer.privateKey), 60)),
+      subject: member.id,
+      issuer: NAMES.JWT_ISSUER,
+      audience: NAMES.JWT_AUDIENCE,
+      expiresIn: 60,
+    });
     expect(() => verify(posing, listed)).toThrow(refused);
   });
 
@@ -60,7 +67,13 @@ describe('ES256 access tokens', () => {
         expect(() => verify(hs256(secret, withKid), listed), `${String(withKid)}`).toThrow(refused);
       }
     }
-    const unsigned = jwt.sign({ role: 'ADMIN' }, '', { algorithm: 'none', subject: member.id, issuer: NAMES.JWT_ISSUER, audience: NAMES.JWT_AUDIENCE, keyid: kid });
+    const unsigned = jwt.sign({ role: 'ADMIN' }, '', {
+      algorithm: 'none',
+      subject: member.id,
+      issuer: NAMES.JWT_ISSUER,
+      audience: NAMES.JWT_AUDIENCE,
+      keyid: kid,
+    });
     expect(() => verify(unsigned, listed)).toThrow(refused);
   });
 
@@ -99,7 +112,9 @@ describe('token key settings', () => {
     const tokens = verifier(newer.publicKey);
     expect('signing' in tokens).toBe(false);
     for (const key of tokens.keys.values()) expect(key.type).toBe('public');
-    expect(() => tokenConfig({ NODE_ENV: 'test', JWT_PUBLIC_KEYS: newer.publicKey, JWT_PRIVATE_KEYS: newer.privateKey, ...NAMES })).toThrow(/JWT_PRIVATE_KEYS: only the users service signs tokens/);
+    expect(() => tokenConfig({ NODE_ENV: 'test', JWT_PUBLIC_KEYS: newer.publicKey, JWT_PRIVATE_KEYS: newer.privateKey, ...NAMES })).toThrow(
+      /JWT_PRIVATE_KEYS: only the users service signs tokens/,
+    );
     expect(() => verifier(newer.privateKey)).toThrow(/JWT_PUBLIC_KEYS: key 1 is a private key/);
   });
 

@@ -54,7 +54,13 @@ describe('a stream read and written through a contract', () => {
     const received: string[] = [];
     const consumer = new StreamConsumer(
       client(),
-      { stream, group: 'test', settings: { name: uniqueTag('consumer'), claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 0 }, unavailableMessage: 'test stream unavailable', blockMs: 100 },
+      {
+        stream,
+        group: 'test',
+        settings: { name: uniqueTag('consumer'), claimIdleMs: 60_000, maxDeliveries: 10, deadConsumerMs: 0 },
+        unavailableMessage: 'test stream unavailable',
+        blockMs: 100,
+      },
       decodingHandler(removals, logger, async (events) => void received.push(...events.map((event) => event.contentId))),
       logger,
     );

@@ -20,11 +20,9 @@ afterAll(async () => {
 });
 
 async function read(user: { id: string; token: string }) {
-  const response = await myList.query<{ _entities: { myList: { totalCount: number; edges: { node: { content: { id: string } } }[] }; myListStats: { total: number } }[] }>(
-    LIST,
-    { reps: [{ __typename: 'User', id: user.id }] },
-    user.token,
-  );
+  const response = await myList.query<{
+    _entities: { myList: { totalCount: number; edges: { node: { content: { id: string } } }[] }; myListStats: { total: number } }[];
+  }>(LIST, { reps: [{ __typename: 'User', id: user.id }] }, user.token);
   expect(response.errors).toBeUndefined();
   const [entity] = response.data!._entities;
   return { total: entity!.myListStats.total, count: entity!.myList.totalCount, ids: entity!.myList.edges.map((e) => e.node.content.id) };

@@ -6,7 +6,6 @@ import { myListConfig } from '../src/config';
 import { ContentKind, type MyListItem } from '../src/my-list/my-list-item.model';
 import { createServer } from '../src/server';
 
-
 /** A member with a valid access token, as users would issue it. */
 export function member(role: AuthUser['role'] = 'USER') {
   const user = { id: new Types.ObjectId().toHexString(), role };

@@ -34,10 +34,15 @@ export function createServices({ config, mongo, events, logger }: Omit<RatingsDe
   const models = createModels(mongo);
   const publisher = new RatingSummaryPublisher(events, config.ratingEventsStream, logger);
   const summaries = new SummaryService(models.summaries, models.ratings, publisher, logger);
-  const locks = new ContentLocks(models.summaries, logger, { leaseMs: LEASE_MS, waitMs: LEASE_WAIT_MS }, {
-    recover: (contentId, lease) => summaries.recompute(contentId, lease),
-    released: (totals) => summaries.publish(totals),
-  });
+  const locks = new ContentLocks(
+    models.summaries,
+    logger,
+    { leaseMs: LEASE_MS, waitMs: LEASE_WAIT_MS },
+    {
+      recover: (contentId, lease) => summaries.recompute(contentId, lease),
+      released: (totals) => summaries.publish(totals),
+    },
+  );
   const ratings = new RatingService(models.ratings, locks);
   return { models, publisher, summaries, locks, ratings };
 }

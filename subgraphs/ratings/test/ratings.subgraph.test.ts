@@ -42,7 +42,13 @@ beforeAll(async () => {
   for (const title of ['Alpha', 'Beta', 'Gamma']) {
     const created = await graphql<{ createMovie: { id: string } }>(
       catalog.url,
-      `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
+      `
+        mutation ($input: MovieInput!) {
+          createMovie(input: $input) {
+            id
+          }
+        }
+      `,
       { input: { title, genreIds: [] } },
       { token: admin },
     );
@@ -57,7 +63,16 @@ afterAll(async () => {
 
 describe('the ratings subgraph reached directly', () => {
   it('contributes its fields to every kind of Content through @interfaceObject', async () => {
-    const response = await graphql<{ _service: { sdl: string } }>(ratings.url, `{ _service { sdl } }`);
+    const response = await graphql<{ _service: { sdl: string } }>(
+      ratings.url,
+      `
+        {
+          _service {
+            sdl
+          }
+        }
+      `,
+    );
     expect(typeDirectives(response.data!._service.sdl, 'Content').sort()).toEqual(['@interfaceObject', '@key(fields: "id")']);
   });
 
@@ -84,7 +99,8 @@ describe('the ratings subgraph reached directly', () => {
 
     let few: { _entities: { averageRating: number | null; myRating: { score: number } | null }[] } | undefined;
     const fewCommands = await commandsDuring(async () => {
-      few = (await graphql<NonNullable<typeof few>>(ratings.url, CONTENT_RATINGS, { reps: contentReps([...titles, ...others.slice(0, 2)]) }, { token: member })).data!;
+      few = (await graphql<NonNullable<typeof few>>(ratings.url, CONTENT_RATINGS, { reps: contentReps([...titles, ...others.slice(0, 2)]) }, { token: member }))
+        .data!;
     });
     let many: typeof few;
     const manyCommands = await commandsDuring(async () => {
@@ -108,7 +124,23 @@ describe('the ratings subgraph reached directly', () => {
     await graphql(ratings.url, RATE, { contentId: titles[2], score: 9, review: 'Great <b>fun</b>' }, { token: author });
     const response = await graphql<{ _entities: { ratings: { totalCount: number; edges: { node: { score: number; review: string } }[] } }[] }>(
       ratings.url,
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { ratings(first: 5) { totalCount edges { node { score review } } } } } }`,
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on User {
+              ratings(first: 5) {
+                totalCount
+                edges {
+                  node {
+                    score
+                    review
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
       { reps: [{ __typename: 'User', id: authorId }] },
     );
     expect(response.errors).toBeUndefined();

@@ -20,7 +20,13 @@ beforeAll(async () => {
   ratings = await start(testEnv(`${tag}_ratings`, { CATALOG_URL: catalog.url }));
   const created = await graphql<{ createMovie: { id: string } }>(
     catalog.url,
-    `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
+    `
+      mutation ($input: MovieInput!) {
+        createMovie(input: $input) {
+          id
+        }
+      }
+    `,
     { input: { title: 'Text', genreIds: [] } },
     { token: testAccessToken({ id: new Types.ObjectId().toHexString(), role: 'ADMIN' }) },
   );

@@ -35,7 +35,9 @@ async function storeRatings(contentId: string, scores: number[]) {
 
 async function lastEvent(contentId: string) {
   const entries = await events.xrange(config.ratingEventsStream, '-', '+');
-  const fields = entries.map(([, values]) => Object.fromEntries(values.reduce<[string, string][]>((pairs, v, i, all) => (i % 2 ? pairs : [...pairs, [v, all[i + 1]!]]), [])));
+  const fields = entries.map(([, values]) =>
+    Object.fromEntries(values.reduce<[string, string][]>((pairs, v, i, all) => (i % 2 ? pairs : [...pairs, [v, all[i + 1]!]]), [])),
+  );
   return fields.filter((f) => f.contentId === contentId).at(-1);
 }
 
@@ -91,7 +93,14 @@ describe('rating summaries', () => {
     const contentId = 'crashed-title';
     await storeRatings(contentId, [6, 8]);
     // The writer stored the second rating, then died before its release, leaving its lease.
-    await services.models.summaries.create({ _id: contentId, sum: 6, count: 1, version: 1, lockedBy: 'dead-process', lockedUntil: new Date(Date.now() - 1_000) });
+    await services.models.summaries.create({
+      _id: contentId,
+      sum: 6,
+      count: 1,
+      version: 1,
+      lockedBy: 'dead-process',
+      lockedUntil: new Date(Date.now() - 1_000),
+    });
     expect(await services.locks.abandoned()).toEqual([contentId]);
 
     await services.locks.run(contentId, async (lease) => {
@@ -110,10 +119,15 @@ describe('rating summaries', () => {
     await storeRatings(contentId, [7]);
     await services.locks.run(contentId, async (lease) => lease.add(7, 1));
     const hasty = createServices({ config: { ...config }, mongo, events, logger });
-    const shortLease = new ContentLocks(services.models.summaries, logger, { leaseMs: 50, waitMs: 5_000 }, {
-      recover: (id, lease) => hasty.summaries.recompute(id, lease),
-      released: (totals) => hasty.summaries.publish(totals),
-    });
+    const shortLease = new ContentLocks(
+      services.models.summaries,
+      logger,
+      { leaseMs: 50, waitMs: 5_000 },
+      {
+        recover: (id, lease) => hasty.summaries.recompute(id, lease),
+        released: (totals) => hasty.summaries.publish(totals),
+      },
+    );
 
     await shortLease.run(contentId, async (lease) => {
       // Paused past its lease: another process takes the title over and recomputes it (one
@@ -131,7 +145,12 @@ describe('rating summaries', () => {
 
   it('refuses a change with RATE_LIMITED and when to retry, once the title’s lease stays held past the wait', async () => {
     const contentId = 'busy-title';
-    const impatient = new ContentLocks(services.models.summaries, logger, { leaseMs: 10_000, waitMs: 150 }, { recover: async () => {}, released: async () => {} });
+    const impatient = new ContentLocks(
+      services.models.summaries,
+      logger,
+      { leaseMs: 10_000, waitMs: 150 },
+      { recover: async () => {}, released: async () => {} },
+    );
     await services.models.summaries.create({ _id: contentId, sum: 0, count: 0, lockedBy: 'busy-process', lockedUntil: new Date(Date.now() + 60_000) });
     let applied = false;
 

@@ -26,7 +26,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Service> {
     await ensureIndexes(Object.values(models));
     const server = await app.listen(config.HOST, config.PORT);
     signer.useOwnAddress(server.url);
-    resources.add(contentDeletedConsumer(removals, config.contentDeletedStream, config.streamConsumer, { titles, plays, playback }, logger), (c) => c.stop()).start();
+    resources
+      .add(contentDeletedConsumer(removals, config.contentDeletedStream, config.streamConsumer, { titles, plays, playback }, logger), (c) => c.stop())
+      .start();
     resources.add(entitlementsConsumer(memberships, config.entitlementsEventsStream, config.streamConsumer, entitlements, logger), (c) => c.stop()).start();
     resources.add(new PlaybackSweeper(playback, config.PLAYBACK_SWEEP_INTERVAL_SECONDS * 1000, logger), (s) => s.stop()).start();
     return server;

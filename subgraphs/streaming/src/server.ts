@@ -75,7 +75,14 @@ export async function createServer({ config, mongo, redis, events, subscriptions
     context,
     // The Subscription fields over graphql-ws, for a router passing them through (router.yaml).
     attach: (httpServer) =>
-      serveSubscriptionSocket({ httpServer, schema, context: (headers, requestId) => context({ headers }, requestId), sharedSecret: config.SUBGRAPH_SHARED_SECRET, tokens: config.tokens, logger }),
+      serveSubscriptionSocket({
+        httpServer,
+        schema,
+        context: (headers, requestId) => context({ headers }, requestId),
+        sharedSecret: config.SUBGRAPH_SHARED_SECRET,
+        tokens: config.tokens,
+        logger,
+      }),
     readiness: { mongodb: () => pingMongo(mongo), redis: () => redis.ping() },
     routes: (express) => mountManifestRoute(express, signer, logger),
   });

@@ -19,8 +19,19 @@ async function played(contentId: string, daysAgo: number, times = 1): Promise<vo
   for (let i = 0; i < times; i++) {
     const at = new Date(Date.now() - daysAgo * DAY_MS - i);
     await sessions.create({
-      userId: 'u1', contentId, state: 'ENDED', positionSeconds: 0, device: 'tv', quality: 'SD', startedAt: at, startedDay: utcDay(at),
-      updatedAt: at, endedAt: at, endReason: 'STOPPED', version: 2, runtimeSeconds: null,
+      userId: 'u1',
+      contentId,
+      state: 'ENDED',
+      positionSeconds: 0,
+      device: 'tv',
+      quality: 'SD',
+      startedAt: at,
+      startedDay: utcDay(at),
+      updatedAt: at,
+      endedAt: at,
+      endReason: 'STOPPED',
+      version: 2,
+      runtimeSeconds: null,
     });
   }
 }

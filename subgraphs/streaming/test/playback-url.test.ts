@@ -18,7 +18,9 @@ describe('playback URLs', () => {
     const url = signer.urlFor(session, now);
     expect(url.startsWith(`https://cdn.example.test/playback/${session.id}/master.m3u8?`)).toBe(true);
     const { sessionId, query } = parts(url);
-    expect(signer.verify(sessionId, query, now + 599_000)).toEqual({ grant: { sessionId, contentId: session.contentId, quality: 'HD', expiresAt: now / 1000 + 600 } });
+    expect(signer.verify(sessionId, query, now + 599_000)).toEqual({
+      grant: { sessionId, contentId: session.contentId, quality: 'HD', expiresAt: now / 1000 + 600 },
+    });
     expect(signer.verify(sessionId, query, now + 600_000)).toEqual({ refused: 'expired' });
   });
 
@@ -35,7 +37,14 @@ describe('playback URLs', () => {
     const signer = new PlaybackUrlSigner(SECRET, 600, 'http://localhost');
     const { sessionId, query } = parts(signer.urlFor(session));
     expect(signer.verify('64b7f0c2a1b2c3d4e5f60000', query)).toEqual({ refused: 'invalid' });
-    for (const change of [{ quality: 'UHD' }, { content: 'other' }, { expires: String(Number(query.expires) + 1) }, { signature: 'x' }, { quality: 'ULTRA' }, { expires: '-1' }]) {
+    for (const change of [
+      { quality: 'UHD' },
+      { content: 'other' },
+      { expires: String(Number(query.expires) + 1) },
+      { signature: 'x' },
+      { quality: 'ULTRA' },
+      { expires: '-1' },
+    ]) {
       expect(signer.verify(sessionId, { ...query, ...change })).toEqual({ refused: 'invalid' });
     }
     expect(signer.verify(sessionId, { ...query, quality: ['HD', 'UHD'] })).toEqual({ refused: 'invalid' });
@@ -55,7 +64,11 @@ describe('the master playlist', () => {
     const playlist = masterPlaylist({ sessionId: 's', contentId: 'c1', quality: 'UHD', expiresAt: 1 }, 'sig=abc');
     const lines = playlist.trimEnd().split('\n');
     expect(lines.slice(0, 3)).toEqual(['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS']);
-    expect(lines.filter((line) => line.startsWith('#EXT-X-STREAM-INF')).map((line) => /RESOLUTION=(\S+?),/.exec(line)![1])).toEqual(['854x480', '1920x1080', '3840x2160']);
+    expect(lines.filter((line) => line.startsWith('#EXT-X-STREAM-INF')).map((line) => /RESOLUTION=(\S+?),/.exec(line)![1])).toEqual([
+      '854x480',
+      '1920x1080',
+      '3840x2160',
+    ]);
     expect(lines.filter((line) => !line.startsWith('#'))).toEqual(['c1/sd/index.m3u8?sig=abc', 'c1/hd/index.m3u8?sig=abc', 'c1/uhd/index.m3u8?sig=abc']);
     expect(masterPlaylist({ sessionId: 's', contentId: 'c1', quality: 'SD', expiresAt: 1 }, '').match(/#EXT-X-STREAM-INF/g)).toHaveLength(1);
   });

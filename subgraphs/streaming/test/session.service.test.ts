@@ -17,7 +17,12 @@ import type { StartLookups } from '../src/session/session.start';
 const TIMEOUT_MS = 90_000;
 const logger = createLogger('streaming-session-test', 'silent');
 const FILM: Title = { id: new Types.ObjectId().toHexString(), kind: 'MOVIE', runtimeSeconds: 6_000, episodes: [] };
-const episode = (seasonNumber: number, episodeNumber: number) => ({ id: new Types.ObjectId().toHexString(), seasonNumber, episodeNumber, runtimeSeconds: 1_800 });
+const episode = (seasonNumber: number, episodeNumber: number) => ({
+  id: new Types.ObjectId().toHexString(),
+  seasonNumber,
+  episodeNumber,
+  runtimeSeconds: 1_800,
+});
 const SHOW: Title = { id: new Types.ObjectId().toHexString(), kind: 'TV_SHOW', runtimeSeconds: null, episodes: [episode(1, 1), episode(1, 2)] };
 const PREMIUM: Entitlements = { canStream: true, maxStreams: 2, maxQuality: 'HD' };
 
@@ -46,7 +51,8 @@ const play = (caller: AuthUser, contentId = FILM.id, more: { episodeId?: string;
   playback.start(caller, { contentId, episodeId: more.episodeId ?? null, device: 'living-room-tv', quality: 'UHD' }, lookups(more.entitlements));
 
 /** As if no heartbeat had arrived for longer than the timeout. */
-const goQuiet = (sessionId: string) => models.live.updateOne({ _id: sessionId }, { $set: { lastHeartbeatAt: new Date(Date.now() - TIMEOUT_MS - 1_000) } }).exec();
+const goQuiet = (sessionId: string) =>
+  models.live.updateOne({ _id: sessionId }, { $set: { lastHeartbeatAt: new Date(Date.now() - TIMEOUT_MS - 1_000) } }).exec();
 
 const codeOf = async (promise: Promise<unknown>) => {
   const error = await promise.then(
@@ -62,7 +68,9 @@ beforeAll(async () => {
   mongo = await mongoose.createConnection(env.MONGODB_URL!, { dbName: env.MONGODB_DB, autoIndex: false, autoCreate: false }).asPromise();
   models = createModels(mongo);
   await ensureIndexes([models.sessions, models.live, models.progress]);
-  [redis, events, listener] = ['cache', 'events', 'listener'].map((label) => createRedis(`sessions-${label}`, { url: env.REDIS_URL!, keyPrefix: label === 'cache' ? prefix : '' }, logger)) as [Redis, Redis, Redis];
+  [redis, events, listener] = ['cache', 'events', 'listener'].map((label) =>
+    createRedis(`sessions-${label}`, { url: env.REDIS_URL!, keyPrefix: label === 'cache' ? prefix : '' }, logger),
+  ) as [Redis, Redis, Redis];
   await Promise.all([redis, events, listener].map((client) => connectRedis(client)));
   listener.on('pmessage', (_pattern: string, _channel: string, message: string) => {
     if (_channel.includes(':playback:session:')) heard.push(JSON.parse(message) as (typeof heard)[number]);
@@ -88,7 +96,16 @@ describe('starting playback', () => {
   it('plays a film at the best quality the plan allows, from the start, and records it', async () => {
     const caller = member();
     const session = await play(caller);
-    expect(session).toMatchObject({ userId: caller.id, contentId: FILM.id, episodeId: null, state: 'PLAYING', quality: 'HD', positionSeconds: 0, version: 1, endedAt: null });
+    expect(session).toMatchObject({
+      userId: caller.id,
+      contentId: FILM.id,
+      episodeId: null,
+      state: 'PLAYING',
+      quality: 'HD',
+      positionSeconds: 0,
+      version: 1,
+      endedAt: null,
+    });
     expect(await models.sessions.countDocuments({ _id: session.id, userId: caller.id })).toBe(1);
     expect(await playback.activeOf(caller.id)).toEqual([session]);
   });
@@ -105,7 +122,8 @@ describe('starting playback', () => {
     const caller = member();
     expect((await play(caller, SHOW.id)).episodeId).toBe(SHOW.episodes[0]!.id);
     const added = episode(2, 1);
-    const start = (fresh: Title[]) => playback.start(caller, { contentId: SHOW.id, episodeId: added.id, device: 'phone' }, { ...lookups(PREMIUM, [SHOW], fresh) });
+    const start = (fresh: Title[]) =>
+      playback.start(caller, { contentId: SHOW.id, episodeId: added.id, device: 'phone' }, { ...lookups(PREMIUM, [SHOW], fresh) });
     expect(await codeOf(start([SHOW]))).toBe('BAD_USER_INPUT');
     expect((await start([{ ...SHOW, episodes: [...SHOW.episodes, added] }])).episodeId).toBe(added.id);
   });
@@ -151,11 +169,13 @@ describe('heartbeats', () => {
     expect(await playback.find(caller, session.id)).toMatchObject({ state: 'PAUSED', positionSeconds: 42, version: 2 });
     const stopped = await playback.stop(caller, session.id);
     expect(stopped).toMatchObject({ state: 'ENDED', endReason: 'STOPPED', version: 3 });
-    await expect.poll(() => heard.filter((event) => event.sessionId === session.id).map((event) => [event.kind, event.version])).toEqual([
-      ['STARTED', 1],
-      ['UPDATED', 2],
-      ['ENDED', 3],
-    ]);
+    await expect
+      .poll(() => heard.filter((event) => event.sessionId === session.id).map((event) => [event.kind, event.version]))
+      .toEqual([
+        ['STARTED', 1],
+        ['UPDATED', 2],
+        ['ENDED', 3],
+      ]);
   });
 
   it('are refused beyond the title’s runtime, for another member’s session, and once the session ended', async () => {
@@ -203,6 +223,12 @@ describe('expiry and removals', () => {
     const [a, b, kept] = [await start(caller, removed), await start(other, removed), await start(caller, FILM)];
     expect(await playback.endForContent([removed.id])).toBe(2);
     expect(await playback.endForContent([removed.id])).toBe(0);
-    expect((await playback.findByIds([a.id, b.id, kept.id])).map((s) => [s.id, s.endReason]).sort()).toEqual([[a.id, 'CONTENT_REMOVED'], [b.id, 'CONTENT_REMOVED'], [kept.id, null]].sort());
+    expect((await playback.findByIds([a.id, b.id, kept.id])).map((s) => [s.id, s.endReason]).sort()).toEqual(
+      [
+        [a.id, 'CONTENT_REMOVED'],
+        [b.id, 'CONTENT_REMOVED'],
+        [kept.id, null],
+      ].sort(),
+    );
   });
 });

@@ -23,4 +23,3 @@ export function contextFactory(services: UsersServices, tokens: TokenConfig, log
     loaders: createUserLoaders(services.users),
   });
 }
-

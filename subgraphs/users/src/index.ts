@@ -1,6 +1,17 @@
 import './tracing';
 import 'reflect-metadata';
-import { createLogger, ensureIndexes, openMongo, openRedis, redisConnection, runService, startService, watchTokenStamps, type LogDestination, type Service } from '@ott/kit';
+import {
+  createLogger,
+  ensureIndexes,
+  openMongo,
+  openRedis,
+  redisConnection,
+  runService,
+  startService,
+  watchTokenStamps,
+  type LogDestination,
+  type Service,
+} from '@ott/kit';
 import { usersConfig } from './config';
 import { createServer } from './server';
 

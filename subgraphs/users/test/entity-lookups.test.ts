@@ -16,7 +16,15 @@ beforeAll(async () => {
   for (const name of ['ann', 'ben']) {
     const response = await graphql<{ register: { user: { id: string } } }>(
       users.url,
-      `mutation ($input: RegisterInput!) { register(input: $input) { user { id } } }`,
+      `
+        mutation ($input: RegisterInput!) {
+          register(input: $input) {
+            user {
+              id
+            }
+          }
+        }
+      `,
       { input: { email: `${name}@example.test`, password: 'long enough password', displayName: name } },
     );
     ids.push(response.data!.register.user.id);

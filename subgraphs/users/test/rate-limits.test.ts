@@ -21,7 +21,12 @@ const from = (ip: string): RequestOptions => ({ headers: { 'x-forwarded-for': ip
 async function account() {
   accounts += 1;
   const email = `limited${accounts}@example.test`;
-  const response = await graphql(users.url, REGISTER, { input: { email, password: PASSWORD, displayName: `Limited ${accounts}` } }, from(`192.0.2.${accounts}`));
+  const response = await graphql(
+    users.url,
+    REGISTER,
+    { input: { email, password: PASSWORD, displayName: `Limited ${accounts}` } },
+    from(`192.0.2.${accounts}`),
+  );
   expect(response.errors).toBeUndefined();
   return email;
 }

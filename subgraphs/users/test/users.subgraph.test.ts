@@ -29,15 +29,40 @@ afterAll(() => users?.close());
 
 describe('the users subgraph reached directly', () => {
   it('serves its SDL to composition without a token', async () => {
-    const response = await graphql<{ _service: { sdl: string } }>(users.url, `{ _service { sdl } }`);
+    const response = await graphql<{ _service: { sdl: string } }>(
+      users.url,
+      `
+        {
+          _service {
+            sdl
+          }
+        }
+      `,
+    );
     expect(response.errors).toBeUndefined();
     expect(typeDirectives(response.data!._service.sdl, 'User')).toEqual(['@key(fields: "id")']);
   });
 
   it('resolves public fields of any user through _entities', async () => {
-    const response = await graphql(users.url, `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id displayName } } }`, {
-      reps: [{ __typename: 'User', id: alice.user.id }, { __typename: 'User', id: bob.user.id }],
-    });
+    const response = await graphql(
+      users.url,
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on User {
+              id
+              displayName
+            }
+          }
+        }
+      `,
+      {
+        reps: [
+          { __typename: 'User', id: alice.user.id },
+          { __typename: 'User', id: bob.user.id },
+        ],
+      },
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({
       _entities: [
@@ -63,7 +88,18 @@ describe('the users subgraph reached directly', () => {
   });
 
   it('verifies the token itself: a forged one is UNAUTHENTICATED here too', async () => {
-    const response = await graphql(users.url, `{ me { id } }`, {}, { token: `${alice.accessToken.slice(0, -4)}AAAA` });
+    const response = await graphql(
+      users.url,
+      `
+        {
+          me {
+            id
+          }
+        }
+      `,
+      {},
+      { token: `${alice.accessToken.slice(0, -4)}AAAA` },
+    );
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -84,7 +120,16 @@ describe('the users subgraph reached directly', () => {
   it('starts and signs members in while Redis is unreachable (limits and caches fail open)', async () => {
     const withoutRedis = await start({ ...env, REDIS_URL: 'redis://127.0.0.1:9' });
     try {
-      const login = await graphql(withoutRedis.url, `mutation { login(email: "alice@example.test", password: "a long enough password") { accessToken } }`);
+      const login = await graphql(
+        withoutRedis.url,
+        `
+          mutation {
+            login(email: "alice@example.test", password: "a long enough password") {
+              accessToken
+            }
+          }
+        `,
+      );
       expect(login.errors).toBeUndefined();
       const ready = await fetch(new URL('/health/ready', withoutRedis.url));
       expect(await ready.json()).toEqual({ status: 'unavailable', checks: { mongodb: 'ok', redis: 'down' } });

@@ -8,7 +8,8 @@ export const InvoiceStatus = { OPEN: 'OPEN', PAID: 'PAID', VOID: 'VOID' } as con
 export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus];
 registerEnumType(InvoiceStatus, {
   name: 'InvoiceStatus',
-  description: 'PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription, or a paid one refunded because its change could not be completed.',
+  description:
+    'PAID: charged. OPEN: a declined renewal still owed. VOID: an open invoice replaced by a new subscription, or a paid one refunded because its change could not be completed.',
 });
 
 @ObjectType({ description: 'One line of an invoice; credits are negative.' })

@@ -72,5 +72,4 @@ export class Membership {
 export type MembershipModel = ReturnModelType<typeof Membership>;
 export type MembershipDocument = InstanceType<MembershipModel>;
 
-export const createMembershipModel = (connection: Connection): MembershipModel =>
-  modelOn(Membership, connection);
+export const createMembershipModel = (connection: Connection): MembershipModel => modelOn(Membership, connection);

@@ -14,7 +14,8 @@ export class MembershipResolver {
   }
 
   @Mutation(() => Membership, {
-    description: 'Charges the plan’s first month now, issues a PAID invoice and activates the membership. Replaying the idempotencyKey answers the first result without charging again.',
+    description:
+      'Charges the plan’s first month now, issues a PAID invoice and activates the membership. Replaying the idempotencyKey answers the first result without charging again.',
   })
   subscribeToPlan(@Arg('input', () => SubscribeToPlanInput) input: SubscribeToPlanInput, @Ctx() ctx: Context): Promise<MembershipDocument> {
     return ctx.memberships.subscribe(requireUser(ctx).id, input);

@@ -41,7 +41,8 @@ export class MembershipService {
   /** Charges the first period now, issues its PAID invoice and activates the membership. */
   async subscribe(userId: string, request: SubscribeToPlanInput): Promise<MembershipDocument> {
     const key = request.idempotencyKey;
-    if (key.length === 0) throw badInput('idempotencyKey', 'must not be empty: send a new random value (e.g. a UUID) per purchase and the same one to retry it.');
+    if (key.length === 0)
+      throw badInput('idempotencyKey', 'must not be empty: send a new random value (e.g. a UUID) per purchase and the same one to retry it.');
     if (!CLIENT_KEY.test(key)) throw badInput('idempotencyKey', 'must be 1 to 128 letters, digits, "-" or "_".');
     if (request.paymentToken.trim().length === 0) throw badInput('paymentToken', 'must not be empty.');
     if (request.paymentToken.length > MAX_TOKEN_LENGTH) throw badInput('paymentToken', `must be at most ${MAX_TOKEN_LENGTH} characters.`);
@@ -96,7 +97,10 @@ export class MembershipService {
         const now = new Date();
         const { currentPeriodStart: start, currentPeriodEnd: end } = membership;
         const difference = prorate(plan.priceCents - current.priceCents, end.getTime() - now.getTime(), end.getTime() - start.getTime());
-        const lines = difference > 0 ? [{ description: `Upgrade from ${current.name} to ${plan.name}, ${formatDay(now)} to ${formatDay(end)}`, amountCents: difference }] : [];
+        const lines =
+          difference > 0
+            ? [{ description: `Upgrade from ${current.name} to ${plan.name}, ${formatDay(now)} to ${formatDay(end)}`, amountCents: difference }]
+            : [];
         return {
           key: `change:${membership.revision}:${plan.code}`,
           kind: OperationKind.CHANGE_PLAN,

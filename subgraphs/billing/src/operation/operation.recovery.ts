@@ -89,7 +89,9 @@ export class OperationRecovery {
       if (!claimed) continue;
       taken += 1;
       // One that cannot even record its failure waits for its lease to run out; the others go on.
-      await this.carryOn(claimed, undefined).catch((error: unknown) => this.warn(error, 'could not carry on an abandoned operation: its lease runs out and a sweep retries'));
+      await this.carryOn(claimed, undefined).catch((error: unknown) =>
+        this.warn(error, 'could not carry on an abandoned operation: its lease runs out and a sweep retries'),
+      );
     }
     return taken;
   }
@@ -117,7 +119,9 @@ export class OperationRecovery {
   }
 
   private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.warn(error, 'could not carry on an operation its request gave up on: its lease runs out and a sweep retries'));
+    const tracked = work.catch((error: unknown) =>
+      this.warn(error, 'could not carry on an operation its request gave up on: its lease runs out and a sweep retries'),
+    );
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
@@ -152,7 +156,10 @@ export class OperationRecovery {
     // null: another process took it over meanwhile, and carries it on.
     if (!noted) return;
     if (!giveUp) {
-      this.deps.logger.warn({ ...aboutOf(operation), attempt, err: { message: reason } }, 'could not finish an operation its request left unfinished: trying again');
+      this.deps.logger.warn(
+        { ...aboutOf(operation), attempt, err: { message: reason } },
+        'could not finish an operation its request left unfinished: trying again',
+      );
       return;
     }
     await this.compensate(noted, reason);
@@ -171,10 +178,16 @@ export class OperationRecovery {
     await this.deps.invoices.voidRefunded(this.deps.steps.invoiceSourceKey(refunded), refunded.id);
     const clientKey = !refunded.key.includes(':');
     const answer = clientKey
-      ? badInput('idempotencyKey', 'belongs to a purchase that could not be completed: nothing changed, and any charge was refunded in full. Subscribe again with a new key.')
+      ? badInput(
+          'idempotencyKey',
+          'belongs to a purchase that could not be completed: nothing changed, and any charge was refunded in full. Subscribe again with a new key.',
+        )
       : appError(ErrorCode.INTERNAL_SERVER_ERROR, 'The change could not be completed; nothing changed, and any charge was refunded in full.');
     await this.deps.operations.fail(refunded, answer, { releaseKey: !clientKey });
-    this.deps.logger.error({ ...about, refunded: refunded.refundId !== null, err: { message: reason } }, 'gave up on an operation that kept failing: refunded its charge and failed it');
+    this.deps.logger.error(
+      { ...about, refunded: refunded.refundId !== null, err: { message: reason } },
+      'gave up on an operation that kept failing: refunded its charge and failed it',
+    );
     // A process that lost the operation but was already past its last fenced step could still
     // make the change; the refund then needs a person.
     if (await this.applied(operation)) {
@@ -197,4 +210,9 @@ export class OperationRecovery {
   }
 }
 
-const aboutOf = (operation: OperationDocument) => ({ operationId: operation.id, userId: operation.userId, kind: operation.kind, generation: operation.generation });
+const aboutOf = (operation: OperationDocument) => ({
+  operationId: operation.id,
+  userId: operation.userId,
+  kind: operation.kind,
+  generation: operation.generation,
+});

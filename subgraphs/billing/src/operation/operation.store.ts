@@ -147,7 +147,11 @@ export class OperationStore {
 
   private async settle(operation: OperationDocument, changes: Partial<Operation>): Promise<OperationDocument> {
     const settled = await this.operations
-      .findOneAndUpdate({ _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation }, { $set: changes }, { returnDocument: 'after' })
+      .findOneAndUpdate(
+        { _id: operation._id, status: OperationStatus.PENDING, generation: operation.generation },
+        { $set: changes },
+        { returnDocument: 'after' },
+      )
       .exec();
     return settled ?? this.reload(operation);
   }

@@ -27,11 +27,14 @@ export class PlanService {
   /** Idempotent upsert by code: the code's catalogue is the truth, any number of starts agree. */
   async seed(): Promise<void> {
     for (const plan of CATALOGUE) {
-      await this.plans.updateOne({ _id: plan.code }, { $set: plan }, { upsert: true }).exec().catch(async (error: unknown) => {
-        // Two instances starting together may race on the upsert; the loser's write is the same.
-        if ((error as { code?: unknown }).code !== 11000) throw error;
-        await this.plans.updateOne({ _id: plan.code }, { $set: plan }).exec();
-      });
+      await this.plans
+        .updateOne({ _id: plan.code }, { $set: plan }, { upsert: true })
+        .exec()
+        .catch(async (error: unknown) => {
+          // Two instances starting together may race on the upsert; the loser's write is the same.
+          if ((error as { code?: unknown }).code !== 11000) throw error;
+          await this.plans.updateOne({ _id: plan.code }, { $set: plan }).exec();
+        });
     }
     await this.reload();
     this.logger.info({ plans: [...this.byCode.keys()] }, 'plans seeded');

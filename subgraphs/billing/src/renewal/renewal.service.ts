@@ -59,7 +59,15 @@ export class RenewalService {
       paymentMethodId: membership.paymentMethodId,
     };
     if (membership.cancelAtPeriodEnd) {
-      return { ...base, key: `end:${membership.id}:${start.toISOString()}`, kind: OperationKind.END, fingerprint: OperationKind.END, lines: [], amountCents: 0, creditUsedCents: 0 };
+      return {
+        ...base,
+        key: `end:${membership.id}:${start.toISOString()}`,
+        kind: OperationKind.END,
+        fingerprint: OperationKind.END,
+        lines: [],
+        amountCents: 0,
+        creditUsedCents: 0,
+      };
     }
     const plan = this.deps.plans.get(membership.planCode);
     const end = addMonth(start);

@@ -37,7 +37,10 @@ export class DatabaseCatalogueReader implements CatalogueReader {
   /** Read through Redis, with the misses of a batch as one `$in` query. */
   async contentsByIds(ids: readonly string[]): Promise<Map<string, ContentRecord>> {
     const byKey = await this.cache.getOrLoadMany(CATALOG_SCOPE, ids.map(contentKey), async (missing) => {
-      const docs = await this.contents.find({ _id: { $in: missing.map(idOfKey) } }).lean().exec();
+      const docs = await this.contents
+        .find({ _id: { $in: missing.map(idOfKey) } })
+        .lean()
+        .exec();
       return new Map(docs.map((doc) => [contentKey(String(doc._id)), toContentRecord(doc)]));
     });
     return new Map([...byKey.values()].map((record) => [record.id, record]));
@@ -69,7 +72,12 @@ export class DatabaseCatalogueReader implements CatalogueReader {
 
   featured(size: number): Promise<ContentRecord[]> {
     return this.cache.getOrLoad(CATALOG_SCOPE, `featured:${size}`, async () => {
-      const docs = await this.contents.find({ ...IN_CATALOGUE, featured: true }).sort({ popularity: -1, _id: 1 }).limit(size).lean().exec();
+      const docs = await this.contents
+        .find({ ...IN_CATALOGUE, featured: true })
+        .sort({ popularity: -1, _id: 1 })
+        .limit(size)
+        .lean()
+        .exec();
       return docs.map(toContentRecord);
     });
   }
@@ -77,29 +85,36 @@ export class DatabaseCatalogueReader implements CatalogueReader {
   /** One query serves the cache misses of a whole batch. */
   async similarIds(items: readonly Pick<ContentRecord, 'id' | 'genreIds'>[], size: number): Promise<Map<string, string[]>> {
     const keyOf = (id: string) => `similar:${size}:${id}`;
-    const byKey = await this.cache.getOrLoadMany(CATALOG_SCOPE, items.map((item) => keyOf(item.id)), async (missing) => {
-      const wanted = items.filter((item) => missing.includes(keyOf(item.id)));
-      const genreIds = [...new Set(wanted.flatMap((item) => item.genreIds))];
-      const candidates =
-        genreIds.length === 0
-          ? []
-          : await this.contents
-              .find({ ...IN_CATALOGUE, genreIds: { $in: genreIds } }, { genreIds: 1 })
-              .sort({ ratingKey: -1, popularity: -1, _id: 1 })
-              .batchSize(SIMILAR_BATCH_SIZE)
-              .lean()
-              .exec();
-      const result = new Map<string, string[]>();
-      for (const item of wanted) {
-        const own = new Set(item.genreIds);
-        const ranked = candidates
-          .map((candidate, position) => ({ id: String(candidate._id), shared: candidate.genreIds.filter((g: string) => own.has(g)).length, position }))
-          .filter((candidate) => candidate.shared > 0 && candidate.id !== item.id)
-          .sort((a, b) => b.shared - a.shared || a.position - b.position);
-        result.set(keyOf(item.id), ranked.slice(0, size).map((candidate) => candidate.id));
-      }
-      return result;
-    });
+    const byKey = await this.cache.getOrLoadMany(
+      CATALOG_SCOPE,
+      items.map((item) => keyOf(item.id)),
+      async (missing) => {
+        const wanted = items.filter((item) => missing.includes(keyOf(item.id)));
+        const genreIds = [...new Set(wanted.flatMap((item) => item.genreIds))];
+        const candidates =
+          genreIds.length === 0
+            ? []
+            : await this.contents
+                .find({ ...IN_CATALOGUE, genreIds: { $in: genreIds } }, { genreIds: 1 })
+                .sort({ ratingKey: -1, popularity: -1, _id: 1 })
+                .batchSize(SIMILAR_BATCH_SIZE)
+                .lean()
+                .exec();
+        const result = new Map<string, string[]>();
+        for (const item of wanted) {
+          const own = new Set(item.genreIds);
+          const ranked = candidates
+            .map((candidate, position) => ({ id: String(candidate._id), shared: candidate.genreIds.filter((g: string) => own.has(g)).length, position }))
+            .filter((candidate) => candidate.shared > 0 && candidate.id !== item.id)
+            .sort((a, b) => b.shared - a.shared || a.position - b.position);
+          result.set(
+            keyOf(item.id),
+            ranked.slice(0, size).map((candidate) => candidate.id),
+          );
+        }
+        return result;
+      },
+    );
     return new Map(items.map((item) => [item.id, byKey.get(keyOf(item.id)) ?? []]));
   }
 
@@ -111,7 +126,10 @@ export class DatabaseCatalogueReader implements CatalogueReader {
   }
 
   async episodesByIds(ids: readonly string[]): Promise<Map<string, EpisodeRecord>> {
-    const docs = await this.models.episodes.find({ _id: { $in: ids } }).lean().exec();
+    const docs = await this.models.episodes
+      .find({ _id: { $in: ids } })
+      .lean()
+      .exec();
     return new Map(docs.map((doc) => [String(doc._id), toEpisodeRecord(doc)]));
   }
 

@@ -121,7 +121,10 @@ export class CatalogueReadModel {
     } catch (err) {
       // Other processes learn of it at their next background load; this one loads again now.
       this.version = -1;
-      this.deps.logger.warn({ err: { message: (err as Error).message } }, 'could not announce a catalogue change: other processes show it once they next load the catalogue');
+      this.deps.logger.warn(
+        { err: { message: (err as Error).message } },
+        'could not announce a catalogue change: other processes show it once they next load the catalogue',
+      );
     }
     await this.ensureFresh();
   }
@@ -209,8 +212,16 @@ export class CatalogueReadModel {
     const started = Date.now();
     const { models, maxDocuments, connection } = this.deps;
     const version = await currentVersion(connection);
-    const contents = await models.contents.find().limit(maxDocuments + 1).lean().exec();
-    const episodes = await models.episodes.find().limit(maxDocuments + 1).lean().exec();
+    const contents = await models.contents
+      .find()
+      .limit(maxDocuments + 1)
+      .lean()
+      .exec();
+    const episodes = await models.episodes
+      .find()
+      .limit(maxDocuments + 1)
+      .lean()
+      .exec();
     const genres = await models.genres.find().lean().exec();
     if (contents.length + episodes.length + genres.length > maxDocuments) return { snapshot: null, version };
     const snapshot = new CatalogueSnapshot({
@@ -218,7 +229,10 @@ export class CatalogueReadModel {
       episodes: new Map(episodes.map((doc) => [String(doc._id), toEpisodeRecord(doc)])),
       genres: genres.map(({ _id, slug, name }) => ({ id: String(_id), slug, name })),
     });
-    this.deps.logger.info({ titles: contents.length, episodes: episodes.length, genres: genres.length, version, ms: Date.now() - started }, 'catalogue loaded into memory');
+    this.deps.logger.info(
+      { titles: contents.length, episodes: episodes.length, genres: genres.length, version, ms: Date.now() - started },
+      'catalogue loaded into memory',
+    );
     return { snapshot, version };
   }
 
@@ -226,7 +240,13 @@ export class CatalogueReadModel {
     const { models, maxDocuments } = this.deps;
     const contents = await byIds(
       [...changes.contents],
-      async (ids) => (await models.contents.find({ _id: { $in: ids } }).lean().exec()).map(toContentRecord),
+      async (ids) =>
+        (
+          await models.contents
+            .find({ _id: { $in: ids } })
+            .lean()
+            .exec()
+        ).map(toContentRecord),
       async (id) => {
         const doc = await models.contents.findById(id).lean().exec();
         return doc && toContentRecord(doc);
@@ -234,7 +254,13 @@ export class CatalogueReadModel {
     );
     const episodes = await byIds(
       [...changes.episodes],
-      async (ids) => (await models.episodes.find({ _id: { $in: ids } }).lean().exec()).map(toEpisodeRecord),
+      async (ids) =>
+        (
+          await models.episodes
+            .find({ _id: { $in: ids } })
+            .lean()
+            .exec()
+        ).map(toEpisodeRecord),
       async (id) => {
         const doc = await models.episodes.findById(id).lean().exec();
         return doc && toEpisodeRecord(doc);

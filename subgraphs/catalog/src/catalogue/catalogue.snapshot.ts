@@ -182,7 +182,10 @@ export class CatalogueSnapshot implements CatalogueReader {
       const bucket = (bySharedCount[shared] ??= []);
       if (bucket.length < size) bucket.push(candidate.id);
     }
-    return bySharedCount.reverse().flatMap((bucket) => bucket ?? []).slice(0, size);
+    return bySharedCount
+      .reverse()
+      .flatMap((bucket) => bucket ?? [])
+      .slice(0, size);
   }
 }
 

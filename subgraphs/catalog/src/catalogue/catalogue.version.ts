@@ -50,7 +50,10 @@ export async function announceChange(connection: Connection, change: CatalogueCh
   const bumped = await versions.findOneAndUpdate({ _id: VERSION_ID }, { $inc: { version: 1 } }, { upsert: true, returnDocument: 'after' });
   const version = bumped?.version ?? 0;
   const ids = (change.contents?.length ?? 0) + (change.episodes?.length ?? 0);
-  const slot = change.all || ids > CHANGE_MAX_IDS ? { v: version, all: true } : { v: version, contents: [...(change.contents ?? [])], episodes: [...(change.episodes ?? [])] };
+  const slot =
+    change.all || ids > CHANGE_MAX_IDS
+      ? { v: version, all: true }
+      : { v: version, contents: [...(change.contents ?? [])], episodes: [...(change.episodes ?? [])] };
   await versions.replaceOne({ _id: slotId(version) }, slot, { upsert: true });
   return version;
 }

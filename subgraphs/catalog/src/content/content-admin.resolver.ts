@@ -21,7 +21,11 @@ export class ContentAdminResolver {
   }
 
   @Mutation(() => Content, { description: 'Adds a title to, or removes it from, the featured list. ADMIN only.' })
-  async setFeatured(@Arg('contentId', () => ID) contentId: string, @Arg('featured', () => Boolean) featured: boolean, @Ctx() ctx: Context): Promise<ContentRecord> {
+  async setFeatured(
+    @Arg('contentId', () => ID) contentId: string,
+    @Arg('featured', () => Boolean) featured: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ContentRecord> {
     const changed = await ctx.contents.setFeatured(contentId, featured);
     readOwnWrite(ctx);
     return changed;

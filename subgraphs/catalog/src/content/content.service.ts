@@ -69,7 +69,11 @@ export class ContentService {
   }
 
   /** For each item, the ids of up to `first` other titles sharing the most genres with it, best rated first. */
-  async similarIds(catalogue: CatalogueReader, items: readonly Pick<ContentRecord, 'id' | 'genreIds'>[], first?: number | null): Promise<Map<string, string[]>> {
+  async similarIds(
+    catalogue: CatalogueReader,
+    items: readonly Pick<ContentRecord, 'id' | 'genreIds'>[],
+    first?: number | null,
+  ): Promise<Map<string, string[]>> {
     return catalogue.similarIds(items, pageSize(first, 10));
   }
 
@@ -85,7 +89,10 @@ export class ContentService {
 
   async setFeatured(id: string, featured: boolean): Promise<ContentRecord> {
     if (!isValidObjectId(id)) throw notFound('content', id);
-    const doc = await this.contents.findOneAndUpdate({ _id: id, ...IN_CATALOGUE }, { $set: { featured } }, { returnDocument: 'after' }).lean().exec();
+    const doc = await this.contents
+      .findOneAndUpdate({ _id: id, ...IN_CATALOGUE }, { $set: { featured } }, { returnDocument: 'after' })
+      .lean()
+      .exec();
     if (!doc) throw notFound('content', id);
     await this.changed({ contents: [id] });
     return toContentRecord(doc);
@@ -109,7 +116,10 @@ export class ContentService {
 
   /** Tombstones whose event never reached the stream (Redis down, or a crash in between). */
   async announcePendingDeletions(): Promise<number> {
-    const pending = await this.contents.find({ deletedAt: { $ne: null }, deletionAnnounced: { $ne: true } }, { _id: 1 }).lean().exec();
+    const pending = await this.contents
+      .find({ deletedAt: { $ne: null }, deletionAnnounced: { $ne: true } }, { _id: 1 })
+      .lean()
+      .exec();
     for (const { _id } of pending) await this.announceDeletion(String(_id));
     return pending.length;
   }
@@ -132,7 +142,10 @@ export class ContentService {
       const rating = average === null ? null : Math.round(average * 100) / 100;
       const newer = version === null ? {} : { $or: [{ ratingVersion: { $lt: version } }, { ratingVersion: null }] };
       const { modifiedCount } = await this.contents
-        .updateOne({ _id: contentId, ...IN_CATALOGUE, ...newer }, { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey, ratingVersion: version } })
+        .updateOne(
+          { _id: contentId, ...IN_CATALOGUE, ...newer },
+          { $set: { rating, ratingCount: count, ratingKey: sortKeys({ rating }).ratingKey, ratingVersion: version } },
+        )
         .exec();
       if (modifiedCount > 0) changed.push(contentId);
     }

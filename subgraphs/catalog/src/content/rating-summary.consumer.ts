@@ -24,7 +24,13 @@ export const RATING_SUMMARY_GATHER_MS = 1_000;
  * averages. Each entry carries absolute values and the title's version, so a redelivery, or two
  * entries of one title handled out of order by two catalog processes, is harmless.
  */
-export function ratingSummaryConsumer(redis: RedisClient, stream: string, settings: StreamConsumerSettings, contents: Pick<ContentService, 'applyRatingSummaries'>, logger: Logger): StreamConsumer {
+export function ratingSummaryConsumer(
+  redis: RedisClient,
+  stream: string,
+  settings: StreamConsumerSettings,
+  contents: Pick<ContentService, 'applyRatingSummaries'>,
+  logger: Logger,
+): StreamConsumer {
   return new StreamConsumer(
     redis,
     {

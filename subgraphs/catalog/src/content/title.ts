@@ -13,7 +13,9 @@ export function normalizeTitle(title: string): string {
 
 /** A URL-safe, ASCII identifier: "Thriller/Suspense" → "thriller-suspense". */
 export function slugify(text: string): string {
-  return normalizeTitle(text).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return normalizeTitle(text)
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function escapeRegex(text: string): string {

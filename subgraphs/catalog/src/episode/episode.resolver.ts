@@ -13,7 +13,11 @@ export class EpisodeResolver {
   }
 
   @Mutation(() => Episode, { description: 'Adds an episode to a show; a season is created by its first episode. ADMIN only.' })
-  async addEpisode(@Arg('showId', () => ID) showId: string, @Arg('input', () => EpisodeInput) input: EpisodeInput, @Ctx() ctx: Context): Promise<EpisodeRecord> {
+  async addEpisode(
+    @Arg('showId', () => ID) showId: string,
+    @Arg('input', () => EpisodeInput) input: EpisodeInput,
+    @Ctx() ctx: Context,
+  ): Promise<EpisodeRecord> {
     const added = await ctx.episodes.add(showId, input);
     readOwnWrite(ctx);
     return added;

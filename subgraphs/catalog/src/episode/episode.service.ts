@@ -34,7 +34,8 @@ export class EpisodeService {
       title: requiredText('title', input.title, TITLE_MAX),
       runtimeMinutes: optionalInt('runtimeMinutes', input.runtimeMinutes, 1, 1_000),
     };
-    if (!isValidObjectId(showId) || !(await this.contents.exists({ _id: showId, kind: ContentKind.TV_SHOW, ...IN_CATALOGUE }))) throw notFound('TV show', showId);
+    if (!isValidObjectId(showId) || !(await this.contents.exists({ _id: showId, kind: ContentKind.TV_SHOW, ...IN_CATALOGUE })))
+      throw notFound('TV show', showId);
     try {
       const doc = await this.episodes.create({ showId, ...fields });
       await this.contentService.changed({ episodes: [String(doc._id)] });

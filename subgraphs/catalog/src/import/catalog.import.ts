@@ -38,23 +38,36 @@ async function insertIgnoringDuplicates(insert: () => Promise<unknown>): Promise
     await insert();
   } catch (error) {
     const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
-    const onlyDuplicates = isDuplicateKeyError(error) || (Array.isArray(writeErrors) && writeErrors.every((e) => isDuplicateKeyError((e as { err?: unknown }).err ?? e)));
+    const onlyDuplicates =
+      isDuplicateKeyError(error) || (Array.isArray(writeErrors) && writeErrors.every((e) => isDuplicateKeyError((e as { err?: unknown }).err ?? e)));
     if (!onlyDuplicates) throw error;
   }
 }
 
 /** Compares the fields an import owns; key order is fixed by the caller's object literal. */
-const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).every((key) => JSON.stringify(a[key] ?? null) === JSON.stringify(b[key] ?? null));
+const same = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  Object.keys(a).every((key) => JSON.stringify(a[key] ?? null) === JSON.stringify(b[key] ?? null));
 
 /**
  * Upserts a seed by stable keys (genre slug, content external id, show + season + episode),
  * writing only what differs, so a second run of the same seed changes nothing. Fields that
  * others own once stored (featured, popularity, rating) are set on insert only.
  */
-export async function importCatalog(models: CatalogModels, seed: CatalogSeed, record: Announce = (change) => announceChange(models.contents.db, change)): Promise<ImportResult> {
+export async function importCatalog(
+  models: CatalogModels,
+  seed: CatalogSeed,
+  record: Announce = (change) => announceChange(models.contents.db, change),
+): Promise<ImportResult> {
   const result: ImportResult = { genres: counts(), contents: counts(), episodes: counts() };
 
-  const storedGenres = new Map((await models.genres.find({ slug: { $in: seed.genres.map((g) => g.slug) } }).lean().exec()).map((g) => [g.slug, g]));
+  const storedGenres = new Map(
+    (
+      await models.genres
+        .find({ slug: { $in: seed.genres.map((g) => g.slug) } })
+        .lean()
+        .exec()
+    ).map((g) => [g.slug, g]),
+  );
   const newGenres = seed.genres.filter((genre) => !storedGenres.has(genre.slug));
   for (const genre of seed.genres) {
     const stored = storedGenres.get(genre.slug);
@@ -80,7 +93,12 @@ export async function importCatalog(models: CatalogModels, seed: CatalogSeed, re
     ...(content.kind === ContentKind.MOVIE && { runtimeMinutes: content.runtimeMinutes ?? null, director: content.director ?? null }),
   });
   const storedContents = new Map(
-    (await models.contents.find({ externalId: { $in: seed.contents.map((c) => c.externalId) } }).lean().exec()).map((c) => [c.externalId, c]),
+    (
+      await models.contents
+        .find({ externalId: { $in: seed.contents.map((c) => c.externalId) } })
+        .lean()
+        .exec()
+    ).map((c) => [c.externalId, c]),
   );
   const newContents = { [ContentKind.MOVIE]: [] as object[], [ContentKind.TV_SHOW]: [] as object[] };
   const updates: { updateOne: { filter: object; update: object } }[] = [];
@@ -103,13 +121,21 @@ export async function importCatalog(models: CatalogModels, seed: CatalogSeed, re
   result.contents.updated = updates.length;
 
   const showIds = new Map(
-    (await models.contents.find({ externalId: { $in: [...new Set(seed.episodes.map((e) => e.showExternalId))] } }, { externalId: 1 }).lean().exec()).map(
-      (show) => [show.externalId, String(show._id)],
-    ),
+    (
+      await models.contents
+        .find({ externalId: { $in: [...new Set(seed.episodes.map((e) => e.showExternalId))] } }, { externalId: 1 })
+        .lean()
+        .exec()
+    ).map((show) => [show.externalId, String(show._id)]),
   );
   const episodeKey = (showId: string, season: number, episode: number) => `${showId}:${season}:${episode}`;
   const storedEpisodes = new Map(
-    (await models.episodes.find({ showId: { $in: [...showIds.values()] } }).lean().exec()).map((e) => [episodeKey(e.showId, e.seasonNumber, e.episodeNumber), e]),
+    (
+      await models.episodes
+        .find({ showId: { $in: [...showIds.values()] } })
+        .lean()
+        .exec()
+    ).map((e) => [episodeKey(e.showId, e.seasonNumber, e.episodeNumber), e]),
   );
   const newEpisodes: object[] = [];
   const episodeUpdates: { updateOne: { filter: object; update: object } }[] = [];

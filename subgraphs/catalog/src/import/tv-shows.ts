@@ -10,8 +10,27 @@ const FIRST = ['Northern', 'Silent', 'Broken', 'Golden', 'Hidden', 'Last', 'Iron
 const SECOND = ['Harbor', 'Frontier', 'Kingdom', 'Signal', 'Orchard', 'Protocol', 'Station', 'Tides', 'Empire', 'Circuit', 'Valley', 'Lanterns'];
 const GENRES = ['Drama', 'Comedy', 'Thriller/Suspense', 'Adventure', 'Action', 'Horror', 'Documentary', 'Science Fiction', 'Fantasy', 'Crime', 'Animation'];
 const PEOPLE = ['a retired detective', 'two estranged sisters', 'a young engineer', 'a small-town doctor', 'a crew of smugglers', 'a disgraced chef'];
-const STAKES = ['uncovers a conspiracy', 'fights to save the family business', 'chases a ghost from the past', 'builds something new', 'survives a long winter'];
-const EPISODE_WORDS = ['Arrival', 'Crossing', 'The Storm', 'Old Debts', 'Signals', 'Thaw', 'Ashes', 'Homecoming', 'Fault Lines', 'The Offer', 'Reckoning', 'First Light'];
+const STAKES = [
+  'uncovers a conspiracy',
+  'fights to save the family business',
+  'chases a ghost from the past',
+  'builds something new',
+  'survives a long winter',
+];
+const EPISODE_WORDS = [
+  'Arrival',
+  'Crossing',
+  'The Storm',
+  'Old Debts',
+  'Signals',
+  'Thaw',
+  'Ashes',
+  'Homecoming',
+  'Fault Lines',
+  'The Offer',
+  'Reckoning',
+  'First Light',
+];
 const RATINGS = ['TV-PG', 'TV-14', 'TV-MA'];
 export const TV_SHOW_COUNT = 36;
 
@@ -25,7 +44,10 @@ function random(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-  return { int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]! };
+  return {
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
+  };
 }
 
 export function tvShowsSeed(count = TV_SHOW_COUNT): CatalogSeed {

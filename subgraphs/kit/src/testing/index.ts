@@ -9,7 +9,12 @@ import { generateTokenKeyPair, signingTokenConfig } from '../token-keys';
 export const TEST_TOKEN_KEYS = generateTokenKeyPair();
 
 /** Users' token settings under test (usersTestEnv's JWT_PRIVATE_KEYS, default issuer and audience): they sign as users does. */
-export const TEST_TOKENS = signingTokenConfig({ NODE_ENV: 'test', JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey, JWT_ISSUER: 'ott-users', JWT_AUDIENCE: 'ott-supergraph' });
+export const TEST_TOKENS = signingTokenConfig({
+  NODE_ENV: 'test',
+  JWT_PRIVATE_KEYS: TEST_TOKEN_KEYS.privateKey,
+  JWT_ISSUER: 'ott-users',
+  JWT_AUDIENCE: 'ott-supergraph',
+});
 
 /** An access token as users would issue it, for tests that need a caller but not an account. */
 export const testAccessToken = (user: AuthUser, ttlSeconds = 600) => signAccessToken(user, TEST_TOKENS, ttlSeconds);

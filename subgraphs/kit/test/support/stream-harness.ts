@@ -78,7 +78,15 @@ export function startConsumer(
 ): StreamConsumer {
   const consumer = new StreamConsumer(
     options.redis ?? client(options.url ?? inject('redisUrl')),
-    { stream, group: GROUP, settings: consumerSettings, unavailableMessage: 'test stream unavailable', blockMs: 100, retryMs: options.retryMs ?? 100, gatherMs: options.gatherMs },
+    {
+      stream,
+      group: GROUP,
+      settings: consumerSettings,
+      unavailableMessage: 'test stream unavailable',
+      blockMs: 100,
+      retryMs: options.retryMs ?? 100,
+      gatherMs: options.gatherMs,
+    },
     handle,
     options.logger ?? createLogger('streams-test', process.env.TEST_LOG_LEVEL || 'silent'),
   );
@@ -104,7 +112,7 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 }
 
 export type PendingSummary = [count: number, first: string | null, last: string | null, consumers: [name: string, count: string][] | null];
-export const pending = async (stream: string) => ((await admin.xpending(stream, GROUP)) as PendingSummary);
+export const pending = async (stream: string) => (await admin.xpending(stream, GROUP)) as PendingSummary;
 /** XINFO CONSUMERS as name → pending count. */
 export async function consumers(stream: string): Promise<Map<string, number>> {
   const reply = (await admin.xinfo('CONSUMERS', stream, GROUP)) as (string | number)[][];
@@ -115,7 +123,11 @@ export async function consumers(stream: string): Promise<Map<string, number>> {
 export function consumerProcess(env: Record<string, string>) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: inject('redisUrl'), ...env };
   if (!('STREAM_CONSUMER_NAME' in env)) delete childEnv.STREAM_CONSUMER_NAME;
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/support/stream-consumer.process.ts'], { cwd: KIT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/support/stream-consumer.process.ts'], {
+    cwd: KIT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let partial = '';
   let stderr = '';

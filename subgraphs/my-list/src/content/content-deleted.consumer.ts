@@ -19,7 +19,12 @@ export function contentDeletedConsumer(
 ): StreamConsumer {
   return new StreamConsumer(
     redis,
-    { stream, settings, group: 'my-list', unavailableMessage: 'content-deleted events unavailable: removed titles stay in lists (shown unavailable) until they arrive' },
+    {
+      stream,
+      settings,
+      group: 'my-list',
+      unavailableMessage: 'content-deleted events unavailable: removed titles stay in lists (shown unavailable) until they arrive',
+    },
     decodingHandler(contentDeleted, logger, async (removals) => {
       await services.catalog.invalidate();
       await services.myList.removeContent(removals.map((removal) => removal.contentId));

@@ -52,5 +52,4 @@ export type MyListItemModel = ReturnModelType<typeof MyListItem>;
 /** An item as served and cached: plain values, no document. */
 export type MyListEntry = Pick<MyListItem, 'id' | 'contentId' | 'kind' | 'addedAt'>;
 
-export const createMyListItemModel = (connection: Connection): MyListItemModel =>
-  modelOn(MyListItem, connection);
+export const createMyListItemModel = (connection: Connection): MyListItemModel => modelOn(MyListItem, connection);

@@ -97,7 +97,10 @@ export class MyListService {
     const storable = contentIds.filter(isStorableContentId);
     const found = await this.cache.getOrLoadMany(userId, storable.map(memberKey), async (missingKeys) => {
       const missing = missingKeys.map((key) => key.slice(MEMBER_PREFIX.length));
-      const stored = await this.items.find({ userId, contentId: { $in: missing } }, { contentId: 1 }).lean().exec();
+      const stored = await this.items
+        .find({ userId, contentId: { $in: missing } }, { contentId: 1 })
+        .lean()
+        .exec();
       const saved = new Set(stored.map((item) => item.contentId));
       return new Map(missing.map((id) => [memberKey(id), saved.has(id)]));
     });

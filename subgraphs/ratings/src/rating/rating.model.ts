@@ -24,7 +24,7 @@ export class Rating {
    * reviews (by contentId), `_entities` by id and the repair's recount ask every shard; averages
    * are read from summaries, never from here.
    */
-  static readonly sharding: Sharding = { key: { userId: 1, contentId: 1 }, why: 'unique (userId, contentId); writes and a member\'s page name the member' };
+  static readonly sharding: Sharding = { key: { userId: 1, contentId: 1 }, why: "unique (userId, contentId); writes and a member's page name the member" };
 
   @Field(() => ID)
   readonly id: string;

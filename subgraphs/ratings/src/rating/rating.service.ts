@@ -40,7 +40,11 @@ export class RatingService {
       const _id = new Types.ObjectId();
       // One write whether the rating is new or replaced: the previous version tells which.
       const previous = await this.ratings
-        .findOneAndUpdate({ userId, contentId }, { $set: { score, review, updatedAt: now }, $setOnInsert: { _id, createdAt: now } }, { upsert: true, returnDocument: 'before' })
+        .findOneAndUpdate(
+          { userId, contentId },
+          { $set: { score, review, updatedAt: now }, $setOnInsert: { _id, createdAt: now } },
+          { upsert: true, returnDocument: 'before' },
+        )
         .exec();
       if (previous) {
         lease.add(score - previous.score, 0);

@@ -20,7 +20,8 @@ export function validateScore(score: number): number {
  */
 export function normalizeReview(review: string | null | undefined): string | null {
   const text = review?.replace(/\r\n/g, '\n').trim() ?? '';
-  if (text.length > REVIEW_MAX) throw badInput('review', `must be at most ${REVIEW_MAX.toLocaleString('en')} characters, got ${text.length.toLocaleString('en')}.`);
+  if (text.length > REVIEW_MAX)
+    throw badInput('review', `must be at most ${REVIEW_MAX.toLocaleString('en')} characters, got ${text.length.toLocaleString('en')}.`);
   const problem = textProblem(text, { allowControls: '\n\t', allowBidiMarks: true });
   if (problem) throw badInput('review', problem);
   return isInvisibleText(text) ? null : text;

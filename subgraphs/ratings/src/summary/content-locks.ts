@@ -93,7 +93,10 @@ export class ContentLocks {
 
   /** Titles whose lease outlived its holder: their summaries may miss one change. */
   async abandoned(): Promise<string[]> {
-    const stale = await this.summaries.find({ lockedUntil: { $lt: new Date() } }, { _id: 1 }).lean().exec();
+    const stale = await this.summaries
+      .find({ lockedUntil: { $lt: new Date() } }, { _id: 1 })
+      .lean()
+      .exec();
     return stale.map((summary) => summary._id);
   }
 
@@ -150,7 +153,9 @@ export class ContentLocks {
       const held = await this.summaries.findById(contentId, { lockedBy: 1, lockedUntil: 1 }).lean().exec();
       if (held?.lockedBy && held.lockedUntil && held.lockedUntil.getTime() < Date.now()) {
         // Only the caller whose update replaced the stale lease repairs the title.
-        const { modifiedCount } = await this.summaries.updateOne({ _id: contentId, lockedBy: held.lockedBy }, { $set: { lockedBy: owner, lockedUntil } }).exec();
+        const { modifiedCount } = await this.summaries
+          .updateOne({ _id: contentId, lockedBy: held.lockedBy }, { $set: { lockedBy: owner, lockedUntil } })
+          .exec();
         if (modifiedCount === 1) {
           this.logger.warn({ contentId }, 'took over an abandoned rating lease: recomputing the title’s summary');
           return { owner, tookOver: true };

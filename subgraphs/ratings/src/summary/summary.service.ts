@@ -19,7 +19,10 @@ export class SummaryService {
   ) {}
 
   async findByContentIds(contentIds: readonly string[]): Promise<RatingSummary[]> {
-    return this.summaries.find({ _id: { $in: [...contentIds] } }).lean().exec();
+    return this.summaries
+      .find({ _id: { $in: [...contentIds] } })
+      .lean()
+      .exec();
   }
 
   /** Tells catalog a title's new totals (ContentLocks calls it after each release that changed them). */
@@ -43,7 +46,8 @@ export class SummaryService {
     const sum = totals?.sum ?? 0;
     lease.replace({ sum, count });
     const drifted = (before?.sum ?? 0) !== sum || (before?.count ?? 0) !== count;
-    if (drifted) this.logger.warn({ contentId, before: before && { sum: before.sum, count: before.count }, after: { sum, count } }, 'repaired a rating summary');
+    if (drifted)
+      this.logger.warn({ contentId, before: before && { sum: before.sum, count: before.count }, after: { sum, count } }, 'repaired a rating summary');
     return drifted;
   }
 

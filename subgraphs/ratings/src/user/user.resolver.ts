@@ -10,11 +10,7 @@ import { User, type UserRef } from './user.stub';
 export class UserRatingsResolver {
   @PagedByFirst()
   @FieldResolver(() => RatingConnection, { nullable: true, description: 'The member’s ratings, newest first. Public, like the reviews themselves.' })
-  ratings(
-    @Root() user: UserRef,
-    @Args(() => RatingPageArgs) { first, after }: RatingPageArgs,
-    @Ctx() ctx: Context,
-  ): Promise<RatingPage> {
+  ratings(@Root() user: UserRef, @Args(() => RatingPageArgs) { first, after }: RatingPageArgs, @Ctx() ctx: Context): Promise<RatingPage> {
     return ctx.ratings.pageOfUser(user.id, first, after);
   }
 }

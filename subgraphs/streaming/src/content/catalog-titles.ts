@@ -33,7 +33,12 @@ function toTitle(ref: EntityRef): Title | null {
   if (ref.typename === 'Movie') return { id: ref.id, kind: 'MOVIE', runtimeSeconds: toSeconds(fields.runtimeMinutes), episodes: [] };
   if (ref.typename !== 'TvShow') return null;
   const episodes = (fields.seasons ?? []).flatMap((season) =>
-    season.episodes.map((episode) => ({ id: episode.id, seasonNumber: season.number, episodeNumber: episode.episodeNumber, runtimeSeconds: toSeconds(episode.runtimeMinutes) })),
+    season.episodes.map((episode) => ({
+      id: episode.id,
+      seasonNumber: season.number,
+      episodeNumber: episode.episodeNumber,
+      runtimeSeconds: toSeconds(episode.runtimeMinutes),
+    })),
   );
   return { id: ref.id, kind: 'TV_SHOW', runtimeSeconds: null, episodes };
 }

@@ -21,6 +21,9 @@ export class ContentPlaysResolver {
     const size = pageSize(first, 10);
     const ids = await ctx.plays.trending(size + TRENDING_SPARE);
     const available = await ctx.titles.available(ids, ctx.requestId);
-    return ids.filter((id) => available.has(id)).slice(0, size).map((id) => ({ id }));
+    return ids
+      .filter((id) => available.has(id))
+      .slice(0, size)
+      .map((id) => ({ id }));
   }
 }

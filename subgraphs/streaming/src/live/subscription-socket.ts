@@ -46,14 +46,20 @@ export function serveSubscriptionSocket(options: {
         const headers = { ...request.headers, ...(typeof given === 'string' ? { authorization: given } : {}) };
         const context = await settleTokenCheck(await options.context(headers, randomUUID()));
         if (context.authError || !context.user) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, (context.authError?.message ?? 'Send { "authorization": "Bearer <access token>" } in connection_init.').slice(0, 120));
+          ctx.extra.socket.close(
+            CloseCode.Unauthorized,
+            (context.authError?.message ?? 'Send { "authorization": "Bearer <access token>" } in connection_init.').slice(0, 120),
+          );
           return false;
         }
         contexts.set(ctx, context);
         // Verified above: the socket lasts as long as the token.
         const { expiresAt } = credentialsFromAuthorization(headers.authorization!, options.tokens)!;
         const socket = ctx.extra.socket;
-        const expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, 'The access token expired: reconnect with a fresh one.'), Math.max(0, expiresAt.getTime() - Date.now()));
+        const expiry = setTimeout(
+          () => socket.close(CloseCode.Unauthorized, 'The access token expired: reconnect with a fresh one.'),
+          Math.max(0, expiresAt.getTime() - Date.now()),
+        );
         expiry.unref();
         socket.once('close', () => clearTimeout(expiry));
         return true;

@@ -34,7 +34,10 @@ export function mountManifestRoute(app: Express, signer: PlaybackUrlSigner, logg
     res.setHeader('cache-control', 'private, no-store');
     if ('refused' in checked) {
       logger.info({ sessionId, refused: checked.refused }, 'playback manifest refused');
-      res.status(403).type('text/plain').send(checked.refused === 'expired' ? 'This playback URL has expired: ask the graph for the session again.\n' : 'This playback URL is not valid.\n');
+      res
+        .status(403)
+        .type('text/plain')
+        .send(checked.refused === 'expired' ? 'This playback URL has expired: ask the graph for the session again.\n' : 'This playback URL is not valid.\n');
       return;
     }
     const query = new URLSearchParams(req.query as Record<string, string>).toString();

@@ -45,7 +45,8 @@ export class PlaybackUrlSigner {
   /** The grant a URL carries, or why it grants nothing. */
   verify(sessionId: string, query: Record<string, unknown>, now = Date.now()): { grant: PlaybackGrant } | { refused: 'invalid' | 'expired' } {
     const { content, quality, expires, signature } = query;
-    if (typeof content !== 'string' || typeof quality !== 'string' || typeof expires !== 'string' || typeof signature !== 'string') return { refused: 'invalid' };
+    if (typeof content !== 'string' || typeof quality !== 'string' || typeof expires !== 'string' || typeof signature !== 'string')
+      return { refused: 'invalid' };
     if (!QUALITIES.includes(quality as VideoQuality) || !/^\d{1,12}$/.test(expires)) return { refused: 'invalid' };
     const grant: PlaybackGrant = { sessionId, contentId: content, quality: quality as VideoQuality, expiresAt: Number(expires) };
     const expected = Buffer.from(this.sign(grant));

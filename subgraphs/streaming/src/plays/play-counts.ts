@@ -89,7 +89,11 @@ export class PlayCounts {
   async playCounts(contentIds: readonly string[]): Promise<number[]> {
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const [[, since], [, scores]] = (await this.redis.multi().exists(KEYS.since).zmscore(KEYS.all, ...contentIds).exec()) as [[null, number], [null, (string | null)[]]];
+        const [[, since], [, scores]] = (await this.redis
+          .multi()
+          .exists(KEYS.since)
+          .zmscore(KEYS.all, ...contentIds)
+          .exec()) as [[null, number], [null, (string | null)[]]];
         if (since === 1) return scores.map((score) => Number(score ?? 0));
         if (!(await this.rebuild())) break;
       }
@@ -144,7 +148,9 @@ export class PlayCounts {
         .exec();
       const before = new Date(since);
       const [allTime, perDay] = await Promise.all([
-        this.sessions.aggregate<{ _id: string; plays: number }>([{ $match: { startedAt: { $lt: before } } }, { $group: { _id: '$contentId', plays: { $sum: 1 } } }]).exec(),
+        this.sessions
+          .aggregate<{ _id: string; plays: number }>([{ $match: { startedAt: { $lt: before } } }, { $group: { _id: '$contentId', plays: { $sum: 1 } } }])
+          .exec(),
         this.sessions
           .aggregate<{ _id: { contentId: string; day: string }; plays: number }>([
             { $match: { startedDay: { $in: days }, startedAt: { $lt: before } } },

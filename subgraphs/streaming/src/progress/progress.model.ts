@@ -57,9 +57,11 @@ export class WatchProgress {
 export type WatchProgressModel = ReturnModelType<typeof WatchProgress>;
 
 /** An entry as read (lean): plain values. */
-export type WatchProgressEntry = Pick<WatchProgress, '_id' | 'userId' | 'contentId' | 'episodeId' | 'positionSeconds' | 'runtimeSeconds' | 'completed' | 'updatedAt'>;
+export type WatchProgressEntry = Pick<
+  WatchProgress,
+  '_id' | 'userId' | 'contentId' | 'episodeId' | 'positionSeconds' | 'runtimeSeconds' | 'completed' | 'updatedAt'
+>;
 
 export const progressId = (userId: string, contentId: string, episodeId: string | null) => `${userId}:${contentId}:${episodeId ?? ''}`;
 
-export const createWatchProgressModel = (connection: Connection): WatchProgressModel =>
-  modelOn(WatchProgress, connection);
+export const createWatchProgressModel = (connection: Connection): WatchProgressModel => modelOn(WatchProgress, connection);

@@ -66,7 +66,10 @@ export class ProgressService {
 
   /** Where a new session of this title starts: the latest position, unless it was finished. */
   async resumePosition(userId: string, contentId: string, episodeId: string | null, live: readonly LivePosition[]): Promise<number> {
-    const stored = await this.progress.findById(progressId(userId, contentId, episodeId)).lean<WatchProgressEntry>().exec();
+    const stored = await this.progress
+      .findById(progressId(userId, contentId, episodeId))
+      .lean<WatchProgressEntry>()
+      .exec();
     const key = keyOf({ contentId, episodeId });
     const latest = [stored, ...live.filter((l) => keyOf(l) === key).map((l) => toEntry(userId, l))]
       .filter((entry): entry is WatchProgressEntry => entry !== null)
@@ -112,7 +115,12 @@ export class ProgressService {
   }
 
   /** Everything the member watched, finished or not, most recent first (by the entry's last write). */
-  async history(userId: string, first: number | null | undefined, after: string | null | undefined, live: readonly LivePosition[]): Promise<Page<WatchProgressEntry>> {
+  async history(
+    userId: string,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    live: readonly LivePosition[],
+  ): Promise<Page<WatchProgressEntry>> {
     const page = await keysetPage<WatchProgressEntry>({
       filter: { userId },
       sortField: 'updatedAt',

@@ -56,7 +56,11 @@ export class SessionEnding {
   /** The one way a session ends: the winning conditional write marks it, then the end is completed. */
   async end(filter: QueryFilter<Live>, reason: PlaybackEndReason, now: Date, also: Partial<Live> = {}): Promise<{ live: Live; view: SessionView } | null> {
     const live = await this.deps.live
-      .findOneAndUpdate({ ...filter, ending: null }, { $set: { ...also, ending: { reason, at: now }, updatedAt: now }, $inc: { version: 1 } }, { returnDocument: 'after' })
+      .findOneAndUpdate(
+        { ...filter, ending: null },
+        { $set: { ...also, ending: { reason, at: now }, updatedAt: now }, $inc: { version: 1 } },
+        { returnDocument: 'after' },
+      )
       .lean<Live>()
       .exec();
     if (!live) return null;

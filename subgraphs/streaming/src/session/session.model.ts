@@ -92,8 +92,19 @@ export type PlaybackSessionModel = ReturnModelType<typeof PlaybackSession>;
 /** A session as the graph serves it, from its record or its live document: plain values. */
 export type SessionView = Pick<
   PlaybackSession,
-  'id' | 'userId' | 'contentId' | 'episodeId' | 'state' | 'positionSeconds' | 'device' | 'quality' | 'startedAt' | 'updatedAt' | 'endedAt' | 'endReason' | 'version'
+  | 'id'
+  | 'userId'
+  | 'contentId'
+  | 'episodeId'
+  | 'state'
+  | 'positionSeconds'
+  | 'device'
+  | 'quality'
+  | 'startedAt'
+  | 'updatedAt'
+  | 'endedAt'
+  | 'endReason'
+  | 'version'
 >;
 
-export const createPlaybackSessionModel = (connection: Connection): PlaybackSessionModel =>
-  modelOn(PlaybackSession, connection);
+export const createPlaybackSessionModel = (connection: Connection): PlaybackSessionModel => modelOn(PlaybackSession, connection);

@@ -26,7 +26,10 @@ export class PlaybackSessionResolver {
     });
   }
 
-  @Mutation(() => PlaybackSession, { description: 'The player’s heartbeat (every 10 to 30 s): position and PLAYING / PAUSED. A session without one for the playback timeout (90 s by default) ends.' })
+  @Mutation(() => PlaybackSession, {
+    description:
+      'The player’s heartbeat (every 10 to 30 s): position and PLAYING / PAUSED. A session without one for the playback timeout (90 s by default) ends.',
+  })
   updatePlayback(@Arg('input', () => UpdatePlaybackInput) input: UpdatePlaybackInput, @Ctx() ctx: Context): Promise<SessionView> {
     return ctx.playback.update(requireUser(ctx), input);
   }
@@ -52,7 +55,8 @@ export class PlaybackSessionResolver {
   }
 
   @FieldResolver(() => String, {
-    description: 'The HLS master playlist to play: a signed URL valid for an hour (by default) from this answer, and already expired once the session ended. Ask again for a fresh one.',
+    description:
+      'The HLS master playlist to play: a signed URL valid for an hour (by default) from this answer, and already expired once the session ended. Ask again for a fresh one.',
   })
   playbackUrl(@Root() session: SessionView, @Ctx() ctx: Context): string {
     return ctx.signer.urlFor(session);

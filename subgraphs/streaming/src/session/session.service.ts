@@ -69,7 +69,10 @@ export class PlaybackService {
     }
     const set: Partial<Live> = { positionSeconds, updatedAt: now, lastHeartbeatAt: now };
     if (input.state) set.state = input.state;
-    const before = await this.live.findOneAndUpdate({ _id: sessionId }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'before' }).lean<Live>().exec();
+    const before = await this.live
+      .findOneAndUpdate({ _id: sessionId }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'before' })
+      .lean<Live>()
+      .exec();
     if (!before) throw await this.ending.whyNotWritable(caller, sessionId, now, positionSeconds);
     // Reached a session whose end already won: the end completes from its own copy, so this write is lost with the document.
     if (before.ending) throw endedError(before.ending.reason);
@@ -121,13 +124,20 @@ export class PlaybackService {
 
   /** A member's sessions that hold a stream now, newest first. */
   async activeOf(userId: string, now = new Date()): Promise<SessionView[]> {
-    const live = await this.live.find({ userId, ending: null, lastHeartbeatAt: { $gte: this.ending.cutoff(now) } }).sort({ startedAt: -1, _id: -1 }).lean<Live[]>().exec();
+    const live = await this.live
+      .find({ userId, ending: null, lastHeartbeatAt: { $gte: this.ending.cutoff(now) } })
+      .sort({ startedAt: -1, _id: -1 })
+      .lean<Live[]>()
+      .exec();
     return live.map(viewOfLive);
   }
 
   /** Ends sessions that went quiet and finishes interrupted ends; run periodically by the sweeper. Answers how many. */
   async expireStale(now = new Date()): Promise<number> {
-    const due = await this.live.find({ $or: [{ lastHeartbeatAt: { $lt: this.ending.cutoff(now) } }, { ending: { $ne: null } }] }).lean<Live[]>().exec();
+    const due = await this.live
+      .find({ $or: [{ lastHeartbeatAt: { $lt: this.ending.cutoff(now) } }, { ending: { $ne: null } }] })
+      .lean<Live[]>()
+      .exec();
     let done = 0;
     for (const live of due) if (await this.ending.settle(live, now)) done += 1;
     return done;
@@ -136,7 +146,10 @@ export class PlaybackService {
   /** Ends every active session of titles catalog removed (idempotent: events may repeat). */
   async endForContent(contentIds: readonly string[]): Promise<number> {
     if (contentIds.length === 0) return 0;
-    const playing = await this.live.find({ contentId: { $in: [...contentIds] }, ending: null }, { _id: 1 }).lean<Pick<Live, '_id'>[]>().exec();
+    const playing = await this.live
+      .find({ contentId: { $in: [...contentIds] }, ending: null }, { _id: 1 })
+      .lean<Pick<Live, '_id'>[]>()
+      .exec();
     let ended = 0;
     for (const { _id } of playing) if (await this.ending.end({ _id }, PlaybackEndReason.CONTENT_REMOVED, new Date())) ended += 1;
     if (ended > 0) this.deps.logger.info({ contentIds, sessions: ended }, 'ended the sessions of removed titles');

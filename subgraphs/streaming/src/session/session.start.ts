@@ -63,7 +63,12 @@ export class PlaybackStart {
     const held = await this.deps.live.find({ userId: caller.id }).lean<Live[]>().exec();
     const [taken, positionSeconds] = await Promise.all([
       this.streamsInUse(held),
-      this.deps.progress.resumePosition(caller.id, contentId, episodeId, held.filter((live) => !live.ending)),
+      this.deps.progress.resumePosition(
+        caller.id,
+        contentId,
+        episodeId,
+        held.filter((live) => !live.ending),
+      ),
     ]);
     if (taken.size >= entitlements.maxStreams) throw streamLimit(entitlements.maxStreams);
     const now = new Date();

@@ -39,7 +39,11 @@ export class PlaybackSubscriptionResolver {
       const user = requireUser(context);
       const sessionId = String(args.sessionId);
       // Listening before the access check, so nothing published meanwhile is missed.
-      const stream = await streamOf(context, (channels) => channels.session(sessionId), (event) => event.kind === 'ENDED');
+      const stream = await streamOf(
+        context,
+        (channels) => channels.session(sessionId),
+        (event) => event.kind === 'ENDED',
+      );
       try {
         await context.playback.find(user, sessionId);
       } catch (error) {

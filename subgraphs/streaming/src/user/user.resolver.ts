@@ -33,7 +33,10 @@ export class UserStreamingResolver {
   }
 
   @AssumedSize(4)
-  @FieldResolver(() => [PlaybackSession], { nullable: true, description: 'Sessions playing or paused now, each holding one of the plan’s streams; newest first.' })
+  @FieldResolver(() => [PlaybackSession], {
+    nullable: true,
+    description: 'Sessions playing or paused now, each holding one of the plan’s streams; newest first.',
+  })
   activeSessions(@Root() user: User, @Ctx() ctx: Context): Promise<SessionView[]> {
     return ctx.playback.activeOf(user.id);
   }

@@ -40,5 +40,4 @@ export class RefreshToken {
 
 export type RefreshTokenModel = ReturnModelType<typeof RefreshToken>;
 
-export const createRefreshTokenModel = (connection: Connection): RefreshTokenModel =>
-  modelOn(RefreshToken, connection);
+export const createRefreshTokenModel = (connection: Connection): RefreshTokenModel => modelOn(RefreshToken, connection);

@@ -18,11 +18,7 @@ export class SessionResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password.' })
-  async login(
-    @Arg('email', () => String) email: string,
-    @Arg('password', () => String) password: string,
-    @Ctx() ctx: Context,
-  ): Promise<IssuedTokens> {
+  async login(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<IssuedTokens> {
     return signedIn(ctx, await ctx.sessions.login(email, password, ctx.clientIp));
   }
 

@@ -95,11 +95,7 @@ export class SessionService {
     this.decoyHash ??= hash(randomBytes(16).toString('hex'));
     const matches = await verify(user?.passwordHash ?? (await this.decoyHash), password).catch(() => false);
     if (!user || !matches) throw appError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect.');
-    await Promise.all([
-      this.limits.accountAndAddress.reset(pair),
-      this.limits.address.refund(address),
-      this.limits.account.refund(account),
-    ]);
+    await Promise.all([this.limits.accountAndAddress.reset(pair), this.limits.address.refund(address), this.limits.account.refund(account)]);
     return this.issue(user);
   }
 
@@ -111,11 +107,7 @@ export class SessionService {
     const tokenHash = sha256(refreshToken);
     const now = new Date();
     const current = await this.refreshTokens
-      .findOneAndUpdate(
-        { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-        { $set: { usedAt: now } },
-        { returnDocument: 'after' },
-      )
+      .findOneAndUpdate({ tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } }, { $set: { usedAt: now } }, { returnDocument: 'after' })
       .exec();
     if (!current) {
       const known = await this.refreshTokens.findOne({ tokenHash }).exec();

@@ -32,7 +32,10 @@ export class TokenRevocation {
   async announceInForce(): Promise<void> {
     if (!this.stamps) return;
     const since = new Date(Date.now() - (this.accessTokenTtlSeconds + 60) * 1000);
-    const recent = await this.users.find({ tokensValidAfter: { $gt: since } }, { _id: 1, tokensValidAfter: 1 }).lean().exec();
+    const recent = await this.users
+      .find({ tokensValidAfter: { $gt: since } }, { _id: 1, tokensValidAfter: 1 })
+      .lean()
+      .exec();
     for (const { _id, tokensValidAfter } of recent) {
       const userId = String(_id);
       this.unannounced.set(userId, Math.max(tokensValidAfter!.getTime(), this.unannounced.get(userId) ?? 0));
@@ -65,7 +68,10 @@ export class TokenRevocation {
       await this.stamps.publish(userId, validAfter, this.accessTokenTtlSeconds + 60);
       if (this.unannounced.get(userId) === validAfter) this.unannounced.delete(userId);
     } catch (err) {
-      this.logger.warn({ userId, err: { message: (err as Error).message } }, 'could not announce revoked tokens: retrying; until then they work until they expire');
+      this.logger.warn(
+        { userId, err: { message: (err as Error).message } },
+        'could not announce revoked tokens: retrying; until then they work until they expire',
+      );
       this.retryLater();
     }
   }

@@ -56,5 +56,4 @@ export class User {
 
 export type UserModel = ReturnModelType<typeof User>;
 
-export const createUserModel = (connection: Connection): UserModel =>
-  modelOn(User, connection);
+export const createUserModel = (connection: Connection): UserModel => modelOn(User, connection);
