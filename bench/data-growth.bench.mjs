@@ -1,39 +1,50 @@
 // How one member's operations through the gateway cost as other members' data grows.
 //
-// Starts the whole graph once (its own embedded database, Redis, the catalogue, every subgraph
-// and the gateway, like `npm start`) and grows it step by step: for each N of --sizes, in
-// ascending order, it first tops the database up to N rows of OTHER members' data in every
-// member-scoped collection (users, refresh_tokens; memberships, invoices, operations and the
-// test-mode processor's payment methods and charges; my-list items; ratings and their per-title
-// summaries; streaming progress, sessions and ~1 % of them playing in live_sessions), inserted
-// straight through the MongoDB driver in batches (bench/support/other-members.mjs: the shapes
-// the services write, over the catalogue's real titles, 5,000 to 50,000 active members per
-// step). Then a freshly registered member, with a membership, times each operation through the
-// gateway (addToMyList, the home screen, rateContent, a title page, a popular title's reviews,
-// startPlayback, a heartbeat, stopPlayback, continueWatching + watchHistory, a billing read,
-// login, refreshToken; register and subscribeToPlan as they happen), and 10 new members rate
-// titles at once for a while (--connections). An untimed warm-up round runs first.
-// Every sample asks something new (another title, a list that just changed), so no cache
-// answers it. Errors (HTTP failures, GraphQL `errors`, timeouts) are counted per operation.
+// Starts the whole graph once (embedded database, Redis, the catalogue, every subgraph and the
+// gateway, like `npm start`) and, for each N of --sizes in ascending order, tops the database up
+// to N rows of OTHER members' data in every member-scoped collection, inserted through the
+// MongoDB driver in the shapes the services write (bench/support/other-members.mjs: 5,000 to
+// 50,000 active members per step, over the catalogue's real titles). Then a new member with a
+// membership times each operation through the gateway (growth-operations.mjs: from addToMyList
+// and the home screen to login and refreshToken), and --connections new members rate titles at
+// once for a while. An untimed warm-up round runs first. Every sample asks something new, so no
+// cache answers it; errors (HTTP, GraphQL `errors`, timeouts) are counted per operation.
 //
 //   node bench/data-growth.bench.mjs [--sizes 0,10000,100000] [--quick] [--samples 30]
 //        [--throughput-seconds 20] [--connections 10] [--batch 2000] [--pushdown true|false]
 //
 // --quick: 10 samples per operation, 8 s of concurrent ratings, 45 s budget per operation.
-// --sizes 0,10000,100000,1000000 when the disk allows (about 11 documents per N, ~1.1 kB each
-// on disk: the 1,000,000 step inserts ~10 M documents, ~11 GB, ~40 min at ~4,500 docs/s). --pushdown is passed to startInfrastructure
-// (tools/stack/services.mjs) as `mongoPushdown`. Bounded: every sample loop has a count and a
-// time budget, every request a timeout; seeding is bounded by N. Loopback only.
-//
-// Prints, on stdout, a Markdown block: the seeding rates, one table per N and the curve.
-// Progress goes to stderr.
+// --sizes …,1000000 when the disk allows (~11 documents of ~1.1 kB on disk per N: ~11 GB and
+// ~40 min for that step). --pushdown goes to startInfrastructure as `mongoPushdown`. Bounded:
+// every sample loop has a count and a time budget, every request a timeout. Loopback only.
+// Prints a Markdown block on stdout (seeding, a table per N, the curve); progress on stderr.
 import { randomUUID } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cpuPerRequest, cpuSnapshot } from './support/cpu.mjs';
 import { loadAverage, withGraph } from './support/graph.mjs';
-import { curve, sizeTable } from './support/growth-report.mjs';
+import {
+  ADD,
+  BILLING,
+  HEARTBEAT,
+  HOME,
+  LOGIN,
+  operationsFor,
+  PASSWORD,
+  register,
+  email,
+  RATE,
+  REFRESH,
+  REGISTER,
+  RESUME,
+  REVIEWS,
+  START,
+  STOP,
+  SUBSCRIBE,
+  TITLE,
+} from './support/growth-operations.mjs';
+import { growthMarkdown } from './support/growth-report.mjs';
 import { activeMembersFor, loadCatalogue, MongoClient, rng } from './support/member-data.mjs';
 import { seedOtherMembers } from './support/other-members.mjs';
 import { newStats, sampled, timedClient } from './support/timed-client.mjs';
@@ -68,52 +79,9 @@ const SEED = Number(args.seed);
 
 // Other members' streams stay live through the run (the default 90 s would end them mid-run).
 const env = { PLAYBACK_TIMEOUT_SECONDS: '3600' };
-
-const REGISTER = `mutation Register($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`;
-const SUBSCRIBE = `mutation Subscribe($input: SubscribeToPlanInput!) { subscribeToPlan(input: $input) { status plan { code } } }`;
-const ADD = `mutation Add($id: ID!) { addToMyList(contentId: $id) { id addedAt } }`;
-const HOME = `query Home { me { id myListStats { total } myList(first: 20) { totalCount edges { node { addedAt content { id title genres { name } ... on Movie { runtimeMinutes } } } } } } }`;
-const RATE = `mutation Rate($id: ID!, $score: Int!, $review: String) { rateContent(contentId: $id, score: $score, review: $review) { id score } }`;
-const TITLE = `query Title($id: ID!) { content(id: $id) { id title releaseYear genres { name } inMyList averageRating ratingsCount myRating { score review } } }`;
-const REVIEWS = `query Reviews($id: ID!) { content(id: $id) { id ratingsCount ratings(first: 10) { totalCount edges { node { score review createdAt user { id displayName } } } } } }`;
-const START = `mutation Start($input: StartPlaybackInput!) { startPlayback(input: $input) { id state positionSeconds quality } }`;
-const HEARTBEAT = `mutation Heartbeat($input: UpdatePlaybackInput!) { updatePlayback(input: $input) { id positionSeconds version } }`;
-const STOP = `mutation Stop($id: ID!) { stopPlayback(sessionId: $id) { id state endReason } }`;
-const RESUME = `query Resume { me { id continueWatching(first: 10) { positionSeconds completed content { id title } episode { id title } } watchHistory(first: 20) { totalCount edges { node { completed updatedAt content { id title } } } } } }`;
-const BILLING = `query Billing($first: Int!) { me { id membership { status currentPeriodEnd plan { code maxStreams } } entitlements { canStream maxStreams maxQuality } invoices(first: $first) { totalCount edges { node { number amountCents status issuedAt } } } } }`;
-const LOGIN = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken } }`;
-const REFRESH = `mutation Refresh($token: String!) { refreshToken(refreshToken: $token) { accessToken refreshToken } }`;
-
-/** The operations in table order. */
-const OPERATIONS = [
-  'register',
-  'subscribeToPlan',
-  'addToMyList',
-  'home screen (after the list changed)',
-  'rateContent',
-  'title page',
-  "a popular title's reviews (ratings(first: 10))",
-  'startPlayback',
-  'updatePlayback (heartbeat)',
-  'stopPlayback',
-  'continueWatching + watchHistory',
-  'billing read (membership, entitlements, invoices)',
-  'login',
-  'refreshToken',
-  `rateContent, ${CONNECTIONS} members at once`,
-];
-
+const OPERATIONS = operationsFor(CONNECTIONS);
 const elapsed = (since) => ((performance.now() - since) / 1000).toFixed(1);
 const log = (line) => process.stderr.write(`${line}\n`);
-
-const email = (size, tag) => `growth-${size}-${tag}-${randomUUID().slice(0, 8)}@example.test`;
-const PASSWORD = 'bench-password-1';
-
-async function register(call, size, tag) {
-  const { data } = await call('register', REGISTER, { input: { email: email(size, tag), password: PASSWORD, displayName: `Growth ${tag}` } });
-  if (!data) throw new Error(`could not register the bench member ${tag} at N=${size}: ${JSON.stringify(data)}`);
-  return data.register;
-}
 
 /** Times every single-member operation, then the concurrent ratings; answers the stats. */
 async function measureSize(gateway, processes, size, catalogue, random, { samples, throughputSeconds }) {
@@ -316,25 +284,17 @@ await withGraph({ env, mongoPushdown: PUSHDOWN }, async ({ gateway, processes, s
   }
 });
 
-const cpu = (await import('node:os')).cpus();
-const out = [
-  `### Data growth: one member's operations as other members' data grows`,
-  '',
-  '```',
-  `node bench/data-growth.bench.mjs --sizes ${SIZES.join(',')}${QUICK ? ' --quick' : ''} --samples ${SAMPLES} --throughput-seconds ${THROUGHPUT_SECONDS}${PUSHDOWN === undefined ? '' : ` --pushdown ${PUSHDOWN}`}`,
-  '```',
-  '',
-  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; embedded FerretDB${PUSHDOWN === undefined ? '' : `, mongoPushdown ${PUSHDOWN}`}; ` +
-    `${SAMPLES} samples per operation (fewer past a ${BUDGET_MS / 1000} s budget), p99 of so few samples is about the maximum; whole run ${((performance.now() - runStarted) / 60_000).toFixed(1)} min.`,
-  '',
-  'Seeding (insertMany, batches of ' + BATCH + '):',
-  '',
-  '| N | collection | documents | s | docs/s |',
-  '| ---: | --- | ---: | ---: | ---: |',
-  ...seedingRows.map((r) => `| ${r.size} | ${r.collection} | ${r.docs} | ${r.seconds.toFixed(1)} | ${Math.round(r.docs / Math.max(r.seconds, 0.001))} |`),
-  '',
-  ...results.flatMap((r) => [sizeTable(r.size, r, r.seeding, r.load, OPERATIONS), `(measured in ${r.seconds.toFixed(0)} s)`, '']),
-  results.length > 1 ? curve(results, OPERATIONS) : '',
-  ...(warmupErrors.length > 0 ? ['', 'Errors in the untimed warm-up round:', '', ...warmupErrors] : []),
-];
-console.log(out.join('\n'));
+console.log(
+  growthMarkdown({
+    command: `node bench/data-growth.bench.mjs --sizes ${SIZES.join(',')}${QUICK ? ' --quick' : ''} --samples ${SAMPLES} --throughput-seconds ${THROUGHPUT_SECONDS}${PUSHDOWN === undefined ? '' : ` --pushdown ${PUSHDOWN}`}`,
+    pushdown: PUSHDOWN,
+    samples: SAMPLES,
+    budgetMs: BUDGET_MS,
+    batch: BATCH,
+    runMinutes: (performance.now() - runStarted) / 60_000,
+    seedingRows,
+    results,
+    operations: OPERATIONS,
+    warmupErrors,
+  }),
+);

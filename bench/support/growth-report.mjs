@@ -1,4 +1,5 @@
 // The data-growth bench's Markdown: a table per size and the curve across sizes.
+import { cpus } from 'node:os';
 import { formatCpu } from './cpu.mjs';
 
 export const percentile = (sorted, p) =>
@@ -66,4 +67,29 @@ export function curve(results, operations) {
       `worst ${worst?.[0]} (${worst?.[1].toFixed(1)}×); concurrent ratings ${tput.at(-1).toFixed(1)} vs ${tput[0].toFixed(1)} per second.`,
   );
   return lines.join('\n');
+}
+
+/** The whole run as a Markdown block for bench/RESULTS.md: the command, the machine, seeding, a table per size and the curve. */
+export function growthMarkdown({ command, pushdown, samples, budgetMs, batch, runMinutes, seedingRows, results, operations, warmupErrors }) {
+  const cpu = cpus();
+  return [
+    `### Data growth: one member's operations as other members' data grows`,
+    '',
+    '```',
+    command,
+    '```',
+    '',
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; embedded FerretDB${pushdown === undefined ? '' : `, mongoPushdown ${pushdown}`}; ` +
+      `${samples} samples per operation (fewer past a ${budgetMs / 1000} s budget), p99 of so few samples is about the maximum; whole run ${runMinutes.toFixed(1)} min.`,
+    '',
+    'Seeding (insertMany, batches of ' + batch + '):',
+    '',
+    '| N | collection | documents | s | docs/s |',
+    '| ---: | --- | ---: | ---: | ---: |',
+    ...seedingRows.map((r) => `| ${r.size} | ${r.collection} | ${r.docs} | ${r.seconds.toFixed(1)} | ${Math.round(r.docs / Math.max(r.seconds, 0.001))} |`),
+    '',
+    ...results.flatMap((r) => [sizeTable(r.size, r, r.seeding, r.load, operations), `(measured in ${r.seconds.toFixed(0)} s)`, '']),
+    results.length > 1 ? curve(results, operations) : '',
+    ...(warmupErrors.length > 0 ? ['', 'Errors in the untimed warm-up round:', '', ...warmupErrors] : []),
+  ].join('\n');
 }

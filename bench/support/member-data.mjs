@@ -10,6 +10,9 @@ const requireFrom = (pkg) => createRequire(join(ROOT, pkg, 'package.json'));
 export const { MongoClient, ObjectId } = requireFrom('subgraphs/catalog')('mongoose').mongo;
 
 // Each service's default database (MONGODB_DB in subgraphs/*/src/config.ts; startGraph sets none).
+/** A day in milliseconds. */
+export const DAY = 86_400_000;
+
 export const DB = {
   users: 'ott_users',
   catalog: 'ott_catalog',

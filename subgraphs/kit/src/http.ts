@@ -13,14 +13,15 @@ import { metricsListener, SUBGRAPH_SECRET_HEADER } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
-import { serviceMetrics, type ServiceMetrics } from './metrics';
+import { serviceMetrics } from './metrics';
 import { serveMetrics } from './metrics-listener';
 import { requestIdFrom, settleTokenCheck } from './context';
 import { operationResolutionPlugin, variablesDepthGuard } from './request-guards';
 import { DEADLINE_HEADER, withDatabaseBudget } from './database-budget';
+import { authErrorPlugin, requestLogPlugin } from './service-plugins';
 import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
 
-type ServiceContext = BaseContext & {
+export type ServiceContext = BaseContext & {
   requestId: string;
   authError?: GraphQLError;
   tokenCheck?: Promise<GraphQLError | undefined>;
@@ -95,52 +96,6 @@ export interface RunningServer {
   /** Where Prometheus scrapes this service (METRICS_HOST, METRICS_PORT). */
   metricsUrl: string;
   close(): Promise<void>;
-}
-
-/** Refuses a request whose Authorization header did not verify, before anything resolves. */
-function authErrorPlugin<C extends ServiceContext>(status: 200 | 401): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart({ contextValue }) {
-      if (!contextValue.authError) return;
-      const error = contextValue.authError;
-      return {
-        async didResolveOperation() {
-          throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
-        },
-      };
-    },
-  };
-}
-
-/**
- * Logs one line per operation (name, duration and error codes, never variables or tokens) and counts it in the
- * service's metrics under the name the document gave it; a subscription's update (`subscriptionUpdate`) is no request.
- */
-function requestLogPlugin<C extends ServiceContext>(logger: Logger, metrics: ServiceMetrics): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart({ request, contextValue }) {
-      const started = performance.now();
-      return {
-        async willSendResponse({ response, errors, operationName }) {
-          const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
-          const status = response.http.status ?? 200;
-          const elapsedMs = performance.now() - started;
-          if (!contextValue.subscriptionUpdate)
-            metrics.observeRequest(operationName ?? request.operationName, elapsedMs / 1000, codes !== undefined || status >= 400);
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operation: request.operationName ?? undefined,
-              durationMs: Math.round(elapsedMs * 10) / 10,
-              status,
-              errors: codes?.length ? codes : undefined,
-            },
-            'graphql request',
-          );
-        },
-      };
-    },
-  };
 }
 
 /** The largest request body a service reads; Express answers more with 413 (router.yaml holds Router to it too). */
