@@ -183,7 +183,7 @@ describe('tools/kube-check', () => {
     );
     expect(secretObject.stderr).toContain('Secret ott-secrets: secrets are created in the cluster');
 
-    const noProbe = kubeCheck(variant('no-probe', 'ratings.yaml', (text) => text.replace(/ {8}livenessProbe:\n(?: {10}.*\n)+/, '')));
+    const noProbe = kubeCheck(variant('no-probe', 'ratings.yaml', (text) => text.replace(/ {10}livenessProbe:\n(?: {12}.*\n)+/, '')));
     expect(noProbe.stderr).toContain('Deployment ratings, container ratings: no liveness probe');
 
     const noBudget = kubeCheck(variant('no-budget', 'my-list.yaml', (text) => text.replace(/---\napiVersion: policy\/v1\n[\s\S]*$/, '')));
