@@ -237,7 +237,9 @@ describe('heartbeats and stopping', () => {
     expect(errorCodes(await heartbeat(stack, viewer, '64b7f0c2a1b2c3d4e5f60718', 1))).toEqual(['NOT_FOUND']);
     expect(errorCodes(await stop(stack, viewer, 'nope'))).toEqual(['NOT_FOUND']);
   });
+});
 
+describe('the playback URL', () => {
   it('serves an HLS master playlist with one variant per quality the session may use', async () => {
     const viewer = await subscriber(stack, 'STANDARD');
     const session = await started(stack, viewer, { contentId: catalog.movies[12]!.id, quality: 'UHD' });
