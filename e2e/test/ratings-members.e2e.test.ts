@@ -1,93 +1,27 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, testAccessToken, uniqueTag } from '@ott/kit/testing';
-import type { RatingsService } from '@ott/ratings';
-import { seedCatalog } from './support/catalog-fixture';
-import { startStack, type Stack } from './support/stack';
+import { errorCodes } from '@ott/kit/testing';
+import { DELETE, RATE, signedInStranger, startRatingsStack, type Member, type RatingsStack } from './support/ratings';
+import type { Stack } from './support/stack';
 
-const ADMIN = { email: 'ratings-admin@example.test', password: 'admin-password-1' };
+// A member's ratings: writing, replacing and deleting them, who may, what others see, and listing one's own.
+// Totals under load, their cost and catalog's sort by them are in ratings-totals.e2e.test.ts.
 
-const RATE = `mutation ($contentId: ID!, $score: Int!, $review: String) {
-  rateContent(contentId: $contentId, score: $score, review: $review) {
-    id score review createdAt updatedAt user { id displayName } content { id title }
-  }
-}`;
-const DELETE = `mutation ($contentId: ID!) { deleteRating(contentId: $contentId) }`;
-const TOTALS = `query ($id: ID!) { content(id: $id) { id averageRating ratingsCount myRating { id score review } } }`;
-
-interface Member {
-  token: string;
-  id: string;
-  email: string;
-}
-interface Totals {
-  averageRating: number | null;
-  ratingsCount: number;
-  myRating: { id: string; score: number; review: string | null } | null;
-}
-
+let ratings: RatingsStack;
 let stack: Stack;
-let adminToken: string;
 let alice: Member;
 let bob: Member;
 let titles: string[];
-let counter = 0;
-
-async function register(displayName: string): Promise<Member> {
-  counter += 1;
-  const email = `${displayName.toLowerCase()}${counter}@example.test`;
-  const response = await stack.query<{ register: { accessToken: string; user: { id: string } } }>(
-    `mutation ($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }`,
-    { input: { email, password: 'a long enough password', displayName } },
-  );
-  expect(response.errors).toBeUndefined();
-  return { token: response.data!.register.accessToken, id: response.data!.register.user.id, email };
-}
-
-async function createMovie(title: string): Promise<string> {
-  const response = await stack.query<{ createMovie: { id: string } }>(
-    `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
-    { input: { title, genreIds: [] } },
-    { token: adminToken },
-  );
-  expect(response.errors).toBeUndefined();
-  return response.data!.createMovie.id;
-}
-
-const rate = (member: Member | null, contentId: string, score: number, review?: string | null) =>
-  stack.query<{
-    rateContent: { id: string; score: number; review: string | null; createdAt: string; updatedAt: string; user: { id: string; displayName: string } };
-  }>(RATE, { contentId, score, review }, { token: member?.token });
-
-async function totals(contentId: string, member?: Member): Promise<Totals> {
-  const response = await stack.query<{ content: Totals }>(TOTALS, { id: contentId }, { token: member?.token });
-  expect(response.errors).toBeUndefined();
-  return response.data!.content;
-}
-
-/** The ratings subgraph's own database, to compare the kept totals with the ratings themselves. */
-const ratingsDb = () => (stack.services.ratings as RatingsService).mongo.db!;
+let register: RatingsStack['register'];
+let rate: RatingsStack['rate'];
+let totals: RatingsStack['totals'];
+let ratingsDb: RatingsStack['ratingsDb'];
 
 beforeAll(async () => {
-  stack = await startStack('ratings_e2e', ['users', 'catalog', 'ratings'], {
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    MONGODB_MONITOR_COMMANDS: 'true',
-    RATING_EVENTS_STREAM: `t:${uniqueTag('ratings_e2e')}:events:rating-summaries`,
-  });
-  await seedCatalog(stack.subgraphEnvs.catalog!);
-  const login = await stack.query<{ login: { accessToken: string } }>(
-    `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`,
-    ADMIN,
-  );
-  adminToken = login.data!.login.accessToken;
-  alice = await register('Alice');
-  bob = await register('Bob');
-  titles = [];
-  for (let i = 0; i < 8; i += 1) titles.push(await createMovie(`Rated Film ${i}`));
+  ratings = await startRatingsStack('ratings_members');
+  ({ stack, alice, bob, titles, register, rate, totals, ratingsDb } = ratings);
 });
-afterAll(() => stack?.close());
+afterAll(() => ratings?.close());
 
 describe('rating titles through the gateway', () => {
   it('creates, replaces and deletes a member’s rating while the average and count follow across members', async () => {
@@ -226,85 +160,5 @@ describe('a member’s ratings', () => {
     expect(errorCodes(tooMany)).toEqual(['BAD_USER_INPUT']);
     const forged = await stack.query(`{ me { ratings(after: "bm90LWEtY3Vyc29y") { totalCount } } }`, {}, { token: alice.token });
     expect(errorCodes(forged)).toEqual(['BAD_USER_INPUT']);
-  });
-});
-
-/** A member who exists only as a signed token: enough for the ratings subgraph, which checks the token itself. */
-function signedInStranger(): Member {
-  const id = new Types.ObjectId().toHexString();
-  return { id, email: '', token: testAccessToken({ id, role: 'USER' }) };
-}
-
-describe('exact totals under concurrency', () => {
-  it('keeps sum and count equal to the ratings when 50 members rate at once while one member keeps changing their score', async () => {
-    const title = titles[7]!;
-    const strangers = Array.from({ length: 50 }, signedInStranger);
-    const racer = signedInStranger();
-    const responses = await Promise.all([
-      ...strangers.map((member, i) => rate(member, title, (i % 10) + 1)),
-      ...Array.from({ length: 12 }, (_, i) => rate(racer, title, (i % 10) + 1)),
-      stack.query(DELETE, { contentId: title }, { token: racer.token }),
-    ]);
-    expect(responses.flatMap((r) => r.errors ?? [])).toEqual([]);
-
-    const stored = await ratingsDb().collection('ratings').find({ contentId: title }).toArray();
-    const summary = await ratingsDb()
-      .collection('summaries')
-      .findOne({ _id: title as unknown as Types.ObjectId });
-    const sum = stored.reduce((total, rating) => total + (rating.score as number), 0);
-    expect(summary).toMatchObject({ sum, count: stored.length });
-    expect(stored.length).toBeGreaterThanOrEqual(50);
-    expect(await totals(title)).toMatchObject({ ratingsCount: stored.length, averageRating: Math.round((sum * 10) / stored.length) / 10 });
-  });
-});
-
-describe('reading totals for a page of titles', () => {
-  it('costs one find for sums and one for my ratings whether the page holds 3 titles or 30', async () => {
-    const query = `query ($first: Int) { browse(first: $first) { edges { node { id averageRating ratingsCount myRating { score } } } } }`;
-    const client = (stack.services.ratings as RatingsService).mongo.getClient();
-    const finds = async (first: number) => {
-      let count = 0;
-      const onCommand = (event: { commandName: string }) => {
-        if (event.commandName === 'find') count += 1;
-      };
-      client.on('commandStarted', onCommand);
-      try {
-        const response = await stack.query<{ browse: { edges: unknown[] } }>(query, { first }, { token: alice.token });
-        expect(response.errors).toBeUndefined();
-        expect(response.data!.browse.edges).toHaveLength(first);
-      } finally {
-        client.off('commandStarted', onCommand);
-      }
-      return count;
-    };
-    expect(await finds(3)).toBe(2);
-    expect(await finds(30)).toBe(2);
-  });
-});
-
-describe('catalog’s RATING_DESC sort', () => {
-  const topRated = async () => {
-    const response = await stack.query<{ browse: { edges: { node: { id: string; averageRating: number | null } }[] } }>(
-      `{ browse(sort: RATING_DESC, first: 1) { edges { node { id averageRating } } } }`,
-    );
-    return response.data!.browse.edges[0]?.node;
-  };
-  /** Catalog applies ratings' events asynchronously: poll, bounded, until it has. */
-  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      const value = await read();
-      if (done(value) || attempt >= 100) return value;
-      await sleep(100);
-    }
-  }
-
-  it('follows members’ averages: a title rated 10 by everyone rises to the top, and falls when its ratings go', async () => {
-    const title = await createMovie('The Perfect Film');
-    const fans = [signedInStranger(), signedInStranger()];
-    for (const fan of fans) await rate(fan, title, 10);
-    expect(await eventually(topRated, (node) => node?.id === title)).toEqual({ id: title, averageRating: 10 });
-
-    for (const fan of fans) await stack.query(DELETE, { contentId: title }, { token: fan.token });
-    expect((await eventually(topRated, (node) => node?.id !== title))?.id).not.toBe(title);
   });
 });
