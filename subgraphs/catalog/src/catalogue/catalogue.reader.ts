@@ -14,7 +14,7 @@ export type Awaitable<T> = T | Promise<T>;
  * (`DatabaseCatalogueReader`); `CatalogueReadModel.reader()` picks one when a request's
  * context is built, and the request reads only through it, so it sees one catalogue
  * throughout even when a write lands while it runs. Both answer alike: same order, same
- * ties, same cursors, same errors (`test/catalog.memory.test.ts` compares them).
+ * ties, same cursors, same errors (`test/catalog.memory-reads.test.ts` compares them).
  */
 export interface CatalogueReader {
   /** Valid ids only; tombstones included, as `_entities` needs them. */
