@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, createLogger, createRedis } from '@ott/kit';
 import { errorCodes, graphql, uniqueTag } from '@ott/kit/testing';
-import { catalogFixture, seedCatalog } from './support/catalog-fixture';
+import { catalogFixture, createMovie, seedCatalog } from './support/catalog-fixture';
 import { startStack, type Stack } from './support/stack';
 
 const ADMIN = { email: 'removal-admin@example.test', password: 'admin-password-1' };
@@ -45,16 +45,6 @@ async function signUp(): Promise<Member> {
   });
   expect(response.errors).toBeUndefined();
   return { token: response.data!.register.accessToken };
-}
-
-async function createMovie(title: string): Promise<string> {
-  const response = await stack.query<{ createMovie: { id: string } }>(
-    `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
-    { input: { title, genreIds: [] } },
-    { token: adminToken },
-  );
-  expect(response.errors).toBeUndefined();
-  return response.data!.createMovie.id;
 }
 
 async function remove(id: string) {
@@ -125,8 +115,8 @@ afterAll(async () => {
 describe('removing a title members saved and rated', () => {
   it('keeps a saved title rendering, unavailable, until my-list applies the removal, then drops it and the stats are exact', async () => {
     const [alice, bob] = [await signUp(), await signUp()];
-    const removed = await createMovie('Soon Gone');
-    const kept = await createMovie('Here to Stay');
+    const removed = await createMovie(stack, adminToken, 'Soon Gone');
+    const kept = await createMovie(stack, adminToken, 'Here to Stay');
     for (const id of [kept, removed]) expect((await stack.query(ADD, { id }, { token: alice.token })).errors).toBeUndefined();
     expect((await stack.query(ADD, { id: removed }, { token: bob.token })).errors).toBeUndefined();
     expect((await list(alice)).myListStats).toEqual({ total: 2, movies: 2, tvShows: 0 });
@@ -149,7 +139,7 @@ describe('removing a title members saved and rated', () => {
 
   it('refuses to add or rate a removed title with CONTENT_NOT_FOUND, even while its existence was cached', async () => {
     const [alice, bob] = [await signUp(), await signUp()];
-    const title = await createMovie('Cached Then Gone');
+    const title = await createMovie(stack, adminToken, 'Cached Then Gone');
     // Alice's writes leave "this title exists" in my-list's and ratings' caches.
     expect((await stack.query(ADD, { id: title }, { token: alice.token })).errors).toBeUndefined();
     expect((await stack.query(RATE, { id: title, score: 7 }, { token: alice.token })).errors).toBeUndefined();
@@ -172,7 +162,7 @@ describe('removing a title members saved and rated', () => {
 
   it('refuses to add or rate a title removed a moment ago, before any event is applied', async () => {
     const member = await signUp();
-    const title = await createMovie('Never Looked Up');
+    const title = await createMovie(stack, adminToken, 'Never Looked Up');
     await remove(title);
     expect(errorCodes(await stack.query(ADD, { id: title }, { token: member.token }))).toEqual(['CONTENT_NOT_FOUND']);
     expect(errorCodes(await stack.query(RATE, { id: title, score: 4 }, { token: member.token }))).toEqual(['CONTENT_NOT_FOUND']);

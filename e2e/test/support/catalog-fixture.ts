@@ -1,7 +1,9 @@
 import mongoose from 'mongoose';
+import { expect } from 'vitest';
 import { importCatalog } from '@ott/catalog/import';
 import type { CatalogSeed, SeedContent } from '@ott/catalog/import';
 import { createModels } from '@ott/catalog/models';
+import type { Stack } from './stack';
 
 const TITLES = [
   'Star Quest',
@@ -84,4 +86,15 @@ export async function seedCatalog(env: NodeJS.ProcessEnv, seed: CatalogSeed = ca
   } finally {
     await connection.close();
   }
+}
+
+/** Creates a film through the gateway as the administrator whose token is given; answers its id. */
+export async function createMovie(stack: Pick<Stack, 'query'>, adminToken: string, title: string): Promise<string> {
+  const response = await stack.query<{ createMovie: { id: string } }>(
+    `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
+    { input: { title, genreIds: [] } },
+    { token: adminToken },
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.createMovie.id;
 }

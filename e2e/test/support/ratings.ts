@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { expect } from 'vitest';
 import { testAccessToken, uniqueTag } from '@ott/kit/testing';
 import type { RatingsService } from '@ott/ratings';
-import { seedCatalog } from './catalog-fixture';
+import { createMovie, seedCatalog } from './catalog-fixture';
 import { startStack } from './stack';
 
 const ADMIN = { email: 'ratings-admin@example.test', password: 'admin-password-1' };
@@ -61,16 +61,6 @@ export async function startRatingsStack(label: string) {
     return { token: response.data!.register.accessToken, id: response.data!.register.user.id, email };
   }
 
-  async function createMovie(title: string): Promise<string> {
-    const response = await stack.query<{ createMovie: { id: string } }>(
-      `mutation ($input: MovieInput!) { createMovie(input: $input) { id } }`,
-      { input: { title, genreIds: [] } },
-      { token: adminToken },
-    );
-    expect(response.errors).toBeUndefined();
-    return response.data!.createMovie.id;
-  }
-
   const rate = (member: Member | null, contentId: string, score: number, review?: string | null) =>
     stack.query<{
       rateContent: { id: string; score: number; review: string | null; createdAt: string; updatedAt: string; user: { id: string; displayName: string } };
@@ -92,14 +82,15 @@ export async function startRatingsStack(label: string) {
     const alice = await register('Alice');
     const bob = await register('Bob');
     const titles: string[] = [];
-    for (let i = 0; i < 8; i += 1) titles.push(await createMovie(`Rated Film ${i}`));
+    for (let i = 0; i < 8; i += 1) titles.push(await createMovie(stack, adminToken, `Rated Film ${i}`));
     return {
       stack,
       alice,
       bob,
       titles,
       register,
-      createMovie,
+      /** Creates a film as the administrator; answers its id. */
+      createMovie: (title: string) => createMovie(stack, adminToken, title),
       rate,
       totals,
       /** The ratings subgraph's own database, to compare the kept totals with the ratings themselves. */
