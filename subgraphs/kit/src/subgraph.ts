@@ -2,12 +2,11 @@ import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { MapperKind, mapSchema, printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
-import { applyMiddleware } from 'graphql-middleware';
-import { allow, deny, shield, type IRules } from 'graphql-shield';
+import { allow, type IRules } from 'graphql-shield';
 import merge from 'lodash.merge';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
-import { forbidden } from './errors';
+import { guardSchema } from './guard';
 
 export type FederationDirective =
   '@key' | '@shareable' | '@external' | '@requires' | '@provides' | '@interfaceObject' | '@inaccessible' | '@tag' | '@cost' | '@listSize';
@@ -108,13 +107,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
     },
   ]);
 
-  const permissions = shield(merge({}, federationRules, options.permissions), {
-    fallbackRule: deny,
-    fallbackError: () => forbidden(),
-    allowExternalErrors: true,
-    debug: false,
-  });
-  return applyMiddleware(subgraph, permissions);
+  return guardSchema(subgraph, merge({}, federationRules, options.permissions));
 }
 
 export function printSubgraphSdl(schema: GraphQLSchema): string {
