@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import { clientAddress, createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type Logger, type RequestContext, type TokenConfig, type ServiceRequest } from '@ott/kit';
 import type { RequestBudget } from './request-budget';
 
 export interface GatewayContext extends RequestContext {
@@ -21,23 +20,12 @@ export interface GatewayContext extends RequestContext {
   subscriptionUpdate?: boolean;
 }
 
-/** Aborted when the response's connection closes before the response was sent. */
-function clientGone(req: Request): AbortSignal | undefined {
-  const res = req.res;
-  if (!res) return undefined;
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
-
 export function gatewayContextFactory(tokens: TokenConfig, logger: Logger, budget: RequestBudget, requestTimeoutMs: number) {
-  return async (req: Request, requestId: string): Promise<GatewayContext> => {
-    const clientIp = clientAddress(req);
+  return async (req: ServiceRequest, requestId: string): Promise<GatewayContext> => {
+    const clientIp = req.clientAddress();
     const context = createRequestContext(req.headers, requestId, tokens, logger);
     // A request with a bad token (no user, an authError) is still a request: it spends its address's budget.
     await budget(context.user, clientIp);
-    return { ...context, authorization: req.headers.authorization, clientIp, deadline: Date.now() + requestTimeoutMs, signal: clientGone(req) };
+    return { ...context, authorization: req.headers.authorization, clientIp, deadline: Date.now() + requestTimeoutMs, signal: req.callerGone };
   };
 }

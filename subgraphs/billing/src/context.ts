@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type Logger, type RequestContext, type TokenConfig, type ServiceRequest } from '@ott/kit';
 import type { EntitlementsService } from './entitlements/entitlements.service';
 import { createInvoiceLoaders } from './invoice/invoice.loaders';
 import type { InvoiceService } from './invoice/invoice.service';
@@ -21,7 +20,7 @@ export interface Context extends RequestContext, BillingServices {
 }
 
 export function contextFactory(services: BillingServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => ({
+  return async (req: ServiceRequest, requestId: string): Promise<Context> => ({
     ...createRequestContext(req.headers, requestId, tokens, logger),
     ...services,
     loaders: { ...createMembershipLoaders(services.memberships, services.entitlements), ...createInvoiceLoaders(services.invoices) },

@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import { createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type Logger, type RequestContext, type TokenConfig, type ServiceRequest } from '@ott/kit';
 import type { CatalogueReader } from './catalogue/catalogue.reader';
 import type { CatalogueReadModel } from './catalogue/catalogue.read-model';
 import { createContentLoaders } from './content/content.loaders';
@@ -50,7 +49,7 @@ export function readOwnWrite(ctx: Context): void {
  */
 export function contextFactory(services: CatalogServices, catalogue: CatalogueReadModel, tokens: TokenConfig, logger: Logger) {
   const readingNow = () => readingFrom(services, catalogue.reader());
-  return async (req: Request, requestId: string): Promise<Context> => {
+  return async (req: ServiceRequest, requestId: string): Promise<Context> => {
     await catalogue.ensureFresh();
     return { ...createRequestContext(req.headers, requestId, tokens, logger), ...services, ...readingNow(), readingNow };
   };

@@ -1,8 +1,7 @@
-import type { Request } from 'express';
 import { execute, parse } from 'graphql';
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, type RunningServer } from '@ott/kit';
+import { connectRedis, createLogger, createRedis, type RunningServer, type ServiceRequest } from '@ott/kit';
 import { graphql, testAccessToken, testEnv, uniqueTag } from '@ott/kit/testing';
 import { catalogConfig } from '../src/config';
 import { buildSchema } from '../src/schema';
@@ -60,7 +59,7 @@ describe('a request reads one catalogue', () => {
       };
     };
 
-    const started = await service.context({ headers: {} } as Request, 'started-before-the-change');
+    const started = await service.context({ headers: {} } as ServiceRequest, 'started-before-the-change');
     // This process's own writes are in its copy before the mutation answers.
     await asAdmin(`mutation ($id: ID!) { setFeatured(contentId: $id, featured: true) { id } }`, { id });
     await asAdmin(`mutation ($id: ID!) { deleteContent(id: $id) }`, { id });
@@ -71,7 +70,7 @@ describe('a request reads one catalogue', () => {
     expect(before.search.map((c) => c.title)).toEqual(['Quiet Before']);
     expect(before._entities).toEqual([{ featured: false }]);
 
-    const after = await run(await service.context({ headers: {} } as Request, 'started-after-the-change'));
+    const after = await run(await service.context({ headers: {} } as ServiceRequest, 'started-after-the-change'));
     expect(after.content).toBeNull();
     expect(after.search).toEqual([]);
     expect(after._entities).toEqual([{ featured: true }]);

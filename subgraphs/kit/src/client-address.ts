@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
@@ -51,15 +50,6 @@ export const trustProxyEnv = {
     }),
 };
 
-/**
- * The caller's address as Express derives it under `trust proxy`, with IPv4 clients of a
- * dual-stack socket (::ffff:203.0.113.7) written as IPv4, so one client has one spelling.
- */
-export function clientAddress(req: Request): string {
-  const address = req.ip ?? req.socket.remoteAddress;
-  return address && ipaddr.isValid(address) ? ipaddr.process(address).toString() : 'unknown';
-}
-
 /** Express's named ranges (proxy-addr's), as CIDR ranges. */
 const NAMED_RANGES: Record<string, string[]> = {
   loopback: ['127.0.0.1/8', '::1/128'],
@@ -89,10 +79,10 @@ function inRanges(address: string, ranges: Range[]): boolean {
 }
 
 /**
- * `clientAddress` for a request Express did not see (the WebSocket upgrade of the gateway's
- * subscriptions), under the same TRUST_PROXY and the same rules as Express's `req.ip`
- * (proxy-addr): from the socket's peer back through X-Forwarded-For, every hop the trust
- * covers is a proxy, and the first it does not cover is the client.
+ * The caller's address under TRUST_PROXY, by the same rules as Express's `req.ip` (proxy-addr):
+ * from the socket's peer back through X-Forwarded-For, every hop the trust covers is a proxy,
+ * and the first it does not cover is the client. IPv4 clients of a dual-stack socket
+ * (::ffff:203.0.113.7) are written as IPv4, so one client has one spelling.
  */
 export function requestClientAddress(request: IncomingMessage, trust: TrustProxy): string {
   const header = request.headers['x-forwarded-for'];

@@ -1,25 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
-import { trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { TrustProxy } from './client-address';
-import { metricsListener, SUBGRAPH_SECRET_HEADER } from './config';
+import { metricsListener } from './config';
 import { createErrorFormatter } from './errors';
 import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { serviceMetrics } from './metrics';
 import { serveMetrics } from './metrics-listener';
-import { requestIdFrom, settleTokenCheck } from './context';
-import { operationResolutionPlugin, variablesDepthGuard } from './request-guards';
-import { DEADLINE_HEADER, withDatabaseBudget } from './database-budget';
+import { bodyRefusals, graphqlRoute, REQUEST_BODY_LIMIT_BYTES, sendJsonError, type ServiceRequest } from './graphql-route';
+import { operationResolutionPlugin } from './request-guards';
 import { authErrorPlugin, requestLogPlugin } from './service-plugins';
-import { REQUEST_ID_ATTRIBUTE, tracingEnabled } from './tracing';
+import { tracingEnabled } from './tracing';
 
 export type ServiceContext = BaseContext & {
   requestId: string;
@@ -34,7 +30,7 @@ export interface GraphQLAppOptions<C extends ServiceContext> {
   production: boolean;
   /** The schema of a subgraph, or the gateway of the supergraph, and the gateway's limits on documents. */
   apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'parseOptions'>;
-  context: (req: Request, requestId: string) => Promise<C>;
+  context: (request: ServiceRequest, requestId: string) => Promise<C>;
   readiness: ReadinessChecks;
   /** Where /metrics is served, on a listener of its own (`metricsListener(config)`); port 0 picks a free port. */
   metrics: { host: string; port: number };
@@ -98,31 +94,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The largest request body a service reads; Express answers more with 413 (router.yaml holds Router to it too). */
-export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
-
-const jsonError = (res: Response, status: number, code: string, message: string) =>
-  res
-    .status(status)
-    .type('application/json')
-    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-
-/** Refuses callers without the shared secret before anything is read (compared in constant time). */
-function onlyWithSecret(secret: string | undefined) {
-  const expected = secret ? createHash('sha256').update(secret).digest() : undefined;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (!expected) return next();
-    const given = req.headers[SUBGRAPH_SECRET_HEADER];
-    const digest = createHash('sha256')
-      .update(typeof given === 'string' ? given : '')
-      .digest();
-    if (timingSafeEqual(digest, expected)) return next();
-    jsonError(res, 403, 'FORBIDDEN', 'This service answers the gateway only: send your request to the gateway.');
-  };
-}
-
 function notFound(req: Request, res: Response): void {
-  jsonError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.method} ${req.path}: GraphQL is at /graphql.`);
+  sendJsonError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.method} ${req.path}: GraphQL is at /graphql.`);
 }
 
 /**
@@ -134,14 +107,12 @@ function requestErrorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     const { type, status } = (err ?? {}) as { type?: string; status?: number };
-    if (type === 'entity.parse.failed')
-      return void jsonError(res, 400, 'BAD_REQUEST', 'The request body must be a JSON object: { "query": "…", "variables": { … } }.');
-    if (type === 'entity.too.large')
-      return void jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${REQUEST_BODY_LIMIT_BYTES / (1024 * 1024)} MB.`);
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return void jsonError(res, 415, 'BAD_REQUEST', 'Send the body as UTF-8 JSON.');
-    if (typeof status === 'number' && status >= 400 && status < 500) return void jsonError(res, status, 'BAD_REQUEST', 'The request is malformed.');
+    if (type === 'entity.parse.failed') return void sendJsonError(res, 400, 'BAD_REQUEST', bodyRefusals.BAD_JSON);
+    if (type === 'entity.too.large') return void sendJsonError(res, 413, 'BAD_REQUEST', bodyRefusals.TOO_LARGE);
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return void sendJsonError(res, 415, 'BAD_REQUEST', 'Send the body as UTF-8 JSON.');
+    if (typeof status === 'number' && status >= 400 && status < 500) return void sendJsonError(res, status, 'BAD_REQUEST', 'The request is malformed.');
     logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'unexpected error while reading a request');
-    jsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.');
+    sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.');
   };
 }
 
@@ -156,7 +127,12 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
-  const httpServer: Server = createServer(app);
+  // A plain JSON POST to /graphql skips Express (graphql-route.ts); everything else is Express's.
+  let direct: ReturnType<typeof graphqlRoute<C>> | undefined;
+  const httpServer: Server = createServer((req, res) => {
+    if (direct?.takesDirectly(req)) void direct.serveDirectly(req, res);
+    else app(req, res);
+  });
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
 
@@ -191,40 +167,30 @@ export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOp
 
   return {
     async listen(host, port) {
-      const traced = tracingEnabled();
       await apollo.start();
       const attached = options.attach?.(httpServer, apollo);
+      const route = graphqlRoute<C>({
+        apollo,
+        context: options.context,
+        logger,
+        trustProxy: options.trustProxy ?? false,
+        sharedSecret: options.sharedSecret,
+        dbConcurrencyPerRequest: options.dbConcurrencyPerRequest,
+        traced: tracingEnabled(),
+      });
+      direct = route;
       app.use(
         '/graphql',
-        (req: Request, res: Response, next) => {
-          const requestId = requestIdFrom(req.headers);
+        (req: Request, res: Response, next: NextFunction) => {
+          const requestId = route.admit(req, res);
+          if (!requestId) return;
           res.locals.requestId = requestId;
-          res.setHeader('x-request-id', requestId);
-          // The HTTP server span is the active one here; the spans under it inherit the id.
-          if (traced) trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
           next();
         },
-        onlyWithSecret(options.sharedSecret),
         express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
-        variablesDepthGuard,
         (req: Request, res: Response, next: NextFunction) => {
-          if (!options.dbConcurrencyPerRequest) return next();
-          const deadline = Number(req.headers[DEADLINE_HEADER]);
-          // The gateway closes a query's call once its clients all went away: start no more work
-          // for it. A mutation goes on to its end (a closed call may be a timeout, not a departure).
-          const body = req.body as { query?: unknown } | undefined;
-          const mutation = typeof body?.query === 'string' && /^\s*mutation\b/.test(body.query);
-          const callerGone = new AbortController();
-          if (!mutation) {
-            res.once('close', () => {
-              if (!res.writableFinished) callerGone.abort();
-            });
-          }
-          withDatabaseBudget(options.dbConcurrencyPerRequest, next, Number.isFinite(deadline) ? deadline : undefined, callerGone.signal);
+          route.serve(req, res, res.locals.requestId as string, req.body).catch(next);
         },
-        expressMiddleware(apollo, {
-          context: async ({ req, res }) => settleTokenCheck(await options.context(req, res.locals.requestId as string)),
-        }),
       );
       app.use(notFound);
       app.use(requestErrorHandler(logger));

@@ -5,7 +5,7 @@ import 'reflect-metadata';
 export { credentialsFromAuthorization, Roles, signAccessToken, type AuthUser, type RoleName } from './auth';
 export { VersionedCache } from './cache';
 export { ChannelEventStream, ChannelFeed } from './channel-feed';
-export { addressBucket, clientAddress, requestClientAddress, trustProxyEnv, type TrustProxy } from './client-address';
+export { addressBucket, requestClientAddress, trustProxyEnv, type TrustProxy } from './client-address';
 export {
   baseEnv,
   boolean,
@@ -37,7 +37,8 @@ export {
   rateLimited,
   unauthenticated,
 } from './errors';
-export { createGraphQLApp, REQUEST_BODY_LIMIT_BYTES, subgraphAppSettings, type RunningServer } from './http';
+export { REQUEST_BODY_LIMIT_BYTES, type ServiceRequest } from './graphql-route';
+export { createGraphQLApp, subgraphAppSettings, type RunningServer } from './http';
 export { decodeKeysetCursor, keysetPage, type KeysetCursorFormat, type Page } from './keyset';
 export { byIdLoader } from './loaders';
 export { decodeOrWarn, type ChannelContract, type Decoded, type EventContract, type StreamContract } from './event-contract';

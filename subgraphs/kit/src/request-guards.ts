@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { NextFunction, Request, Response } from 'express';
 
 /**
  * How deep the variables of a request may nest. Our deepest input is a few levels (a filter
@@ -23,34 +22,12 @@ export function nestingDepth(value: unknown, limit: number): number {
   return deepest;
 }
 
-function variablesOf(req: Request): unknown {
-  if (req.method === 'POST') return (req.body as { variables?: unknown } | undefined)?.variables;
-  const given = (req.query as Record<string, unknown>).variables;
-  if (typeof given !== 'string') return undefined;
-  try {
-    return JSON.parse(given) as unknown;
-  } catch {
-    // Apollo Server answers variables that are not JSON itself (400).
-    return undefined;
-  }
-}
-
 /** The refusal of variables nested deeper than MAX_VARIABLES_DEPTH (BAD_USER_INPUT), or undefined. */
 export function variablesDepthError(variables: unknown): GraphQLError | undefined {
   if (nestingDepth(variables, MAX_VARIABLES_DEPTH) <= MAX_VARIABLES_DEPTH) return undefined;
   return new GraphQLError(`The variables nest deeper than ${MAX_VARIABLES_DEPTH} levels; no input of this API does.`, {
     extensions: { code: 'BAD_USER_INPUT', limit: 'variablesDepth', max: MAX_VARIABLES_DEPTH },
   });
-}
-
-/** Refuses variables nested too deep with 400 BAD_USER_INPUT, before Apollo Server reads them. */
-export function variablesDepthGuard(req: Request, res: Response, next: NextFunction): void {
-  const refusal = variablesDepthError(variablesOf(req));
-  if (!refusal) return next();
-  res
-    .status(400)
-    .type('application/json')
-    .send(JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] }));
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { Request } from 'express';
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGraphQLApp, createLogger, currentDatabaseBudget, type DatabaseBudget, type RunningServer } from '../src';
+import { createGraphQLApp, createLogger, currentDatabaseBudget, type DatabaseBudget, type RunningServer, type ServiceRequest } from '../src';
 import { testEnv, uniqueTag } from '../src/testing';
 
 // A service as every subgraph runs one (createGraphQLApp with its database budget), whose one
@@ -14,7 +13,7 @@ let started: () => void;
 let proceed: () => void;
 let outcome: Promise<string>;
 let budget: DatabaseBudget | undefined;
-let lastRequest: Request | undefined;
+let lastRequest: ServiceRequest | undefined;
 
 beforeAll(async () => {
   const env = testEnv(uniqueTag('abandoned'));
@@ -94,7 +93,7 @@ describe('a request whose caller closed its connection', () => {
     await running;
     caller.abort();
     await response;
-    await until(() => lastRequest?.socket.destroyed === true);
+    await until(() => lastRequest?.callerGone.aborted === true);
     proceed();
     expect(await outcome).toBe('counted 1');
   });

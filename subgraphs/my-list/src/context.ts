@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import { createRequestContext, type EntityClient, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type EntityClient, type Logger, type RequestContext, type TokenConfig, type ServiceRequest } from '@ott/kit';
 import { createMyListLoaders } from './my-list/my-list.loaders';
 import type { MyListService } from './my-list/my-list.service';
 
@@ -14,7 +13,7 @@ export interface Context extends RequestContext {
 }
 
 export function contextFactory(services: MyListServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => {
+  return async (req: ServiceRequest, requestId: string): Promise<Context> => {
     const base = createRequestContext(req.headers, requestId, tokens, logger);
     return {
       ...base,

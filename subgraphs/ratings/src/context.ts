@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import { createRequestContext, type EntityClient, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type EntityClient, type Logger, type RequestContext, type TokenConfig, type ServiceRequest } from '@ott/kit';
 import { createRatingLoaders } from './rating/rating.loaders';
 import type { RatingService } from './rating/rating.service';
 import type { SummaryService } from './summary/summary.service';
@@ -15,7 +14,7 @@ export interface Context extends RequestContext, RatingsServices {
 }
 
 export function contextFactory(services: RatingsServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => {
+  return async (req: ServiceRequest, requestId: string): Promise<Context> => {
     const base = createRequestContext(req.headers, requestId, tokens, logger);
     return {
       ...base,

@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import { clientAddress, createRequestContext, type Logger, type RequestContext, type TokenConfig } from '@ott/kit';
+import { createRequestContext, type Logger, type RequestContext, type TokenConfig, type ServiceRequest } from '@ott/kit';
 import type { SessionService } from './session/session.service';
 import { createUserLoaders } from './user/user.loaders';
 import type { UserService } from './user/user.service';
@@ -16,10 +15,10 @@ export interface Context extends RequestContext, UsersServices {
 }
 
 export function contextFactory(services: UsersServices, tokens: TokenConfig, logger: Logger) {
-  return async (req: Request, requestId: string): Promise<Context> => ({
+  return async (req: ServiceRequest, requestId: string): Promise<Context> => ({
     ...createRequestContext(req.headers, requestId, tokens, logger),
     ...services,
-    clientIp: clientAddress(req),
+    clientIp: req.clientAddress(),
     loaders: createUserLoaders(services.users),
   });
 }
