@@ -42,3 +42,22 @@ export function formatCpu(perRequest) {
     .map(([name, ms]) => `${name} ${ms.toFixed(1)}`);
   return `total ${total.toFixed(1)} ms: ${parts.join(', ')}`;
 }
+
+/**
+ * Waits until the named processes are nearly idle together (under `idleMs` of CPU per
+ * half-second, all processes summed), at most `maxMs`: what an earlier run or the set-up left
+ * (stream consumers catching up, the database checkpointing, a full GC) is then not billed to
+ * the next run. Answers how long it waited.
+ */
+export async function settle(processes, { idleMs = 25, maxMs = 20_000 } = {}) {
+  const started = Date.now();
+  let before = cpuSnapshot(processes);
+  while (Date.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = cpuSnapshot(processes);
+    const busy = Object.entries(after).reduce((sum, [name, ms]) => sum + (ms === null || before[name] === null ? 0 : ms - before[name]), 0);
+    if (busy < idleMs) break;
+    before = after;
+  }
+  return Date.now() - started;
+}
