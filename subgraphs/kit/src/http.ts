@@ -117,9 +117,10 @@ function requestErrorHandler(logger: Logger) {
 }
 
 /**
- * Express + Apollo Server with what every service of the graph shares: health endpoints,
- * request ids, error masking, CSRF prevention, a landing page only outside production, and
- * keep-alive longer than the gateway's pooled sockets live.
+ * Apollo Server behind /graphql (graphql-route.ts) and Express for the rest, with what every
+ * service of the graph shares: health endpoints, request ids, error masking, CSRF prevention,
+ * a landing page only outside production, and keep-alive longer than the gateway's pooled
+ * sockets live.
  */
 export function createGraphQLApp<C extends ServiceContext>(options: GraphQLAppOptions<C>): GraphQLApp {
   const { logger } = options;
