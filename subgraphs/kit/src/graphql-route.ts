@@ -32,15 +32,19 @@ export interface GraphQLRouteOptions<C> {
   traced: boolean;
 }
 
-export function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/** A refusal made before Apollo Server reads the request: one GraphQL error, its code (and what explains it) in `extensions`. */
+function sendError(res: ServerResponse, status: number, { message, extensions }: { message: string; extensions: Record<string, unknown> }): void {
+  const body = JSON.stringify({ errors: [{ message, extensions }] });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
+export const sendJsonError = (res: ServerResponse, status: number, code: string, message: string) => sendError(res, status, { message, extensions: { code } });
+
 const BAD_JSON = 'The request body must be a JSON object: { "query": "…", "variables": { … } }.';
 const TOO_LARGE = `The request body is larger than ${REQUEST_BODY_LIMIT_BYTES / (1024 * 1024)} MB.`;
-export const bodyRefusals = { BAD_JSON, TOO_LARGE };
+const INTERNAL = 'Something went wrong on our side. Try again; if it persists, report the request id.';
+export const refusals = { BAD_JSON, TOO_LARGE, INTERNAL };
 
 /** `application/json` in UTF-8, not compressed: what this route reads itself. Anything else goes to the body parser. */
 const PLAIN_JSON = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -153,11 +157,7 @@ export function graphqlRoute<C extends object>(options: GraphQLRouteOptions<C>) 
     const method = (req.method ?? 'GET').toUpperCase();
     const search = searchOf(req.url);
     const refusal = variablesDepthError(variablesOf(method, body, search));
-    if (refusal) {
-      const answer = JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
-      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
-      return void res.end(answer);
-    }
+    if (refusal) return sendError(res, 400, refusal);
     const request = serviceRequest(req, res, options.trustProxy);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -195,7 +195,7 @@ export function graphqlRoute<C extends object>(options: GraphQLRouteOptions<C>) 
   function failed(res: ServerResponse, requestId: string | undefined, error: unknown) {
     options.logger.error({ err: error, requestId, path: '/graphql' }, 'unexpected error while serving a request');
     if (res.headersSent) return void res.destroy();
-    sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.');
+    sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', INTERNAL);
   }
 
   return {

@@ -12,7 +12,7 @@ import { mountHealth, type ReadinessChecks } from './health';
 import type { Logger } from './logger';
 import { serviceMetrics } from './metrics';
 import { serveMetrics } from './metrics-listener';
-import { bodyRefusals, graphqlRoute, REQUEST_BODY_LIMIT_BYTES, sendJsonError, type ServiceRequest } from './graphql-route';
+import { refusals, graphqlRoute, REQUEST_BODY_LIMIT_BYTES, sendJsonError, type ServiceRequest } from './graphql-route';
 import { operationResolutionPlugin } from './request-guards';
 import { authErrorPlugin, requestLogPlugin } from './service-plugins';
 import { tracingEnabled } from './tracing';
@@ -107,12 +107,12 @@ function requestErrorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     const { type, status } = (err ?? {}) as { type?: string; status?: number };
-    if (type === 'entity.parse.failed') return void sendJsonError(res, 400, 'BAD_REQUEST', bodyRefusals.BAD_JSON);
-    if (type === 'entity.too.large') return void sendJsonError(res, 413, 'BAD_REQUEST', bodyRefusals.TOO_LARGE);
+    if (type === 'entity.parse.failed') return void sendJsonError(res, 400, 'BAD_REQUEST', refusals.BAD_JSON);
+    if (type === 'entity.too.large') return void sendJsonError(res, 413, 'BAD_REQUEST', refusals.TOO_LARGE);
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return void sendJsonError(res, 415, 'BAD_REQUEST', 'Send the body as UTF-8 JSON.');
     if (typeof status === 'number' && status >= 400 && status < 500) return void sendJsonError(res, status, 'BAD_REQUEST', 'The request is malformed.');
     logger.error({ err, requestId: res.locals.requestId, path: req.path }, 'unexpected error while reading a request');
-    sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side. Try again; if it persists, report the request id.');
+    sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', refusals.INTERNAL);
   };
 }
 
